@@ -1,0 +1,59 @@
+"""Options and output helpers shared by every command group."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError as UserError
+
+__all__ = ["UserError", "add_corpus_options", "corpus_from_args", "emit_table"]
+
+
+def add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    """``--corpus PATH`` and friends, identical on every command that reads a corpus."""
+    group = parser.add_argument_group("corpus")
+    group.add_argument("--corpus", metavar="PATH",
+                       help="a user corpus: folder of .txt files with metadata.csv, .csv, .jsonl, "
+                            ".parquet (optionally .gz); default: the embedded seed corpus")
+    group.add_argument("--columns", metavar="FIELD=COLUMN", nargs="+", default=None,
+                       help="map the package's fields to your columns, e.g. id=speech_id text=body")
+    group.add_argument("--skip-bad-rows", action="store_true",
+                       help="skip rows with errors instead of stopping (they are reported)")
+
+
+def corpus_from_args(args: argparse.Namespace):
+    from ..corpus import load_corpus
+
+    columns = None
+    if getattr(args, "columns", None):
+        columns = {}
+        for item in args.columns:
+            if "=" not in item:
+                raise UserError(f"--columns expects FIELD=COLUMN, got {item!r}")
+            key, value = item.split("=", 1)
+            columns[key.strip()] = value.strip()
+    corpus = load_corpus(args.corpus, columns=columns,
+                         on_error="skip" if getattr(args, "skip_bad_rows", False) else "raise")
+    if corpus.skipped:
+        print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
+        for where, reason in corpus.skipped:
+            print(f"  {where}: {reason}", file=sys.stderr)
+    return corpus
+
+
+def emit_table(frame: pd.DataFrame, out: str | None = None, *, float_format: str = "%.6g") -> None:
+    """Write ``frame`` as CSV to ``out``, or print it as an aligned table to stdout."""
+    if out:
+        path = Path(out)
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
+        print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 200, "display.max_colwidth", 60):
+            print(frame.to_string(index=False) if not frame.empty else "(no rows)")

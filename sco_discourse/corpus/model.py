@@ -1,0 +1,214 @@
+"""`Document` and the lazily iterable `Corpus`.
+
+A corpus is anything that can be iterated more than once (the gensim convention): it
+holds a *factory* that yields documents, never the documents themselves, so iterating
+over five or five million documents uses the same memory. Selecting and grouping
+return new lazy corpora; nothing is modified in place.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..errors import CorpusError
+
+__all__ = ["Document", "Corpus", "CorpusError"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document: an id, the text analysed, and its metadata.
+
+    Attributes
+    ----------
+    doc_id : str
+        Unique id within the corpus.
+    text : str
+        The text every analysis reads (for the seed pages: the *cleaned* article text).
+    date : datetime.date or None
+        Publication date; with ``date_precision`` "month" or "year" it is the first day
+        of that period.
+    date_precision : {"day", "month", "year", None}
+    meta : Mapping
+        Every other field the source supplied (title, outlet, source_file, ...). Nothing
+        the user gave is dropped.
+    raw : str or None
+        The text as it was before cleaning, when cleaning was applied.
+    """
+
+    doc_id: str
+    text: str
+    date: _dt.date | None = None
+    date_precision: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    raw: str | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date is not None else None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A metadata value; ``doc_id``, ``date``, ``year``, ``text`` work as keys too."""
+        if key in _BUILTIN_FIELDS:
+            return getattr(self, key)
+        return self.meta.get(key, default)
+
+
+_BUILTIN_FIELDS = ("doc_id", "text", "date", "date_precision", "year")
+
+
+class Corpus:
+    """A re-iterable, lazily loaded collection of :class:`Document`.
+
+    Parameters
+    ----------
+    factory : callable returning an iterator of Document
+        Called afresh for each iteration.
+    name : str
+        A label used in messages and manifests (e.g. the file path).
+    length : int, optional
+        Known number of documents (otherwise counted on first ``len()``).
+
+    Examples
+    --------
+    >>> from sco_discourse import load_corpus
+    >>> corpus = load_corpus()
+    >>> len(corpus) >= 5
+    True
+    >>> sorted(corpus.groups("year"))[:2]
+    [2020, 2021]
+    >>> len(corpus.select(year=2020))
+    1
+    """
+
+    def __init__(self, factory: Callable[[], Iterator[Document]], *, name: str = "corpus",
+                 length: int | None = None, skipped: list | None = None):
+        self._factory = factory
+        self.name = name
+        self._length = length
+        #: Rows skipped at load time with ``on_error="skip"``: list of (where, reason).
+        self.skipped: list = skipped if skipped is not None else []
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def from_documents(cls, documents: Iterable[Document], *, name: str = "corpus") -> "Corpus":
+        """A corpus over documents already in memory (checks ids are unique)."""
+        docs = list(documents)
+        seen: set[str] = set()
+        for i, doc in enumerate(docs):
+            if doc.doc_id in seen:
+                raise CorpusError(f"{name}: document {i + 1}, field 'doc_id': duplicate id {doc.doc_id!r}")
+            seen.add(doc.doc_id)
+        return cls(lambda: iter(docs), name=name, length=len(docs))
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, **options: Any) -> "Corpus":
+        """A corpus from a DataFrame with the same column rules as :func:`load_corpus`."""
+        from .loaders import records_corpus
+
+        return records_corpus(frame.to_dict("records"), name="DataFrame", **options)
+
+    # -- iteration ------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self._factory())
+
+    def __len__(self) -> int:
+        if self._length is None:
+            self._length = sum(1 for _ in self)
+        return self._length
+
+    def __repr__(self) -> str:
+        n = f"{self._length} documents" if self._length is not None else "length not yet counted"
+        return f"<Corpus {self.name!r}: {n}>"
+
+    def __getitem__(self, doc_id: str) -> Document:
+        for doc in self:
+            if doc.doc_id == doc_id:
+                return doc
+        raise KeyError(f"no document with id {doc_id!r} in {self.name}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.doc_id for d in self]
+
+    # -- selection ------------------------------------------------------------------
+    def filter(self, predicate: Callable[[Document], bool], *, label: str = "filtered") -> "Corpus":
+        """A lazy sub-corpus of the documents for which ``predicate(doc)`` is true."""
+        parent = self
+        return Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]")
+
+    def select(self, **criteria: Any) -> "Corpus":
+        """Documents whose metadata equal the given values (a list/set/range means "any of").
+
+        Examples
+        --------
+        >>> from sco_discourse import load_corpus
+        >>> [d.doc_id for d in load_corpus().select(year=[2023, 2024])]
+        ['seed-001', 'seed-004']
+        """
+        def match(doc: Document) -> bool:
+            for key, wanted in criteria.items():
+                value = doc.get(key)
+                if isinstance(wanted, (list, tuple, set, frozenset, range)):
+                    if value not in wanted:
+                        return False
+                elif value != wanted:
+                    return False
+            return True
+
+        label = ", ".join(f"{k}={v!r}" for k, v in criteria.items())
+        return self.filter(match, label=label)
+
+    def groups(self, by: str) -> dict[Any, "Corpus"]:
+        """Split into lazy sub-corpora by a metadata field, ordered by value."""
+        values = {doc.get(by) for doc in self}
+        return {v: self.select(**{by: v}) for v in sorted(values, key=_sort_key)}
+
+    # -- export -----------------------------------------------------------------------
+    def to_frame(self, *, text: bool = True) -> pd.DataFrame:
+        """One row per document.
+
+        Columns: ``doc_id, source_file, date, date_precision, year, title, outlet``,
+        then ``text`` (the analysed text, unless ``text=False``), then every other
+        metadata field.
+        """
+        rows = []
+        for doc in self:
+            row = {
+                "doc_id": doc.doc_id,
+                "source_file": doc.meta.get("source_file"),
+                "date": pd.Timestamp(doc.date) if doc.date is not None else pd.NaT,
+                "date_precision": doc.date_precision,
+                "year": doc.year,
+                "title": doc.meta.get("title"),
+                "outlet": doc.meta.get("outlet"),
+            }
+            if text:
+                row["text"] = doc.text
+            for key, value in doc.meta.items():
+                row.setdefault(key, value)
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return frame
+        frame["year"] = frame["year"].astype("Int64")
+        return frame
+
+    def fingerprint(self) -> str:
+        """SHA-256 over every document's id, date and text: identifies the exact input."""
+        digest = hashlib.sha256()
+        for doc in self:
+            for part in (doc.doc_id, str(doc.date), doc.text):
+                digest.update(part.encode("utf-8"))
+                digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+def _sort_key(value: Any):
+    return (value is None, str(type(value)), value if value is not None else 0)

@@ -1,0 +1,1 @@
+"""Package data: frame lexicons (YAML) and the stop-word list."""
