@@ -21,6 +21,9 @@ def add_corpus_options(parser: argparse.ArgumentParser) -> None:
                             ".parquet (optionally .gz); default: the embedded seed corpus")
     group.add_argument("--columns", metavar="FIELD=COLUMN", nargs="+", default=None,
                        help="map the package's fields to your columns, e.g. id=speech_id text=body")
+    group.add_argument("--clean", action="store_true",
+                       help="apply the web-page cleaner to your texts (the seed corpus is always cleaned)")
+    group.add_argument("--encoding", default="utf-8", help="encoding of your text/CSV files (default utf-8)")
     group.add_argument("--skip-bad-rows", action="store_true",
                        help="skip rows with errors instead of stopping (they are reported)")
 
@@ -36,8 +39,10 @@ def corpus_from_args(args: argparse.Namespace):
                 raise UserError(f"--columns expects FIELD=COLUMN, got {item!r}")
             key, value = item.split("=", 1)
             columns[key.strip()] = value.strip()
-    corpus = load_corpus(args.corpus, columns=columns,
-                         on_error="skip" if getattr(args, "skip_bad_rows", False) else "raise")
+    if not args.corpus and (columns or args.clean):
+        raise UserError("--columns and --clean apply to a user corpus: give --corpus PATH")
+    corpus = load_corpus(args.corpus, columns=columns, clean=args.clean, encoding=args.encoding,
+                         on_error="skip" if args.skip_bad_rows else "raise")
     if corpus.skipped:
         print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
         for where, reason in corpus.skipped:

@@ -1,0 +1,513 @@
+"""Reading corpora: the embedded seeds, a folder of .txt files with a metadata CSV, CSV,
+JSON Lines and Parquet (CSV, JSON Lines and .txt optionally gzip-compressed).
+
+Every reader streams: a file is re-read for each iteration and only one document is
+held at a time, so memory does not grow with corpus size (the set of ids seen, kept to
+detect duplicates, is the only thing that does).
+
+Bad input raises :class:`~sco_discourse.errors.CorpusError` naming the file, the row
+(CSV: spreadsheet row, header = row 1; JSON Lines: line; Parquet: 1-based row) and the
+field. With ``on_error="skip"`` bad rows are left out, counted and listed in
+``corpus.skipped`` — never dropped silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import gzip
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorpusError
+from .model import Corpus, Document
+
+__all__ = ["load_corpus", "records_corpus", "parse_date", "FIELDS"]
+
+#: The package's fields and the column names tried, in order, when ``columns`` does not map them.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "doc_id"),
+    "text": ("text",),
+    "date": ("date",),
+    "year": ("year",),
+    "title": ("title",),
+    "outlet": ("outlet",),
+    "file": ("file", "filename", "path"),
+}
+
+_MAGIC_GZIP = b"\x1f\x8b"
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+# =========================================================================== public entry point
+def load_corpus(path: str | Path | None = None, *, format: str | None = None,
+                columns: Mapping[str, str] | None = None, metadata: str | Path | None = None,
+                encoding: str = "utf-8", on_error: str = "raise", clean: bool = False,
+                validate: bool = True) -> Corpus:
+    """Load a corpus: the embedded seed corpus, or a user's corpus from disk.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Nothing: the embedded seed corpus (8 articles from 5 pages, 2020–2024).
+        A folder: ``*.txt`` files plus a metadata CSV (``metadata.csv`` in the folder
+        unless ``metadata`` is given) with a ``file`` column naming each text file.
+        A file: ``.csv``/``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``; ``.gz`` allowed
+        for CSV, JSON Lines (and the .txt files of a folder).
+    format : {"csv", "tsv", "jsonl", "parquet", "folder"}, optional
+        Overrides detection from the file name.
+    columns : mapping, optional
+        The package field → your column, e.g. ``{"id": "speech_id", "text": "body"}``.
+        Fields: ``id, text, date, year, title, outlet, file``. Unmapped fields use the
+        defaults in :data:`FIELDS`. Every other column is kept as metadata.
+    metadata : path, optional
+        The metadata CSV of a folder corpus.
+    encoding : str, default "utf-8"
+        Encoding of text files and CSV (a UTF-8 byte-order mark is accepted).
+    on_error : {"raise", "skip"}
+        "skip" leaves bad rows out and lists them in ``corpus.skipped``.
+    clean : bool, default False
+        Apply the web-page cleaner (:mod:`sco_discourse.corpus.cleaning`) to each text;
+        the original stays in ``Document.raw``.
+    validate : bool, default True
+        Read the whole input once now, so errors surface at load time and ``len()`` is
+        known. With ``False`` errors surface during iteration.
+
+    Returns
+    -------
+    Corpus
+
+    Raises
+    ------
+    CorpusError
+        Missing or empty text, unparseable date, duplicate id, undecodable bytes,
+        unknown column mapping, empty corpus, unknown format — naming file, row, field.
+
+    Examples
+    --------
+    >>> corpus = load_corpus()
+    >>> len(corpus), corpus.to_frame()["year"].min()
+    (8, 2020)
+    """
+    if on_error not in ("raise", "skip"):
+        raise CorpusError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    if path is None:
+        from .seeds import load_seed_corpus
+
+        return load_seed_corpus()
+    path = Path(path)
+    if not path.exists():
+        raise CorpusError(f"{path}: no such file or folder")
+    kind = format or _detect_format(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise CorpusError(f"unknown encoding {encoding!r}") from None
+    if kind == "folder":
+        source = _FolderSource(path, metadata=metadata, encoding=encoding)
+    elif kind in ("csv", "tsv"):
+        source = _CsvSource(path, encoding=encoding, delimiter="\t" if kind == "tsv" else ",")
+    elif kind == "jsonl":
+        source = _JsonlSource(path, encoding=encoding)
+    elif kind == "parquet":
+        source = _ParquetSource(path)
+    else:
+        raise CorpusError(f"{path}: unknown corpus format {kind!r}; use csv, tsv, jsonl, parquet or folder")
+    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, validate=validate)
+
+
+def records_corpus(records: Iterable[Mapping[str, Any]], *, name: str = "records",
+                   columns: Mapping[str, str] | None = None, on_error: str = "raise",
+                   clean: bool = False) -> Corpus:
+    """A corpus from in-memory records (dicts), with the same rules as :func:`load_corpus`."""
+    rows = list(records)
+    source = _MemorySource(rows, name)
+    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, validate=True)
+
+
+# =========================================================================== dates
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y",
+                 "%b %d, %Y", "%B %d %Y", "%b %d %Y")
+_MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%B %Y", "%b %Y")
+
+
+def parse_date(value: Any) -> tuple[_dt.date, str]:
+    """Parse a date value into ``(date, precision)``; raise ``ValueError`` if impossible.
+
+    Accepts ISO dates and date-times, a bare year, year-month, common written forms,
+    and datetime objects. A date with time keeps only the day.
+
+    Examples
+    --------
+    >>> parse_date("2020-11-12 15:44:58")
+    (datetime.date(2020, 11, 12), 'day')
+    >>> parse_date("2021")
+    (datetime.date(2021, 1, 1), 'year')
+    >>> parse_date("July 2023")
+    (datetime.date(2023, 7, 1), 'month')
+    """
+    if isinstance(value, _dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, _dt.date):
+        return value, "day"
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date(), "day"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return _dt.date(int(text), 1, 1), "year"
+    iso = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?", text)
+    if iso:
+        try:
+            return _dt.date.fromisoformat(iso.group(1)), "day"
+        except ValueError as exc:
+            raise ValueError(f"cannot read {text!r} as a date: {exc}") from None
+    for fmt in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, fmt).date(), "day"
+        except ValueError:
+            pass
+    for fmt in _MONTH_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, fmt).date().replace(day=1), "month"
+        except ValueError:
+            pass
+    raise ValueError(f"cannot read {text!r} as a date (use e.g. 2021-06-15, 2021-06 or 2021)")
+
+
+# =========================================================================== sources
+class _Source:
+    """Yields ``(where, record)`` pairs; ``where`` names file and row for messages."""
+
+    name: str
+    columns: list[str]
+
+    def rows(self) -> Iterator[tuple[str, dict[str, Any]]]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def read_text(self, record_where: str, value: Any) -> str:
+        """For folder corpora: turn the ``file`` field into text (others: identity)."""
+        return value
+
+
+def _detect_format(path: Path) -> str:
+    if path.is_dir():
+        return "folder"
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    last = suffixes[-1] if suffixes else ""
+    mapping = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+               ".pq": "parquet"}
+    if last not in mapping:
+        raise CorpusError(f"{path}: cannot tell the corpus format from the name; expected .csv, .tsv, .jsonl, "
+                          f".ndjson, .parquet (optionally .gz) or a folder, or pass format=")
+    return mapping[last]
+
+
+def _open_binary(path: Path):
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    return gzip.open(path, "rb") if magic == _MAGIC_GZIP else open(path, "rb")
+
+
+def _decoded_lines(path: Path, encoding: str, where_prefix: str | None = None) -> Iterator[str]:
+    """Decode line by line so an undecodable byte is reported with its line number."""
+    with _open_binary(path) as handle:
+        for lineno, raw_line in enumerate(handle, 1):
+            try:
+                line = raw_line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise CorpusError(
+                    f"{where_prefix or path}: line {lineno}: bytes {raw_line[exc.start:exc.end]!r} at position "
+                    f"{exc.start} cannot be decoded as {encoding}; pass encoding= (e.g. 'latin-1', 'cp1252')"
+                ) from None
+            if lineno == 1 and line.startswith("\ufeff"):
+                line = line[1:]
+            yield line
+
+
+class _CsvSource(_Source):
+    def __init__(self, path: Path, *, encoding: str, delimiter: str = ","):
+        self.path, self.encoding, self.delimiter, self.name = path, encoding, delimiter, str(path)
+        reader = csv.reader(_decoded_lines(path, encoding), delimiter=delimiter)
+        try:
+            self.columns = [c.strip() for c in next(reader)]
+        except StopIteration:
+            raise CorpusError(f"{path}: the file is empty (no header row)") from None
+        if len(set(self.columns)) != len(self.columns):
+            dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
+            raise CorpusError(f"{path}: header row: column name(s) {dupes} appear more than once")
+
+    def rows(self):
+        reader = csv.reader(_decoded_lines(self.path, self.encoding), delimiter=self.delimiter)
+        next(reader, None)
+        n_cols = len(self.columns)
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise CorpusError(f"{self.path}: row {reader.line_num}: malformed CSV ({exc})") from None
+            row_no = reader.line_num
+            if not values or all(not v.strip() for v in values):
+                continue  # a blank line is not a record
+            where = f"{self.path}: row {row_no}"
+            if len(values) != n_cols:
+                yield where, _BadRow(f"has {len(values)} fields but the header has {n_cols}")
+                continue
+            yield where, dict(zip(self.columns, values))
+
+
+class _JsonlSource(_Source):
+    def __init__(self, path: Path, *, encoding: str):
+        self.path, self.encoding, self.name = path, encoding, str(path)
+        self.columns = []
+        for where, record in self.rows():
+            if isinstance(record, dict):
+                self.columns = list(record)
+            break
+
+    def rows(self):
+        for lineno, line in enumerate(_decoded_lines(self.path, self.encoding), 1):
+            if not line.strip():
+                continue
+            where = f"{self.path}: line {lineno}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield where, _BadRow(f"is not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if not isinstance(record, dict):
+                yield where, _BadRow(f"is a JSON {type(record).__name__}, expected an object")
+                continue
+            yield where, record
+
+
+class _ParquetSource(_Source):
+    def __init__(self, path: Path, batch_size: int = 1024):
+        import pyarrow.parquet as pq
+
+        self.path, self.batch_size, self.name = path, batch_size, str(path)
+        try:
+            self.columns = list(pq.ParquetFile(path).schema_arrow.names)
+        except Exception as exc:  # pyarrow raises several types for a bad file
+            raise CorpusError(f"{path}: not a readable Parquet file ({exc})") from None
+
+    def rows(self):
+        import pyarrow.parquet as pq
+
+        row_no = 0
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.batch_size):
+            for record in batch.to_pylist():
+                row_no += 1
+                yield f"{self.path}: row {row_no}", record
+
+
+class _MemorySource(_Source):
+    def __init__(self, records: list[Mapping[str, Any]], name: str):
+        self.records, self.name = records, name
+        self.columns = list(records[0]) if records else []
+
+    def rows(self):
+        for i, record in enumerate(self.records, 1):
+            yield f"{self.name}: row {i}", dict(record)
+
+
+class _FolderSource(_Source):
+    def __init__(self, folder: Path, *, metadata: str | Path | None, encoding: str):
+        self.folder, self.encoding, self.name = folder, encoding, str(folder)
+        meta_path = Path(metadata) if metadata is not None else folder / "metadata.csv"
+        if not meta_path.exists():
+            raise CorpusError(
+                f"{folder}: a folder corpus needs a metadata CSV ({meta_path} not found): one row per text file, "
+                f"with a 'file' column naming the .txt file and optional id, date/year, title, outlet columns")
+        self.meta = _CsvSource(meta_path, encoding=encoding)
+        self.columns = self.meta.columns
+
+    def rows(self):
+        yield from self.meta.rows()
+
+    def read_text(self, where: str, value: Any) -> str:
+        if value is None or not str(value).strip():
+            raise _RowError("file", "names no text file")
+        path = self.folder / str(value).strip()
+        if not path.is_file():
+            raise _RowError("file", f"text file {path} does not exist")
+        return "".join(_decoded_lines(path, self.encoding, where_prefix=f"{path} (listed at {where})"))
+
+    def unlisted_files(self, listed: set[str]) -> list[str]:
+        found = sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*")
+                       if p.is_file() and (p.name.endswith(".txt") or p.name.endswith(".txt.gz")))
+        return [f for f in found if f not in listed]
+
+
+class _BadRow:
+    """A row that could not be read at all (malformed JSON, wrong number of CSV fields)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class _RowError(Exception):
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+# =========================================================================== record → Document
+def _resolve_columns(source: _Source, columns: Mapping[str, str] | None) -> dict[str, str | None]:
+    columns = dict(columns or {})
+    unknown_fields = sorted(set(columns) - set(FIELDS))
+    if unknown_fields:
+        raise CorpusError(f"{source.name}: unknown field(s) {unknown_fields} in the column mapping; "
+                          f"fields are {sorted(FIELDS)}")
+    available = list(source.columns)
+    resolved: dict[str, str | None] = {}
+    for field, candidates in FIELDS.items():
+        if field in columns:
+            if available and columns[field] not in available:
+                raise CorpusError(f"{source.name}: column mapping {field}={columns[field]!r}: no column "
+                                  f"{columns[field]!r}; the columns are {available}")
+            resolved[field] = columns[field]
+        else:
+            resolved[field] = next((c for c in candidates if c in available), None)
+    text_field = "file" if isinstance(source, _FolderSource) else "text"
+    if available and resolved[text_field] is None:
+        hint = "file" if text_field == "file" else "text"
+        raise CorpusError(f"{source.name}: no {hint!r} column (the columns are {available}); map yours with "
+                          f"columns={{'{hint}': 'YOUR_COLUMN'}} (CLI: --columns {hint}=YOUR_COLUMN)")
+    return resolved
+
+
+def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | None], source: _Source,
+                   row_index: int, clean: bool) -> Document:
+    def value(field):
+        col = cols.get(field)
+        return record.get(col) if col is not None else None
+
+    def missing(v) -> bool:
+        return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+    # text
+    if isinstance(source, _FolderSource):
+        text = source.read_text(where, value("file"))
+        text_label = f"file {value('file')!r}"
+    else:
+        text = value("text")
+        text_label = f"column {cols['text']!r}"
+        if text is not None and not isinstance(text, str):
+            raise _RowError("text", f"({text_label}) is a {type(text).__name__}, expected text")
+    if missing(text):
+        raise _RowError("text", f"({text_label}) is missing or empty")
+
+    # id
+    raw_id = value("id")
+    if cols.get("id") is None:
+        doc_id = f"doc-{row_index}"
+    elif missing(raw_id):
+        raise _RowError("id", f"(column {cols['id']!r}) is missing or empty")
+    else:
+        doc_id = str(int(raw_id)) if isinstance(raw_id, float) and raw_id.is_integer() else str(raw_id).strip()
+
+    # date
+    date, precision = None, None
+    raw_date = value("date")
+    if cols.get("date") is not None and not missing(raw_date):
+        try:
+            date, precision = parse_date(raw_date)
+        except ValueError as exc:
+            raise _RowError("date", f"(column {cols['date']!r}): {exc}") from None
+    raw_year = value("year")
+    if cols.get("year") is not None and not missing(raw_year):
+        try:
+            year = int(float(raw_year)) if not isinstance(raw_year, int) else raw_year
+            if float(raw_year) != year:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise _RowError("year", f"(column {cols['year']!r}): cannot read {raw_year!r} as a year") from None
+        if date is None:
+            date, precision = _dt.date(year, 1, 1), "year"
+        elif date.year != year:
+            raise _RowError("year", f"(column {cols['year']!r}) says {year} but the date says {date.isoformat()}")
+
+    meta: dict[str, Any] = {}
+    for field in ("title", "outlet"):
+        v = value(field)
+        meta[field] = None if missing(v) else v
+    used = {c for f, c in cols.items() if c is not None and f in ("id", "text", "date", "year", "title", "outlet")}
+    for key, v in record.items():
+        if key not in used and key not in meta:
+            meta[key] = v
+    meta.setdefault("source_file", source.name)
+    raw = None
+    if clean:
+        from .cleaning import clean_text
+
+        raw, text = text, clean_text(text).text
+    return Document(doc_id=doc_id, text=text, date=date, date_precision=precision, meta=meta, raw=raw)
+
+
+def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: list | None
+                    ) -> Iterator[Document]:
+    seen: dict[str, str] = {}
+    listed: set[str] = set()
+    for index, (where, record) in enumerate(source.rows(), 1):
+        try:
+            if isinstance(record, _BadRow):
+                raise _RowError("row", record.reason)
+            if isinstance(source, _FolderSource) and cols.get("file"):
+                listed.add(str(record.get(cols["file"]) or "").strip())
+            doc = _make_document(where, record, cols, source, index, clean)
+            if doc.doc_id in seen:
+                raise _RowError("id", f"duplicate id {doc.doc_id!r} (first seen at {seen[doc.doc_id]})")
+        except _RowError as err:
+            message = f"field {err.field!r} {err.reason}" if err.field != "row" else err.reason
+            if on_error == "raise":
+                raise CorpusError(f"{where}: {message}") from None
+            if skipped is not None:
+                skipped.append((where, message))
+            continue
+        seen[doc.doc_id] = where.split(": ", 1)[-1]
+        yield doc
+    if isinstance(source, _FolderSource):
+        extra = source.unlisted_files(listed)
+        if extra:
+            shown = ", ".join(extra[:10]) + (" ..." if len(extra) > 10 else "")
+            message = f"{len(extra)} text file(s) in the folder are not listed in the metadata CSV: {shown}"
+            if on_error == "raise":
+                raise CorpusError(f"{source.name}: {message}")
+            if skipped is not None:
+                skipped.append((source.name, message))
+
+
+def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, validate: bool) -> Corpus:
+    cols = _resolve_columns(source, columns)
+    skipped: list = []
+    length = None
+    if validate:
+        length = sum(1 for _ in _iter_documents(source, cols, on_error, clean=False, skipped=skipped))
+        if length == 0:
+            detail = f"; all {len(skipped)} row(s) were bad" if skipped else ""
+            raise CorpusError(f"{source.name}: the corpus is empty (no documents){detail}")
+
+    record_skips = [not validate]  # without a validation pass, the first full iteration reports skips
+
+    def factory() -> Iterator[Document]:
+        produced = 0
+        report_to = skipped if record_skips[0] else None
+        record_skips[0] = False
+        for doc in _iter_documents(source, cols, on_error, clean, skipped=report_to):
+            produced += 1
+            yield doc
+        if produced == 0:
+            raise CorpusError(f"{source.name}: the corpus is empty (no documents)")
+
+    return Corpus(factory, name=source.name, length=length, skipped=skipped)
