@@ -91,7 +91,7 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
     Examples
     --------
     >>> corpus = load_corpus()
-    >>> len(corpus), corpus.to_frame()["year"].min()
+    >>> len(corpus), int(corpus.to_frame()["year"].min())
     (8, 2020)
     """
     if on_error not in ("raise", "skip"):
