@@ -1,7 +1,8 @@
 """The ``sco-discourse`` command: a thin layer over the package functions.
 
-Each command group lives in its own module with a ``register(subparsers)`` function
-that adds its sub-commands; every sub-command sets ``func`` to a function taking the
+Each command group lives in its own module of this package (``corpus.py``, ``frames.py``,
+...) with a ``register(subparsers)`` function that adds its sub-commands; modules are
+found by name, so adding a group means adding a module. every sub-command sets ``func`` to a function taking the
 parsed arguments and returning an exit code.
 """
 
@@ -9,13 +10,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
 from .. import __version__
 from ._common import UserError
 
-# Command groups, in the order ``--help`` lists them (module names under sco_discourse.cli).
-_GROUPS = ["corpus"]
+# Command groups listed first, in pipeline order; any other module found is listed after them.
+_ORDER = ["corpus", "frames", "kwic", "keywords", "topics", "figures", "cite"]
+
+
+def _groups() -> list[str]:
+    found = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return [g for g in _ORDER if g in found] + sorted(found - set(_ORDER))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in _GROUPS:
+    for name in _groups():
         importlib.import_module(f".{name}", __name__).register(sub)
     return parser
 
