@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["bootstrap_ratio_ci", "bootstrap_indices"]
+__all__ = ["bootstrap_ratio_ci", "bootstrap_indices", "adjust_p"]
 
 
 # --------------------------------------------------------------------------- resampling
@@ -73,3 +73,47 @@ def bootstrap_ratio_ci(numerator: np.ndarray, denominator: np.ndarray, *, n_resa
     if num.ndim == 1:
         return float(low), float(high)
     return low, high
+
+
+# --------------------------------------------------------------------------- multiple comparisons
+_P_METHODS = {"bonferroni": "bonferroni", "bh": "fdr_bh", "fdr_bh": "fdr_bh", "holm": "holm"}
+
+
+def adjust_p(p_values, method: str = "bh") -> np.ndarray:
+    """p-values corrected for multiple comparisons (NaNs stay NaN and are not counted).
+
+    Parameters
+    ----------
+    p_values : array-like of float
+    method : {"bh", "bonferroni", "holm"}
+        "bh" is Benjamini & Hochberg (1995), controlling the false discovery rate;
+        "bonferroni" and "holm" (Holm 1979) control the family-wise error rate.
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values, capped at 1, in the input order.
+
+    Examples
+    --------
+    >>> adjust_p([0.01, 0.04, 0.03], "bonferroni").round(2).tolist()
+    [0.03, 0.12, 0.09]
+    >>> adjust_p([0.01, 0.04, 0.03], "bh").round(2).tolist()
+    [0.03, 0.04, 0.04]
+
+    References
+    ----------
+    Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57(1).
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    try:
+        sm_method = _P_METHODS[method.lower()]
+    except KeyError:
+        raise ValueError(f"unknown p-value correction {method!r}; use one of {sorted(_P_METHODS)}") from None
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method=sm_method)[1]
+    return out
