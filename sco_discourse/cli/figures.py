@@ -1,0 +1,63 @@
+"""``sco-discourse figures``: run the notebooks and rebuild every figure, table and number.
+
+This is the one command that reproduces the paper's evidence::
+
+    sco-discourse figures            # notebooks + figures/ (+ figures/data, manifest)
+    sco-discourse figures --check    # rebuild into a temporary folder, compare with figures/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ._common import add_corpus_options, corpus_from_args
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "figures", help="run the notebooks and rebuild every paper figure, table and number",
+        description="Execute the notebooks (headless, nothing written back) and write every "
+                    "registered figure as SVG, PDF and PNG to figures/, the table behind each as "
+                    "figures/data/NAME.csv, the numbers the paper quotes as figures/data/numbers.json "
+                    "and a manifest (version, commit, corpus hash, lexicon, seeds). With --check, "
+                    "rebuild into a temporary folder instead and fail, naming each figure, if "
+                    "anything differs from the committed files.")
+    parser.add_argument("--out", metavar="DIR", default=None,
+                        help="output folder (default: figures/ of the project); with --check, the "
+                             "folder to compare against")
+    parser.add_argument("--check", action="store_true",
+                        help="rebuild into a temporary folder and compare with --out; exit 1 on any difference")
+    parser.add_argument("--no-notebooks", action="store_true",
+                        help="do not execute the notebooks (they always run on the seed corpus)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random step (default 0)")
+    add_corpus_options(parser)
+    parser.set_defaults(func=_figures)
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from .. import figures
+
+    out = Path(args.out) if args.out else figures.project_root() / "figures"
+    corpus = corpus_from_args(args)
+    progress = sys.stderr.isatty()
+    if not args.no_notebooks:
+        try:
+            ran = figures.execute_notebooks(progress=progress)
+        except RuntimeError as exc:
+            print(f"sco-discourse: notebook failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"ran {len(ran)} notebook(s)", file=sys.stderr)
+    if args.check:
+        try:
+            manifest = figures.check_figures(out, corpus, random_state=args.seed, progress=progress)
+        except figures.FiguresDiffer as exc:
+            print(f"sco-discourse: figures --check failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"{len(manifest['figures'])} figure(s) identical to {out}", file=sys.stderr)
+        return 0
+    manifest = figures.build_figures(out, corpus, random_state=args.seed, progress=progress)
+    print(f"wrote {len(manifest['figures'])} figure(s), their tables and "
+          f"{manifest['numbers']['count']} numbers to {out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,645 @@
+"""Figure functions: each takes a tidy table and ``ax=None`` and returns the Axes.
+
+Nothing here saves or shows a figure (:mod:`sco_discourse.figures` is the only module
+that writes files). Every function draws onto ``ax`` when one is given, so figures can be
+composed; with ``ax=None`` it makes a new figure of a size that reads at journal column
+width. The look comes from the package style file (:data:`STYLE_PATH`): Okabe–Ito
+colours with one marker per series, 8 pt DejaVu Sans, axes labelled with units.
+
+Generic plots (usable on any table with the named columns):
+
+* :func:`rates_by_year` – points with interval bars per group and year (dodged).
+* :func:`stacked_by_year` – stacked bars of counts (or shares) per year.
+* :func:`heatmap` – a labelled matrix from a long table.
+* :func:`ranked_terms` – horizontal bars of the top terms per group.
+* :func:`selection_curve` – one or two metrics against a model size, seeds as a band.
+* :func:`kwic_table` – key-word-in-context lines, the node aligned in the middle.
+
+Paper figures (thin wrappers that fix the column names and axis labels):
+:func:`frame_rates`, :func:`scope_variants`, :func:`pillars`, :func:`frame_cooccurrence`,
+:func:`keyness_by_year`, :func:`topic_selection`, :func:`topic_prevalence`,
+:func:`topic_frame_linkage`, :func:`kwic`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from sco_discourse import plot
+>>> table = pd.DataFrame({"year": [2020, 2021, 2020, 2021], "frame": ["a", "a", "b", "b"],
+...                       "rate_per_10k": [1.0, 2.0, 0.5, 0.0],
+...                       "ci_low": [0.5, 1.0, 0.1, 0.0], "ci_high": [1.5, 3.0, 0.9, 0.0]})
+>>> with plot.paper_style():
+...     ax = plot.rates_by_year(table, hue="frame")
+>>> ax.get_ylabel()
+'mentions per 10,000 tokens'
+>>> [t.get_text() for t in ax.get_legend().get_texts()]
+['a', 'b']
+>>> plot.close(ax)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = [
+    "STYLE_PATH",
+    "OKABE_ITO",
+    "paper_style",
+    "use_style",
+    "close",
+    "rates_by_year",
+    "stacked_by_year",
+    "heatmap",
+    "ranked_terms",
+    "selection_curve",
+    "kwic_table",
+    "frame_rates",
+    "scope_variants",
+    "pillars",
+    "frame_cooccurrence",
+    "keyness_by_year",
+    "topic_selection",
+    "topic_prevalence",
+    "topic_frame_linkage",
+    "kwic",
+]
+
+#: Path of the package style file (matplotlib ``.mplstyle``).
+STYLE_PATH = str(resources.files("sco_discourse") / "data" / "paper.mplstyle")
+
+#: The Okabe–Ito colour-blind-safe palette, in the order the style file cycles through it.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+#: Unit labels used on the paper's axes.
+RATE_LABEL = "mentions per 10,000 tokens"
+
+#: Column width of a two-column journal page, and the full text width, in inches.
+COLUMN_WIDTH = 3.5
+TEXT_WIDTH = 7.0
+
+
+# --------------------------------------------------------------------------- style
+@contextlib.contextmanager
+def paper_style() -> Iterator[None]:
+    """Context manager applying the package style (restores the previous settings after).
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> with paper_style():
+    ...     mpl.rcParams["font.size"]
+    8.0
+    """
+    import matplotlib.pyplot as plt
+
+    with plt.style.context(STYLE_PATH):
+        yield
+
+
+def use_style() -> None:
+    """Apply the package style for the rest of the session (e.g. at the top of a notebook)."""
+    import matplotlib.pyplot as plt
+
+    plt.style.use(STYLE_PATH)
+
+
+def close(ax) -> None:
+    """Close the figure an Axes belongs to (frees memory in loops and tests)."""
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+# --------------------------------------------------------------------------- helpers
+def _axes(ax, figsize: tuple[float, float] | None = None):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, new_ax = plt.subplots(figsize=figsize)
+    return new_ax
+
+
+def _require(table: pd.DataFrame, columns: Sequence[str | None], where: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise InputError(f"{where}: expected a pandas DataFrame, got {type(table).__name__}")
+    missing = [c for c in columns if c is not None and c not in table.columns]
+    if missing:
+        raise InputError(f"{where}: the table has no column {', '.join(map(repr, missing))} "
+                         f"(its columns: {', '.join(map(str, table.columns))})")
+
+
+def _label(value: Any, labels: Mapping[Any, str] | None) -> str:
+    if labels and value in labels:
+        return str(labels[value])
+    return str(value).replace("_", " ")
+
+
+def _ordered(values: pd.Series, order: Sequence[Any] | None) -> list[Any]:
+    present = list(pd.unique(values.dropna()))
+    if order is None:
+        return sorted(present, key=lambda v: (str(type(v)), v))
+    return [v for v in order if v in set(present)]
+
+
+def _style_for(index: int) -> dict[str, Any]:
+    return {"color": OKABE_ITO[index % len(OKABE_ITO)], "marker": _MARKERS[index % len(_MARKERS)]}
+
+
+def _year_ticks(ax, years: Sequence[Any]) -> None:
+    ax.set_xticks(list(years))
+    ax.set_xticklabels([str(int(y)) if float(y).is_integer() else str(y) for y in years])
+
+
+def _legend(ax, n_series: int, *, title: str | None = None, below: bool | None = None) -> None:
+    if n_series == 0:
+        return
+    if below is None:
+        below = n_series > 4
+    if below:
+        ax.legend(title=title, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                  ncol=min(3, n_series), borderaxespad=0.0)
+    else:
+        ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+
+
+# --------------------------------------------------------------------------- generic plots
+def rates_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "rate_per_10k",
+                  low: str | None = "ci_low", high: str | None = "ci_high", hue: str | None = "frame",
+                  order: Sequence[Any] | None = None, labels: Mapping[Any, str] | None = None,
+                  ylabel: str = RATE_LABEL, xlabel: str = "publication year", title: str | None = None,
+                  legend_title: str | None = None, dodge: float = 0.6, connect: bool = True):
+    """Points with interval bars for each group and year; groups dodged side by side.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Long format, one row per year (× group): columns ``x``, ``y``, optionally ``low``
+        and ``high`` (interval bounds; NaN draws no bar) and ``hue``.
+    ax : matplotlib Axes, optional
+    x, y, low, high, hue : str
+        Column names; ``low``/``high``/``hue`` may be None.
+    order : sequence, optional
+        Groups to draw and their order (default: sorted).
+    labels : mapping, optional
+        Display names of the groups (default: the value with ``_`` as a space).
+    ylabel, xlabel, title, legend_title : str
+    dodge : float
+        Total width (in years) the groups of one year spread over.
+    connect : bool
+        Join a group's points across years with a thin line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``ErrorbarContainer`` per group (``ax.containers``), labelled for the legend.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2020, 2021], "rate_per_10k": [3.0, 4.0],
+    ...                   "ci_low": [2.0, 3.0], "ci_high": [4.0, 5.0]})
+    >>> ax = rates_by_year(t, hue=None)
+    >>> len(ax.containers), [tick.get_text() for tick in ax.get_xticklabels()]
+    (1, ['2020', '2021'])
+    >>> close(ax)
+    """
+    _require(table, [x, y, low, high, hue], "plot.rates_by_year")
+    ax = _axes(ax)
+    groups = _ordered(table[hue], order) if hue else [None]
+    years = sorted(pd.unique(table[x].dropna()))
+    n = len(groups)
+    for i, group in enumerate(groups):
+        part = table if group is None else table[table[hue] == group]
+        part = part.sort_values(x)
+        offset = (i - (n - 1) / 2) * (dodge / n) if n > 1 else 0.0
+        xs = part[x].to_numpy(dtype=float) + offset
+        ys = part[y].to_numpy(dtype=float)
+        yerr = None
+        if low and high:
+            lo = part[low].to_numpy(dtype=float)
+            hi = part[high].to_numpy(dtype=float)
+            yerr = np.vstack([np.where(np.isnan(lo), 0.0, np.clip(ys - lo, 0, None)),
+                              np.where(np.isnan(hi), 0.0, np.clip(hi - ys, 0, None))])
+        style = _style_for(i)
+        ax.errorbar(xs, ys, yerr=yerr, linestyle="-" if connect else "none", linewidth=0.7,
+                    elinewidth=0.8, label=None if group is None else _label(group, labels),
+                    color=style["color"], marker=style["marker"], markersize=3.5)
+    _year_ticks(ax, years)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
+    if hue:
+        _legend(ax, n, title=legend_title)
+    return ax
+
+
+def stacked_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "count",
+                    hue: str = "variant", order: Sequence[Any] | None = None,
+                    labels: Mapping[Any, str] | None = None, share: bool = False,
+                    ylabel: str | None = None, xlabel: str = "publication year",
+                    title: str | None = None, legend_title: str | None = None, totals: bool = True):
+    """Stacked bars per year, one segment per group (e.g. scope variant).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``x``, ``y`` (a count) and ``hue``; several rows for one (x, hue) are summed.
+    share : bool
+        Plot each group's percentage of the year's total instead of the count.
+    totals : bool
+        Write the year's total count above each bar (``n=``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``BarContainer`` per group in ``ax.containers``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2020, 2020, 2021], "variant": ["mankind", "sco", "sco"],
+    ...                   "count": [2, 1, 3]})
+    >>> ax = stacked_by_year(t)
+    >>> [len(c) for c in ax.containers], ax.get_ylabel()
+    ([2, 2], 'mentions')
+    >>> close(ax)
+    """
+    _require(table, [x, y, hue], "plot.stacked_by_year")
+    ax = _axes(ax)
+    wide = table.pivot_table(index=x, columns=hue, values=y, aggfunc="sum", fill_value=0, observed=True)
+    groups = _ordered(table[hue], order)
+    wide = wide.reindex(columns=groups, fill_value=0).sort_index()
+    total = wide.sum(axis=1)
+    values = wide.div(total.where(total > 0, 1), axis=0) * 100 if share else wide
+    years = list(wide.index)
+    bottom = np.zeros(len(years))
+    for i, group in enumerate(groups):
+        heights = values[group].to_numpy(dtype=float)
+        ax.bar(years, heights, bottom=bottom, width=0.7, label=_label(group, labels),
+               color=OKABE_ITO[i % len(OKABE_ITO)], edgecolor="white")
+        bottom = bottom + heights
+    if totals:
+        for year, top, n in zip(years, bottom, total.to_numpy()):
+            ax.annotate(f"n={int(n)}", (year, top), xytext=(0, 1.5), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=6)
+    _year_ticks(ax, years)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel or ("share of mentions (%)" if share else "mentions"))
+    if share:
+        ax.set_ylim(0, 100)
+    if title:
+        ax.set_title(title)
+    _legend(ax, len(groups), title=legend_title, below=False)
+    return ax
+
+
+def heatmap(table: pd.DataFrame, ax=None, *, row: str, col: str, value: str,
+            row_order: Sequence[Any] | None = None, col_order: Sequence[Any] | None = None,
+            labels: Mapping[Any, str] | None = None, annotate: bool = True, fmt: str = "{:.0f}",
+            cmap: str = "cividis", colorbar_label: str | None = None, center: float | None = None,
+            title: str | None = None, xlabel: str | None = None, ylabel: str | None = None):
+    """A matrix of ``value`` with ``row`` × ``col`` categories from a long table.
+
+    Missing cells are blank (NaN). With ``center`` set (e.g. 0 for an association), a
+    diverging map symmetric around it is used instead of ``cmap``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The matrix is ``ax.images[0]``; a colour bar is added beside it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"a": ["x", "x", "y"], "b": ["x", "y", "y"], "n": [3, 1, 2]})
+    >>> ax = heatmap(t, row="a", col="b", value="n")
+    >>> ax.images[0].get_array().shape
+    (2, 2)
+    >>> close(ax)
+    """
+    _require(table, [row, col, value], "plot.heatmap")
+    ax = _axes(ax)
+    rows = _ordered(table[row], row_order)
+    cols = _ordered(table[col], col_order)
+    matrix = (table.pivot_table(index=row, columns=col, values=value, aggfunc="sum", observed=True)
+              .reindex(index=rows, columns=cols))
+    data = matrix.to_numpy(dtype=float)
+    finite = data[np.isfinite(data)]
+    kwargs: dict[str, Any] = {"cmap": cmap}
+    if center is not None and finite.size:
+        span = max(abs(finite.max() - center), abs(finite.min() - center)) or 1.0
+        kwargs.update(cmap="PuOr_r", vmin=center - span, vmax=center + span)
+    image = ax.imshow(np.ma.masked_invalid(data), aspect="auto", interpolation="nearest", **kwargs)
+    ax.set_xticks(range(len(cols)))
+    ax.set_xticklabels([_label(c, labels) for c in cols], rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_label(r, labels) for r in rows])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if annotate and finite.size:
+        for i in range(data.shape[0]):
+            for j in range(data.shape[1]):
+                if np.isfinite(data[i, j]):
+                    r, g, b, _ = image.cmap(image.norm(data[i, j]))
+                    light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
+                    ax.text(j, i, fmt.format(data[i, j]), ha="center", va="center", fontsize=6,
+                            color="black" if light else "white")
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.05, pad=0.03)
+    bar.outline.set_visible(False)
+    if colorbar_label:
+        bar.set_label(colorbar_label)
+    if title:
+        ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return ax
+
+
+def ranked_terms(table: pd.DataFrame, ax=None, *, group: str = "year", term: str = "term",
+                 value: str = "g2", n: int | None = None, order: Sequence[Any] | None = None,
+                 xlabel: str | None = None, title: str | None = None, legend_title: str | None = None):
+    """Horizontal bars of the highest-``value`` terms in each group, groups one under another.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``group``, ``term``, ``value``.
+    n : int, optional
+        Keep the top ``n`` terms per group (default: all rows).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``BarContainer`` per group; the y tick labels are the terms, top to bottom.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2020, 2020, 2021], "term": ["health", "virus", "security"],
+    ...                   "g2": [12.0, 8.0, 5.0]})
+    >>> ax = ranked_terms(t, n=1)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['health', 'security']
+    >>> close(ax)
+    """
+    _require(table, [group, term, value], "plot.ranked_terms")
+    groups = _ordered(table[group], order)
+    n_rows = sum(min(n or len(table), int((table[group] == g).sum())) for g in groups)
+    ax = _axes(ax, figsize=(COLUMN_WIDTH, max(2.0, 0.16 * (n_rows + len(groups)) + 0.6)))
+    positions: list[float] = []
+    names: list[str] = []
+    cursor = 0.0
+    for i, g in enumerate(groups):
+        part = table[table[group] == g].sort_values([value, term], ascending=[False, True])
+        if n is not None:
+            part = part.head(n)
+        ys = cursor + np.arange(len(part))
+        ax.barh(ys, part[value].to_numpy(dtype=float), height=0.75, label=_label(g, None),
+                color=OKABE_ITO[i % len(OKABE_ITO)])
+        positions.extend(ys.tolist())
+        names.extend(part[term].astype(str).tolist())
+        cursor += len(part) + 1  # a blank row between groups
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names)
+    ax.invert_yaxis()
+    ax.grid(axis="x")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(xlabel or value)
+    if title:
+        ax.set_title(title)
+    _legend(ax, len(groups), title=legend_title, below=False)
+    return ax
+
+
+def selection_curve(table: pd.DataFrame, ax=None, *, x: str = "k", metrics: Sequence[str] = ("coherence", "stability"),
+                    labels: Mapping[str, str] | None = None, xlabel: str = "number of topics (K)",
+                    title: str | None = None, chosen: Any = None):
+    """Model-selection metrics against model size; several runs (seeds) per size as a band.
+
+    The mean over runs is a line, the range over runs a shaded band. A second metric is
+    drawn on a twin y axis on the right (its own scale); ``chosen`` marks a size with a
+    dashed vertical line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The left (first-metric) axes; the twin is in ``ax.figure.axes``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"k": [2, 2, 3, 3], "seed": [0, 1, 0, 1],
+    ...                   "coherence": [0.4, 0.5, 0.6, 0.6], "stability": [0.9, 0.9, 0.7, 0.8]})
+    >>> ax = selection_curve(t, chosen=3)
+    >>> ax.get_ylabel(), len(ax.figure.axes)
+    ('coherence', 2)
+    >>> close(ax)
+    """
+    _require(table, [x, *metrics], "plot.selection_curve")
+    if not 1 <= len(metrics) <= 2:
+        raise InputError(f"plot.selection_curve: give one or two metrics, got {list(metrics)}")
+    ax = _axes(ax)
+    stats = table.groupby(x)[list(metrics)].agg(["mean", "min", "max"]).sort_index()
+    xs = stats.index.to_numpy(dtype=float)
+    handles = []
+    for i, metric in enumerate(metrics):
+        target = ax if i == 0 else ax.twinx()
+        style = _style_for(i)
+        (line,) = target.plot(xs, stats[(metric, "mean")], color=style["color"], marker=style["marker"],
+                              linestyle="-" if i == 0 else "--", label=_label(metric, labels))
+        target.fill_between(xs, stats[(metric, "min")], stats[(metric, "max")], color=style["color"],
+                            alpha=0.2, linewidth=0)
+        target.set_ylabel(_label(metric, labels), color=style["color"] if len(metrics) > 1 else None)
+        if i == 1:
+            target.spines["right"].set_visible(True)
+            target.grid(False)
+        handles.append(line)
+    if chosen is not None:
+        ax.axvline(float(chosen), color="0.4", linestyle=":", linewidth=0.9)
+    ax.set_xticks(xs)
+    ax.set_xticklabels([str(int(v)) if float(v).is_integer() else str(v) for v in xs])
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    if len(metrics) > 1:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    return ax
+
+
+def kwic_table(table: pd.DataFrame, ax=None, *, left: str = "left", match: str = "match",
+               right: str = "right", label: str | None = "doc_id", n: int = 12, width: int | None = None,
+               fontsize: float = 6.5, title: str | None = None):
+    """Key-word-in-context lines drawn as text, the matched words aligned in one column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``left``, ``match``, ``right`` and optionally ``label`` (e.g. the
+        document id, shown in the margin).
+    n : int
+        At most this many lines (the first ``n`` rows).
+    width : int, optional
+        Characters of context kept on each side (default: as many as fit the Axes).
+    fontsize : float
+        Size of the monospaced text, in points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Axis turned off; one ``Text`` per context part in ``ax.texts``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"doc_id": ["d1"], "left": ["build a"], "match": ["community with a shared future"],
+    ...                   "right": ["for mankind"]})
+    >>> ax = kwic_table(t)
+    >>> [text.get_text() for text in ax.texts]
+    ['d1', 'build a', 'community with a shared future', 'for mankind']
+    >>> close(ax)
+    """
+    _require(table, [left, match, right, label], "plot.kwic_table")
+    rows = table.head(n)
+    if ax is None:
+        ax = _axes(None, figsize=(TEXT_WIDTH, 0.16 * (len(rows) + 1) + 0.2))
+        ax.set_position((0.0, 0.0, 1.0, 1.0))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+
+    def clean(value: Any) -> str:
+        return " ".join(str(value).split())
+
+    labels = [clean(v) for v in rows[label]] if label else []
+    matches = [clean(v) for v in rows[match]]
+    # A monospaced glyph is 0.6 em wide (DejaVu Sans Mono): lay the lines out in character columns.
+    char_in = 0.6 * fontsize / 72
+    axes_in = ax.get_position().width * ax.figure.get_figwidth()
+    columns = max(int(axes_in / char_in), 20)
+    label_chars = max((len(v) for v in labels), default=0) + 2 if label else 0
+    match_chars = max((len(v) for v in matches), default=0)
+    if width is None:
+        width = max((columns - label_chars - match_chars - 2) // 2, 10)
+    node_x = (label_chars + width + 1) * char_in / axes_in
+    font = {"family": "monospace", "size": fontsize}
+    for i, row in enumerate(rows.itertuples(index=False)):
+        values = row._asdict()
+        before, after = clean(values[left]), clean(values[right])
+        if len(before) > width:  # cut whole words off, with an ellipsis
+            before = "…" + before[-(width - 1):].split(" ", 1)[-1]
+        if len(after) > width:
+            after = after[:width - 1].rsplit(" ", 1)[0] + "…"
+        if label:
+            ax.text(0.0, i, labels[i], ha="left", va="center", fontdict=font, color="0.35")
+        ax.text(node_x - char_in / axes_in, i, before, ha="right", va="center", fontdict=font)
+        ax.text(node_x, i, matches[i], ha="left", va="center", fontdict=font, fontweight="bold",
+                color=OKABE_ITO[3])
+        ax.text(node_x + (len(matches[i]) + 1) * char_in / axes_in, i, after, ha="left", va="center",
+                fontdict=font)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- paper figures
+def frame_rates(table: pd.DataFrame, ax=None, *, frames: Sequence[str] | None = None,
+                labels: Mapping[str, str] | None = None, low: str = "ci_low", high: str = "ci_high",
+                **kwargs):
+    """Figure (a): frame mentions per 10,000 tokens by year, with intervals.
+
+    ``table`` is ``frames.frame_counts(..., by="year")``: columns ``year``, ``frame``,
+    ``rate_per_10k`` and the interval bounds ``low``/``high``.
+    """
+    return rates_by_year(table, ax, hue="frame", order=frames, labels=labels, low=low, high=high, **kwargs)
+
+
+#: Scope variants of the core frame in the order the codebook lists them.
+SCOPE_ORDER = ("mankind", "humankind", "humanity", "sco", "bilateral_regional", "unqualified")
+SCOPE_LABELS = {"mankind": "for mankind", "humankind": "for humankind", "humanity": "for humanity",
+                "sco": "SCO", "bilateral_regional": "bilateral / regional", "unqualified": "unqualified"}
+
+
+def scope_variants(table: pd.DataFrame, ax=None, *, y: str = "count", hue: str = "variant", **kwargs):
+    """Figure (b): "community with a shared future" mentions by scope variant, per year.
+
+    ``table``: one row per year × variant with a mention count (columns ``year``,
+    ``variant``, ``count``). Variants follow the codebook order.
+    """
+    kwargs.setdefault("order", SCOPE_ORDER)
+    kwargs.setdefault("labels", SCOPE_LABELS)
+    kwargs.setdefault("legend_title", "scope")
+    return stacked_by_year(table, ax, y=y, hue=hue, **kwargs)
+
+
+#: The four pillars (and the umbrella phrase) in the codebook's order.
+PILLAR_ORDER = ("health", "security", "development", "culture", "umbrella")
+PILLAR_LABELS = {"health": "health", "security": "security", "development": "development",
+                 "culture": "cultural exchanges", "umbrella": '"four communities"'}
+
+
+def pillars(table: pd.DataFrame, ax=None, *, hue: str = "variant", low: str = "ci_low", high: str = "ci_high",
+            **kwargs):
+    """Figure (c): the four-communities pillars per 10,000 tokens by year, with intervals.
+
+    ``table``: one row per year × pillar (``variant``) with ``rate_per_10k`` and interval bounds.
+    """
+    kwargs.setdefault("order", PILLAR_ORDER)
+    kwargs.setdefault("labels", PILLAR_LABELS)
+    kwargs.setdefault("legend_title", "community of ...")
+    return rates_by_year(table, ax, hue=hue, low=low, high=high, **kwargs)
+
+
+def frame_cooccurrence(table: pd.DataFrame, ax=None, *, row: str = "frame_a", col: str = "frame_b",
+                       value: str = "count", **kwargs):
+    """Figure (d): how often two frames occur in the same unit (a heatmap)."""
+    kwargs.setdefault("colorbar_label", "units with both frames")
+    return heatmap(table, ax, row=row, col=col, value=value, **kwargs)
+
+
+def keyness_by_year(table: pd.DataFrame, ax=None, *, group: str = "year", value: str = "g2", n: int | None = None,
+                    **kwargs):
+    """Figure (e): the top positive keywords of each year against the other years."""
+    kwargs.setdefault("xlabel", "keyness (log-likelihood G²)")
+    kwargs.setdefault("legend_title", "year")
+    return ranked_terms(table, ax, group=group, value=value, n=n, **kwargs)
+
+
+def topic_selection(table: pd.DataFrame, ax=None, *, x: str = "k", metrics: Sequence[str] = ("coherence", "stability"),
+                    **kwargs):
+    """Figure (f): topic coherence and stability against K (seeds as a band)."""
+    return selection_curve(table, ax, x=x, metrics=metrics, **kwargs)
+
+
+def topic_prevalence(table: pd.DataFrame, ax=None, *, y: str = "prevalence", hue: str = "topic",
+                     low: str = "ci_low", high: str = "ci_high", **kwargs):
+    """Figure (g): mean topic proportion per year with intervals."""
+    kwargs.setdefault("ylabel", "mean topic proportion")
+    kwargs.setdefault("legend_title", "topic")
+    return rates_by_year(table, ax, y=y, hue=hue, low=low, high=high, **kwargs)
+
+
+def topic_frame_linkage(table: pd.DataFrame, ax=None, *, row: str = "topic", col: str = "frame",
+                        value: str = "association", **kwargs):
+    """Figure (h): association between topics and frames (a heatmap)."""
+    kwargs.setdefault("fmt", "{:.2f}")
+    kwargs.setdefault("colorbar_label", value.replace("_", " "))
+    return heatmap(table, ax, row=row, col=col, value=value, **kwargs)
+
+
+def kwic(table: pd.DataFrame, ax=None, **kwargs):
+    """Figure (i): key-word-in-context lines for the core frame."""
+    return kwic_table(table, ax, **kwargs)
