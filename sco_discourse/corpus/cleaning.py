@@ -48,10 +48,13 @@ article), they are added or dropped when an article is republished (the same Xin
 has captions on one site and none on another), and keeping them would make frame rates
 depend on the page layout rather than on the article. Captions are recognised by their
 credit ("(Photo by ...)", "(Xinhua/Name)", "Photo by reporter Name"), by "(photo taken
-on ...)", or by a caption opening ("This is a photo of ..."). A second, more heuristic
-rule, ``photo_caption_dated``, removes a one-sentence paragraph that opens with a full date
-("On April 12, 2023, ...") and contains no quotation — the Xinhua caption form without a
-credit. It can be switched off with ``skip=("photo_caption_dated",)``; the removed
+on ...)", or by a caption opening with a date ("This is a photo of ... on April 3, 2023").
+A second, more heuristic rule, ``photo_caption_dated``, removes a one-sentence paragraph
+that opens with a full date ("On April 12, 2023, ...") and contains no quotation — the
+Xinhua caption form without a credit — but only on a page where ``photo_caption`` found
+captions, so that a one-sentence paragraph of history ("On June 15, 2001, the SCO was
+founded.") on a page without pictures is kept. It can be switched off with
+``skip=("photo_caption_dated",)``; the removed
 captions are always listed by :func:`explain`.
 
 The rules
@@ -71,18 +74,20 @@ rule                        removes
 ``byline``                  "by admin", "by Xinhua writers ...", "Xinhua News Agency reporter"
 ``see_also``                "See also <title of another story>", "Read also: ...", "Related: ..."
 ``continue_reading``        "Continue Reading", "Read more", "Read full story"
-``comment_form``            "Leave a Comment" / "Leave a Reply" and everything after it,
-                            "This site uses Akismet ...", "Your email address will not be
-                            published", ...
 ``cookie_banner``           "This website uses cookies ...", "Privacy & Cookies Policy", ...
 ``site_disclaimer``         "Statement: The information provided on this website ...",
                             "Disclaimer: ...", "The views expressed ... do not necessarily ..."
-``copyright_footer``        "Copyright ...", "© ...", "All rights reserved", ICP licence numbers
+``copyright_footer``        "Copyright ©/<year> ...", a short "Copyright <owner>" line, "© ...",
+                            "All rights reserved", ICP licence numbers
+``comment_form``            "Leave a Comment" / "Leave a Reply" and everything after it not
+                            claimed by an earlier rule, "This site uses Akismet ...", "Your
+                            email address will not be published", ...
 ``contributor_credit``      "(Xinhua reporters ... contributed to the story.)" and a trailing
                             "(Reporters A, B, C)" at the end of the last paragraph
 ``photo_caption``           captions recognised by a photo credit or caption opening
 ``photo_caption_dated``     one-sentence paragraphs "On <Month> <day>, <year>, ..." without
-                            quotation (credit-less captions)
+                            quotation (credit-less captions), on pages where
+                            ``photo_caption`` found captions
 ``teaser_block``            teaser cards for other stories: a title line ending in a tag list
                             ("Title | culture | era") shown twice, plus its teaser paragraph
 ``related_block``           "You may also like" / "Related articles" / "Most read" and
@@ -318,7 +323,10 @@ _NAV_LABELS = frozenset({
     "sitemap", "site map", "rss", "back to top", "feedback", "jobs", "careers",
 })
 _TERMINAL_PUNCT = re.compile(r"[.!?\"”'’:;,]$")
-_COPYRIGHT = re.compile(r"^(?:copyright\b|©|\(c\)\s*\d{4})|all rights reserved|\bICP\s*(?:备|证)|公网安备", _I)
+# "Copyright" opens a footer when a mark or a year follows, or when the line is a short label
+# without sentence punctuation; "Copyright protection was strengthened ..." is article text.
+_COPYRIGHT = re.compile(r"^(?:copyright\s*(?:©|\(c\)|\d{4})|copyright\b[^.!?;:\"“”]{0,80}$|©|\(c\)\s*\d{4})"
+                        r"|all rights reserved|\bICP\s*(?:备|证)|公网安备", _I)
 
 
 def _is_nav_label(text: str) -> bool:
@@ -381,7 +389,11 @@ _PUBLICATION_METADATA = _line_rule(
 _BYLINE = _line_rule(
     "byline",
     "bylines: 'by admin', 'by Xinhua writers A, B and C', 'Xinhua News Agency reporter'",
-    re.compile(r"^by\s+(?!\d)(?:\S+\s*){1,12}(?<![.!?:\"”])$", _I),
+    # "By <names>": every word a capitalised name or a byline word, so that a cross-head
+    # such as "By the numbers" is kept
+    re.compile(r"^[Bb]y\s+(?:(?:[A-Z][\w.'’-]*|admin|staff|our|own|special|xinhua|and|&|of|the|in|"
+               r"(?:senior |chief )?(?:reporters?|correspondents?|writers?|editors?|contributors?))"
+               r",?(?:\s+|$)){1,12}$"),
     re.compile(r"^(?:[A-Z][\w.&'’-]*\s+){0,5}(?:[Ss]taff\s+)?(?:[Rr]eporters?|[Cc]orrespondents?|[Ww]riters?)$"),
     max_len=120,
 )
@@ -390,7 +402,8 @@ _BYLINE = _line_rule(
 _SEE_ALSO = _line_rule(
     "see_also",
     "a link to another story on its own line: 'See also <title>', 'Read also: ...', 'Related: ...'",
-    re.compile(r"^(?:see also|also read|read also|also see|read more|related)\s*[:：]?\s+\S", _I),
+    re.compile(r"^(?:see also|also read|read also|also see)\s*[:：]?\s*\S", _I),
+    re.compile(r"^(?:read more|related(?: articles?| stories| news| posts?)?)\s*[:：]\s*\S", _I),
     max_len=300,
 )
 _CONTINUE_READING = _line_rule(
@@ -483,11 +496,12 @@ _PHOTO_CAPTION = _line_rule(
     "opening ('This is a photo of ...', 'This photo taken on ...')",
     re.compile(r"\((?:photos?|images?|pictures?)\s+(?:by|courtesy)\b[^)]*\)", _I),
     re.compile(r"\((?:photos?|pictures?) taken\b[^)]*\)", _I),
-    re.compile(r"\((?:[A-Z][A-Za-z]+)/[A-Z][^()/]{1,60}\)"),
+    re.compile(r"\([A-Z][A-Za-z]+/[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,3}\)"),  # (Xinhua/Li Ziheng), not (AIDS/HIV)
     re.compile(r"(?:^|[\s.)])Photo (?:by|courtesy of)\b"),
     re.compile(r"\bPublished by Xinhua News Agency\b"),
     re.compile(r"[.)]\s*Xinhua News Agency reporter [A-Z][a-z]+(?: [A-Z][a-z]+)?\s*$"),
-    re.compile(r"^This (?:is )?(?:a |an |the )?(?:photo|picture|image|file photo|aerial photo|screenshot)\b", _I),
+    re.compile(rf"^This (?:is )?(?:a |an |the )?(?:photo|picture|image|file photo|aerial photo|screenshot)\b"
+               rf"(?=.*(?:{_DATE}|\btaken\b|\bshows?\b))", _I),
     re.compile(r"^(?:file photo|photo taken on)\b", _I),
     max_len=800,
 )
@@ -498,6 +512,8 @@ _QUOTE = re.compile(r"[\"“”]")
 
 
 def _apply_dated_caption(page: _Page) -> None:
+    if "photo_caption" not in page.claims.values():
+        return  # no pictures on this page: a dated one-sentence paragraph is article text
     for line in list(page.open_lines()):
         text = line.stripped
         if (len(text) <= 400 and _DATED_CAPTION.search(text) and not _QUOTE.search(text)
@@ -508,7 +524,7 @@ def _apply_dated_caption(page: _Page) -> None:
 _PHOTO_CAPTION_DATED = Rule(
     "photo_caption_dated",
     "credit-less captions: a one-sentence paragraph without quotation opening with a full "
-    "date ('On April 12, 2023, ...')",
+    "date ('On April 12, 2023, ...'), on a page where photo_caption found captions",
     _apply_dated_caption,
 )
 
@@ -647,7 +663,7 @@ _END_MARKER = Rule("end_marker", "wire end marks at the end of a paragraph ('End
 #: The cleaning rules in the order they run.
 RULES: tuple[Rule, ...] = (
     _BREADCRUMB, _SITE_NAVIGATION, _PUBLICATION_METADATA, _BYLINE, _SEE_ALSO, _CONTINUE_READING,
-    _COMMENT_FORM, _COOKIE_BANNER, _SITE_DISCLAIMER, _COPYRIGHT_FOOTER, _CONTRIBUTOR_CREDIT,
+    _COOKIE_BANNER, _SITE_DISCLAIMER, _COPYRIGHT_FOOTER, _COMMENT_FORM, _CONTRIBUTOR_CREDIT,
     _PHOTO_CAPTION, _PHOTO_CAPTION_DATED, _TEASER_BLOCK, _RELATED_BLOCK, _REPEATED_HEADLINE,
     _HEADLINE_SITE_SUFFIX, _END_MARKER,
 )
