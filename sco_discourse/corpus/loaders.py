@@ -2,8 +2,9 @@
 JSON Lines and Parquet (CSV, JSON Lines and .txt optionally gzip-compressed).
 
 Every reader streams: a file is re-read for each iteration and only one document is
-held at a time, so memory does not grow with corpus size (the set of ids seen, kept to
-detect duplicates, is the only thing that does).
+held at a time, so memory does not grow with corpus size. Only the validation pass at
+load time (``validate=True``, the default) keeps the ids seen, to detect duplicates; with
+``validate=False`` every iteration checks ids and so holds them.
 
 Bad input raises :class:`~sco_discourse.errors.CorpusError` naming the file, the row
 (CSV: spreadsheet row, header = row 1; JSON Lines: line; Parquet: 1-based row) and the
@@ -455,18 +456,27 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
     return Document(doc_id=doc_id, text=text, date=date, date_precision=precision, meta=meta, raw=raw)
 
 
-def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: list | None
+def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: list | None,
+                    known_duplicates: set[int] | None = None, found_duplicates: set[int] | None = None
                     ) -> Iterator[Document]:
+    # Checking ids (and a folder's unlisted files) keeps one entry per document, so it is done
+    # once, in the validation pass; later passes get the rows it found (`known_duplicates`) and
+    # hold one document at a time.
+    full_check = known_duplicates is None
     seen: dict[str, str] = {}
     listed: set[str] = set()
     for index, (where, record) in enumerate(source.rows(), 1):
+        if not full_check and index in known_duplicates:
+            continue  # already reported by the validation pass
         try:
             if isinstance(record, _BadRow):
                 raise _RowError("row", record.reason)
-            if isinstance(source, _FolderSource) and cols.get("file"):
+            if full_check and isinstance(source, _FolderSource) and cols.get("file"):
                 listed.add(str(record.get(cols["file"]) or "").strip())
             doc = _make_document(where, record, cols, source, index, clean)
-            if doc.doc_id in seen:
+            if full_check and doc.doc_id in seen:
+                if found_duplicates is not None:
+                    found_duplicates.add(index)
                 raise _RowError("id", f"duplicate id {doc.doc_id!r} (first seen at {seen[doc.doc_id]})")
         except _RowError as err:
             message = f"field {err.field!r} {err.reason}" if err.field != "row" else err.reason
@@ -475,9 +485,10 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
             if skipped is not None:
                 skipped.append((where, message))
             continue
-        seen[doc.doc_id] = where.split(": ", 1)[-1]
+        if full_check:
+            seen[doc.doc_id] = where.split(": ", 1)[-1]
         yield doc
-    if isinstance(source, _FolderSource):
+    if full_check and isinstance(source, _FolderSource):
         extra = source.unlisted_files(listed)
         if extra:
             shown = ", ".join(extra[:10]) + (" ..." if len(extra) > 10 else "")
@@ -491,9 +502,11 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
 def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, validate: bool) -> Corpus:
     cols = _resolve_columns(source, columns)
     skipped: list = []
+    duplicates: set[int] = set()
     length = None
     if validate:
-        length = sum(1 for _ in _iter_documents(source, cols, on_error, clean=False, skipped=skipped))
+        length = sum(1 for _ in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
+                                                found_duplicates=duplicates))
         if length == 0:
             detail = f"; all {len(skipped)} row(s) were bad" if skipped else ""
             raise CorpusError(f"{source.name}: the corpus is empty (no documents){detail}")
@@ -504,7 +517,8 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, valid
         produced = 0
         report_to = skipped if record_skips[0] else None
         record_skips[0] = False
-        for doc in _iter_documents(source, cols, on_error, clean, skipped=report_to):
+        for doc in _iter_documents(source, cols, on_error, clean, skipped=report_to,
+                                   known_duplicates=duplicates if validate else None):
             produced += 1
             yield doc
         if produced == 0:

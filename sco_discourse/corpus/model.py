@@ -194,9 +194,11 @@ class Corpus:
             for key, value in doc.meta.items():
                 row.setdefault(key, value)
             rows.append(row)
-        frame = pd.DataFrame(rows)
-        if frame.empty:
-            return frame
+        base = ["doc_id", "source_file", "date", "date_precision", "year", "title", "outlet"]
+        base += ["text"] if text else []
+        # an empty selection still has the documented columns, so code written for it runs
+        frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=base)
+        frame["date"] = pd.to_datetime(frame["date"])
         frame["year"] = frame["year"].astype("Int64")
         return frame
 
