@@ -316,3 +316,59 @@ def test_mentions_table_is_checked():
         validate_frames(corpus, gold, mentions=found.drop(columns="end"))
     with pytest.raises(InputError, match="'zz' is not a document"):
         validate_frames(corpus, gold, mentions=found.assign(doc_id="zz"))
+
+
+# --------------------------------------------------------------------------- the real matcher
+# Disagreements between the packaged matcher and the gold set that are accepted, with why.
+ACCEPTED = {
+    ("seed-003", "shanghai_spirit_values", "pursuit_of_common_development", "missed",
+     "seeking common development"):
+        "codebook gap: the sixth value in an explicit list of the six, worded 'seeking' by the "
+        "translation; the codebook (and lexicon) know only 'pursuit of common development', and "
+        "adding bare 'common development' would count every 'promoting common development'",
+}
+# Disagreements where the matcher (or its lexicon) breaks a codebook rule. They are not
+# accepted: the figures test below expects them fixed.
+OPEN_MATCHER_ERRORS = {
+    ("seed-002a", "shanghai_spirit_values", "mutual_benefit", "missed", "mutual benefits"):
+        "codebook rule 2 (plural of the head noun): the lexicon's inflections lack "
+        "'benefit: benefits'",
+}
+
+
+@pytest.fixture(scope="module")
+def seed_validation(seed):
+    pytest.importorskip("sco_discourse.frames.matcher")
+    return validate_frames(seed)
+
+
+def _disagreement_keys(result):
+    d = result.disagreements
+    return {(r.doc_id, r.frame, r.variant, r.kind, r.match) for r in d.itertuples()}
+
+
+def test_seed_disagreements_are_all_known(seed_validation):
+    # Fails on any new disagreement (a regression, or a matcher change to look at).
+    unknown = _disagreement_keys(seed_validation) - set(ACCEPTED) - set(OPEN_MATCHER_ERRORS)
+    assert not unknown, seed_validation.to_text()
+
+
+@pytest.mark.xfail(strict=True, reason="open matcher error: " + "; ".join(OPEN_MATCHER_ERRORS.values()))
+def test_seed_validation_figures(seed_validation, gold):
+    result = seed_validation
+    assert _disagreement_keys(result) == set(ACCEPTED)
+    s = result.scores.set_index(["frame", "variant"])
+    # the one accepted miss: shanghai_spirit_values/pursuit_of_common_development
+    assert s.loc[("shanghai_spirit_values", "pursuit_of_common_development"), ["tp", "fp", "fn"]].tolist() == [3, 0, 1]
+    assert s.loc[("shanghai_spirit_values", ""), ["tp", "fp", "fn"]].tolist() == [33, 0, 1]
+    assert s.loc[("ALL", ""), ["tp", "fp", "fn"]].tolist() == [176, 0, 1]
+    assert s.loc[("ALL", ""), "recall"] == pytest.approx(176 / 177)
+    assert s.loc[("ALL", ""), "f1"] == pytest.approx(352 / 353)
+    # every other coded frame and variant: all gold mentions found, nothing else
+    n_gold = pd.concat([gold.groupby(["frame", "variant"]).size(),
+                        gold.groupby("frame").size().rename(lambda f: (f, ""))])
+    for (frame, variant), n in n_gold.items():
+        if frame == "shanghai_spirit_values" and variant in ("", "pursuit_of_common_development"):
+            continue
+        assert s.loc[(frame, variant), ["tp", "fp", "fn"]].tolist() == [n, 0, 0], (frame, variant)
+
