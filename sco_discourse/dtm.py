@@ -1,0 +1,437 @@
+"""The document-term matrix: one pass over the corpus, reused by every count statistic.
+
+:func:`build_dtm` reads each document once, tokenises it with THE tokenizer
+(:func:`sco_discourse.text.tokens`) segment by segment, and stores the whole corpus as
+one integer token stream (:class:`TokenStream`, 4 bytes per token). Everything else —
+unigram and n-gram counts, lemmas, stop-word filters, the sparse matrix — is computed
+from that stream with array operations, never by re-reading the text. Keyness,
+frequencies and dispersion use :attr:`DTM.matrix`; collocations use :attr:`DTM.stream`.
+
+Decisions
+---------
+* **Token form.** Tokens are lower-cased (``text.tokens`` default). With
+  ``lemma=True`` each distinct form is replaced by its lemma (:func:`text.lemmatize`).
+* **n-grams do not cross segment boundaries.** With n-grams (``ngram`` upper bound
+  >= 2) the segments are *sentences* (:func:`text.sentence_spans`, which also ends a
+  sentence at every line break, i.e. paragraph); otherwise they are paragraphs (lines),
+  which saves the cost of sentence splitting. An n-gram is a run of ``n`` consecutive
+  tokens inside one segment, joined by single spaces ("shared future").
+* **Stop words** (:func:`text.stop_words`, checked on the lower-cased surface form as
+  ``text.tokens`` does): ``remove_stop_words=True`` drops unigrams that are stop words
+  and n-grams that *begin or end* with one, so "community of health" and "community
+  with shared future" are kept while "of the" is dropped.
+* **Corpus size.** ``docs["n_tokens"]`` counts *every* token of a document (stop words
+  included, before any filter); it is the denominator of rates and of keyness tables,
+  so filters change which terms are listed, never the size of the corpus.
+* ``min_count`` drops terms whose total count over the corpus is lower.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .errors import InputError
+from .text import lemmatize, sentence_spans, stop_words, tokens
+
+__all__ = ["DTM", "TokenStream", "build_dtm"]
+
+_PARAGRAPH_RE = re.compile(r"[^\n]+")
+_MAX_N = 4
+
+
+class _Vocabulary(dict):
+    """str -> consecutive int id, adding unseen strings on lookup."""
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = len(self)
+        return value
+
+
+@dataclass
+class TokenStream:
+    """The corpus as one array of token ids (surface forms, lower-cased).
+
+    Attributes
+    ----------
+    ids : numpy.ndarray of int32, shape (n_tokens,)
+        Token ids in corpus order, indices into ``vocabulary``.
+    vocabulary : numpy.ndarray of str (object)
+        Surface forms, in order of first occurrence.
+    doc_starts : numpy.ndarray of int64, shape (n_docs + 1,)
+        Document ``i`` is ``ids[doc_starts[i]:doc_starts[i + 1]]``.
+    segment_starts : numpy.ndarray of int64
+        Position of the first token of every segment (sentence or paragraph).
+    segment_unit : {"sentence", "paragraph"}
+    """
+
+    ids: np.ndarray
+    vocabulary: np.ndarray
+    doc_starts: np.ndarray
+    segment_starts: np.ndarray
+    segment_unit: str
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def segment_ids(self) -> np.ndarray:
+        """Segment number of every token position."""
+        marks = np.zeros(len(self), dtype=np.int64)
+        marks[self.segment_starts] = 1
+        return np.cumsum(marks) - 1
+
+    def doc_index(self) -> np.ndarray:
+        """Document row number of every token position."""
+        return np.repeat(np.arange(len(self.doc_starts) - 1), np.diff(self.doc_starts))
+
+    def forms(self, *, lemma: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Token ids in surface or lemma form.
+
+        Returns
+        -------
+        ids : numpy.ndarray of int64, shape (n_tokens,)
+        vocabulary : numpy.ndarray of str
+            The forms the ids index (lemmas when ``lemma=True``).
+        is_stop : numpy.ndarray of bool, shape (n_tokens,)
+            Whether the *surface* token is a stop word.
+        """
+        stops = stop_words()
+        surface_stop = np.fromiter((w in stops for w in self.vocabulary), dtype=bool,
+                                   count=len(self.vocabulary))
+        is_stop = surface_stop[self.ids]
+        if not lemma:
+            return self.ids.astype(np.int64), self.vocabulary, is_stop
+        lemmas = np.array([lemmatize(w) for w in self.vocabulary], dtype=object)
+        lemma_vocab, surface_to_lemma = np.unique(lemmas, return_inverse=True) if len(lemmas) else (
+            lemmas, np.zeros(0, dtype=np.int64))
+        return surface_to_lemma.astype(np.int64)[self.ids], lemma_vocab, is_stop
+
+
+@dataclass
+class DTM:
+    """A sparse document-term matrix with its vocabulary, document metadata and token stream.
+
+    Build it with :func:`build_dtm`; every statistic of :mod:`sco_discourse.keywords`
+    accepts it in place of a corpus, so the text is read once.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix of int64, shape (n_docs, n_terms)
+        ``matrix[i, j]`` = occurrences of term ``j`` in document ``i``.
+    vocabulary : numpy.ndarray of str (object), shape (n_terms,)
+        Terms; n-grams are space-joined. Ordered by n-gram length, then alphabetically.
+    docs : pandas.DataFrame, one row per document (row ``i`` = matrix row ``i``)
+        Columns ``doc_id, year, date, n_tokens`` then every scalar metadata field
+        (``title``, ``outlet``, ...). ``n_tokens`` counts every token of the document.
+    term_length : numpy.ndarray of int, shape (n_terms,)
+        Number of words in each term (the ``n`` of the n-gram).
+    stream : TokenStream or None
+        The corpus as token ids, used by collocation statistics (``None`` when built
+        with ``keep_stream=False``).
+    options : dict
+        The options the matrix was built with (``ngram, lemma, remove_stop_words,
+        min_count, segment_unit``).
+    """
+
+    matrix: sp.csr_matrix
+    vocabulary: np.ndarray
+    docs: pd.DataFrame
+    term_length: np.ndarray
+    stream: TokenStream | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    name: str = "corpus"
+
+    def __post_init__(self):
+        self._index: dict[str, int] | None = None
+
+    # -- shape and lookup ---------------------------------------------------------------
+    @property
+    def n_docs(self) -> int:
+        return int(self.matrix.shape[0])
+
+    @property
+    def n_terms(self) -> int:
+        return int(self.matrix.shape[1])
+
+    @property
+    def n_tokens(self) -> int:
+        """Tokens in the whole corpus (stop words included)."""
+        return int(self.docs["n_tokens"].sum())
+
+    def __repr__(self) -> str:
+        opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
+        return (f"<DTM {self.name!r}: {self.n_docs} documents x {self.n_terms} terms, "
+                f"{self.n_tokens} tokens; {opts}>")
+
+    def term_index(self, term: str) -> int | None:
+        """Column of ``term`` (``None`` when it is not in the vocabulary)."""
+        if self._index is None:
+            self._index = {t: i for i, t in enumerate(self.vocabulary)}
+        return self._index.get(term)
+
+    def term_counts(self) -> np.ndarray:
+        """Total count of every term over the corpus, shape (n_terms,)."""
+        return np.asarray(self.matrix.sum(axis=0)).ravel()
+
+    def doc_frequencies(self) -> np.ndarray:
+        """Number of documents containing every term, shape (n_terms,)."""
+        return np.bincount(self.matrix.indices, minlength=self.n_terms)
+
+    # -- grouping ---------------------------------------------------------------------
+    def group_labels(self, by: str) -> pd.Series:
+        """The value of metadata column ``by`` for every document (raises InputError)."""
+        if by not in self.docs.columns:
+            raise InputError(f"{self.name}: no metadata column {by!r}; columns: "
+                             + ", ".join(map(str, self.docs.columns)))
+        return self.docs[by]
+
+    def grouped(self, by: str | None) -> tuple[list, sp.csr_matrix, np.ndarray]:
+        """Counts summed by the values of metadata column ``by``.
+
+        Returns
+        -------
+        labels : list
+            Group values, sorted (missing values last).
+        matrix : scipy.sparse.csr_matrix, shape (n_groups, n_terms)
+        n_tokens : numpy.ndarray, shape (n_groups,)
+            Tokens per group.
+
+        Examples
+        --------
+        >>> from sco_discourse import Document, Corpus
+        >>> dtm = build_dtm(Corpus.from_documents([
+        ...     Document("a", "peace and peace", meta={"side": "x"}),
+        ...     Document("b", "peace", meta={"side": "y"})]))
+        >>> labels, counts, sizes = dtm.grouped("side")
+        >>> labels, counts.toarray().tolist(), sizes.tolist()
+        (['x', 'y'], [[1, 2], [0, 1]], [3, 1])
+        """
+        if by is None:
+            return ["all"], sp.csr_matrix(self.matrix.sum(axis=0)), np.array([self.n_tokens])
+        values = self.group_labels(by)
+        codes, labels = _factorize(values)
+        indicator = sp.csr_matrix((np.ones(self.n_docs, dtype=np.int64), (codes, np.arange(self.n_docs))),
+                                  shape=(len(labels), self.n_docs))
+        sizes = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float),
+                            minlength=len(labels)).astype(np.int64)
+        return labels, (indicator @ self.matrix).tocsr(), sizes
+
+    def select_docs(self, mask) -> "DTM":
+        """A DTM over the documents where ``mask`` is true (same vocabulary, no stream)."""
+        mask = np.asarray(mask, dtype=bool)
+        return DTM(self.matrix[mask], self.vocabulary, self.docs[mask].reset_index(drop=True),
+                   self.term_length, None, dict(self.options), name=self.name)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table of the non-zero cells: ``doc_id, term, count``."""
+        coo = self.matrix.tocoo()
+        return pd.DataFrame({"doc_id": self.docs["doc_id"].to_numpy()[coo.row],
+                             "term": self.vocabulary[coo.col], "count": coo.data})
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes and sorted labels of a column (missing values form the last group)."""
+    from .corpus.model import _sort_key
+
+    objs = [None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else v
+            for v in values.tolist()]
+    labels = sorted(set(objs), key=_sort_key)
+    lookup = {v: i for i, v in enumerate(labels)}
+    return np.fromiter((lookup[v] for v in objs), dtype=np.int64, count=len(objs)), labels
+
+
+# --------------------------------------------------------------------------- building
+def _normalise_ngram(ngram) -> tuple[int, int]:
+    if isinstance(ngram, (int, np.integer)):
+        ngram = (int(ngram), int(ngram))
+    try:
+        low, high = (int(x) for x in ngram)
+    except (TypeError, ValueError):
+        raise InputError(f"ngram: expected an int or a (min, max) pair, got {ngram!r}") from None
+    if not 1 <= low <= high <= _MAX_N:
+        raise InputError(f"ngram: need 1 <= min <= max <= {_MAX_N}, got {ngram!r}")
+    return low, high
+
+
+def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = False
+                ) -> tuple[TokenStream, pd.DataFrame]:
+    """Read a corpus once into a :class:`TokenStream` and a document table.
+
+    Each segment (sentence or paragraph) is tokenised with :func:`text.tokens`; as
+    segment boundaries never fall inside a token, the tokens of a document are exactly
+    ``text.tokens(doc.text)``.
+    """
+    from tqdm.auto import tqdm
+
+    vocab = _Vocabulary()
+    chunks: list[np.ndarray] = []
+    doc_starts = [0]
+    segment_starts: list[int] = []
+    rows: list[dict] = []
+    position = 0
+    total = None
+    try:
+        total = len(corpus)  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    for doc in tqdm(corpus, total=total, disable=not progress, desc="reading documents", unit="doc"):
+        text = doc.text or ""
+        spans = sentence_spans(text) if sentences else [m.span() for m in _PARAGRAPH_RE.finditer(text)]
+        doc_ids: list[int] = []
+        for start, end in spans:
+            toks = tokens(text[start:end])
+            if toks:
+                segment_starts.append(position + len(doc_ids))
+                doc_ids.extend(map(vocab.__getitem__, toks))
+        chunks.append(np.array(doc_ids, dtype=np.int32))
+        position += len(doc_ids)
+        doc_starts.append(position)
+        row = {"doc_id": doc.doc_id, "year": doc.year, "date": doc.date, "n_tokens": len(doc_ids)}
+        for key, value in doc.meta.items():
+            if key not in row and (value is None or isinstance(value, (str, int, float, bool))):
+                row[key] = value
+        rows.append(row)
+    stream = TokenStream(
+        ids=np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32),
+        vocabulary=np.array(list(vocab), dtype=object),
+        doc_starts=np.array(doc_starts, dtype=np.int64),
+        segment_starts=np.array(segment_starts, dtype=np.int64),
+        segment_unit="sentence" if sentences else "paragraph",
+    )
+    docs = pd.DataFrame(rows, columns=None if rows else ["doc_id", "year", "date", "n_tokens"])
+    docs["year"] = docs["year"].astype("Int64")
+    docs["n_tokens"] = docs["n_tokens"].astype(np.int64)
+    return stream, docs
+
+
+def ngram_ids(ids: np.ndarray, segment: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ids of the n-grams starting at each position whose n tokens share a segment.
+
+    Returns
+    -------
+    starts : numpy.ndarray of int64
+        Start positions of the valid n-grams.
+    gram : numpy.ndarray of int64
+        N-gram id of each start (index into ``components``).
+    components : numpy.ndarray of int64, shape (n_distinct, n)
+        Token ids making up each distinct n-gram.
+    """
+    length = ids.shape[0] - n + 1
+    if length <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, n), np.int64)
+    starts = np.flatnonzero(segment[:length] == segment[n - 1:])
+    base = int(ids.max()) + 1
+    key = ids[starts].astype(np.int64)  # id of the prefix read so far (first: the token id)
+    components = np.arange(base, dtype=np.int64)[:, None]  # token ids of every prefix id
+    for k in range(1, n):
+        # Pair (prefix id, next token id) -> one int64 key; renumbering the distinct pairs
+        # keeps keys below (number of n-grams) * base, far from overflow.
+        pairs = key * base + ids[starts + k]
+        distinct, key = np.unique(pairs, return_inverse=True)
+        components = np.column_stack([components[distinct // base], distinct % base])
+    return starts, key.astype(np.int64).ravel(), components
+
+
+def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: bool = False,
+              min_count: int = 1, progress: bool = False, sentences: bool | None = None,
+              keep_stream: bool = True) -> DTM:
+    """Count every term of every document in one pass: the matrix all statistics reuse.
+
+    Parameters
+    ----------
+    corpus : Corpus or iterable of Document
+    ngram : int or (int, int), default (1, 1)
+        Lengths of the n-grams counted, from 1 to 4: ``(1, 1)`` words only, ``(1, 3)``
+        words, bigrams and trigrams, ``2`` bigrams only. n-grams never cross a sentence
+        or paragraph boundary.
+    lemma : bool, default False
+        Count lemmas (simplemma) instead of lower-cased surface forms.
+    remove_stop_words : bool, default False
+        Drop stop words and n-grams that begin or end with one.
+    min_count : int, default 1
+        Drop terms occurring fewer times in the whole corpus.
+    progress : bool, default False
+        Show a progress bar while reading documents.
+    sentences : bool, optional
+        Segment by sentences (True) or by paragraphs (False); default: sentences
+        exactly when n-grams of 2 or more words are counted.
+    keep_stream : bool, default True
+        Keep the token stream (4 bytes per token) for collocation statistics.
+
+    Returns
+    -------
+    DTM
+
+    Examples
+    --------
+    >>> from sco_discourse import Document, Corpus
+    >>> corpus = Corpus.from_documents([
+    ...     Document("d1", "A shared future. Shared future!", meta={"outlet": "X"}),
+    ...     Document("d2", "The future of the SCO", meta={"outlet": "Y"})])
+    >>> dtm = build_dtm(corpus, ngram=(1, 2), remove_stop_words=True)
+    >>> list(dtm.vocabulary)
+    ['future', 'sco', 'shared', 'shared future']
+    >>> dtm.matrix.toarray().tolist()
+    [[2, 0, 2, 2], [1, 1, 0, 0]]
+    >>> dtm.docs[["doc_id", "outlet", "n_tokens"]].values.tolist()
+    [['d1', 'X', 5], ['d2', 'Y', 5]]
+
+    "future shared" is not counted: the bigram would cross the sentence boundary.
+    """
+    low, high = _normalise_ngram(ngram)
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
+        raise InputError(f"min_count: expected a positive integer, got {min_count!r}")
+    if sentences is None:
+        sentences = high >= 2
+    stream, docs = read_stream(corpus, sentences=sentences, progress=progress)
+    dtm = dtm_from_stream(stream, docs, ngram=(low, high), lemma=lemma,
+                          remove_stop_words=remove_stop_words, min_count=min_count)
+    dtm.name = getattr(corpus, "name", "corpus")
+    if not keep_stream:
+        dtm.stream = None
+    return dtm
+
+
+def dtm_from_stream(stream: TokenStream, docs: pd.DataFrame, *, ngram=(1, 1), lemma: bool = False,
+                    remove_stop_words: bool = False, min_count: int = 1) -> DTM:
+    """The matrix of :func:`build_dtm` from an already read :class:`TokenStream`."""
+    low, high = _normalise_ngram(ngram)
+    ids, vocab, is_stop = stream.forms(lemma=lemma)
+    doc_of = stream.doc_index()
+    segment = stream.segment_ids() if high >= 2 else None
+    n_docs = len(stream.doc_starts) - 1
+    blocks, terms, lengths = [], [], []
+    for n in range(low, high + 1):
+        if n == 1:
+            keep = ~is_stop if remove_stop_words else slice(None)
+            starts = np.arange(len(ids))[keep]
+            gram = ids[keep]
+            names = vocab
+        else:
+            starts, gram, components = ngram_ids(ids, segment, n)
+            if remove_stop_words:
+                keep = ~(is_stop[starts] | is_stop[starts + n - 1])
+                starts, gram = starts[keep], gram[keep]
+            names = vocab[components[:, 0]]
+            for k in range(1, n):
+                names = names + " " + vocab[components[:, k]]
+        block = sp.csr_matrix((np.ones(len(starts), dtype=np.int64), (doc_of[starts], gram)),
+                              shape=(n_docs, len(names)))
+        block.sum_duplicates()
+        counts = np.asarray(block.sum(axis=0)).ravel()
+        cols = np.flatnonzero(counts >= max(min_count, 1))
+        order = cols[np.argsort(names[cols].astype(str), kind="stable")] if len(cols) else cols
+        blocks.append(block[:, order])
+        terms.append(names[order])
+        lengths.append(np.full(len(order), n, dtype=np.int64))
+    matrix = sp.hstack(blocks, format="csr", dtype=np.int64) if blocks else sp.csr_matrix((n_docs, 0))
+    matrix.sort_indices()
+    options = {"ngram": (low, high), "lemma": bool(lemma), "remove_stop_words": bool(remove_stop_words),
+               "min_count": int(min_count), "segment_unit": stream.segment_unit}
+    return DTM(matrix, np.concatenate(terms).astype(object), docs, np.concatenate(lengths), stream, options)

@@ -1,0 +1,705 @@
+"""Keyword statistics: frequencies, keyness, collocations and dispersion.
+
+Every function takes either a :class:`~sco_discourse.corpus.Corpus` or a
+:class:`~sco_discourse.dtm.DTM` from :func:`~sco_discourse.dtm.build_dtm`. Pass a DTM
+when you compute several statistics: the corpus is then read once, and every
+statistic is array arithmetic over the same counts. Given a corpus, a function builds
+the DTM it needs with the ``ngram``/``lemma``/``remove_stop_words`` options; given a
+DTM, those options must be left unset or agree with the DTM's own.
+
+The 2x2 statistics themselves (G², chi-squared, log ratio, %DIFF, MI, t-score, logDice)
+live in :mod:`sco_discourse.stats` ("contingency-table statistics"). Conventions used
+here:
+
+* **Corpus size** is the number of tokens (stop words included) of the documents in a
+  group, ``docs["n_tokens"]``; it is the denominator of every rate and 2x2 table, also
+  for n-grams and when stop words are not listed.
+* **G² is signed**: positive when the term is relatively more frequent in the target
+  (a positive keyword, "overused"), negative when less frequent (a negative keyword).
+  There is no separate direction column; ``log_ratio`` carries the same sign.
+* **p-values** come from G² (chi-squared distribution, 1 degree of freedom);
+  ``p_adj`` corrects them over all terms in the table (:func:`stats.adjust_p`).
+
+Examples
+--------
+>>> from sco_discourse import load_corpus
+>>> from sco_discourse.dtm import build_dtm
+>>> dtm = build_dtm(load_corpus())
+>>> table = keyness(dtm, by="year", target=2024)
+>>> list(table.columns[:4])
+['term', 'count_target', 'count_reference', 'g2']
+>>> bool((table["g2"].diff().dropna() <= 0).all())   # strongest positive keywords first
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.stats import chi2 as _chi2_dist
+
+from .dtm import DTM, build_dtm, ngram_ids
+from .errors import InputError
+from .stats import (adjust_p, association_measures, log_dice, log_likelihood_g2, log_ratio, pct_diff,
+                    pearson_chi2)
+from .text import lemmatize, stop_words, tokens
+
+__all__ = ["frequencies", "keyness", "collocates", "ngram_collocations", "dispersion", "KEYNESS_COLUMNS",
+           "DISPERSION_COLUMNS"]
+
+#: Columns of :func:`keyness` that form the CLI/CSV contract, in order.
+KEYNESS_COLUMNS = ["term", "count_target", "count_reference", "g2", "log_ratio", "log_ratio_ci_low",
+                   "log_ratio_ci_high", "chi2", "pct_diff", "p", "p_adj"]
+#: Columns of :func:`dispersion` (the CLI/CSV contract).
+DISPERSION_COLUMNS = ["term", "frequency", "range", "juilland_d", "dp", "dp_norm"]
+
+
+# --------------------------------------------------------------------------- input
+def _as_dtm(data, *, ngram=None, lemma=None, remove_stop_words=None, sentences: bool | None = None,
+            need_stream: bool = False) -> DTM:
+    """The DTM to compute on: ``data`` itself, or built from a corpus with the options."""
+    requested = {"ngram": ngram, "lemma": lemma, "remove_stop_words": remove_stop_words}
+    if isinstance(data, DTM):
+        for key, value in requested.items():
+            if value is None:
+                continue
+            have = data.options.get(key)
+            if key == "ngram" and isinstance(value, (int, np.integer)):
+                value = (int(value), int(value))
+            if (tuple(value) if key == "ngram" else bool(value)) != have:
+                raise InputError(f"{key}={value!r} differs from the DTM, which was built with {key}={have!r}: "
+                                 "build a DTM with that option or pass the corpus")
+        if need_stream and data.stream is None:
+            raise InputError("this statistic needs the token stream: build the DTM with keep_stream=True")
+        return data
+    return build_dtm(data, ngram=ngram if ngram is not None else (1, 1), lemma=bool(lemma),
+                     remove_stop_words=bool(remove_stop_words), sentences=sentences)
+
+
+def _as_list(value) -> list:
+    if isinstance(value, (list, tuple, set, frozenset, range, np.ndarray, pd.Index, pd.Series)):
+        return list(value)
+    return [value]
+
+
+def _match(values: pd.Series, wanted, *, what: str, by: str, source: str) -> np.ndarray:
+    """Rows whose ``by`` value is one of ``wanted``; "2024" matches 2024 (CLI values are strings)."""
+    wanted = _as_list(wanted)
+    mask = values.isin(wanted).to_numpy(dtype=bool, na_value=False).copy()
+    mask |= values.astype(str).isin([str(w) for w in wanted]).to_numpy(dtype=bool)
+    if not mask.any():
+        available = ", ".join(map(str, sorted({str(v) for v in values.dropna()})[:30]))
+        raise InputError(f"{source}: {what} {', '.join(map(str, wanted))} matches no document in column "
+                         f"{by!r}; values: {available}")
+    return mask
+
+
+def _p_from_g2(g2: np.ndarray) -> np.ndarray:
+    return _chi2_dist.sf(np.abs(g2), 1)
+
+
+# --------------------------------------------------------------------------- frequencies
+def frequencies(data, *, by: str | None = None, terms: Iterable[str] | None = None, min_count: int = 1,
+                ngram=None, lemma: bool | None = None, remove_stop_words: bool | None = None) -> pd.DataFrame:
+    """Term and n-gram frequencies, overall or per group of documents.
+
+    Parameters
+    ----------
+    data : Corpus or DTM
+    by : str, optional
+        A metadata column (``year``, ``outlet``, ``doc_id``, ...): one set of rows per
+        value. Default: the whole corpus.
+    terms : iterable of str, optional
+        Only these terms (as in the vocabulary: lower case, n-grams space-joined).
+    min_count : int, default 1
+        Only terms occurring at least this often in the whole corpus.
+    ngram, lemma, remove_stop_words
+        Options of :func:`~sco_discourse.dtm.build_dtm` when ``data`` is a corpus.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and term with a non-zero count, columns: the ``by`` column
+        (absent when ``by`` is None), ``term``, ``n_words`` (1 for words, 2 for bigrams,
+        ...), ``count``, ``rate_per_10k`` (count per 10,000 tokens of the group),
+        ``doc_freq`` (documents of the group containing the term), ``group_tokens``.
+        Sorted by group, then count (descending), then term.
+
+    Examples
+    --------
+    >>> from sco_discourse import Document, Corpus
+    >>> corpus = Corpus.from_documents([
+    ...     Document("a", "Peace and development.", meta={"outlet": "X"}),
+    ...     Document("b", "Peace, peace.", meta={"outlet": "Y"})])
+    >>> frequencies(corpus, by="outlet", remove_stop_words=True).round(1)
+      outlet         term  n_words  count  rate_per_10k  doc_freq  group_tokens
+    0      X  development        1      1        3333.3         1             3
+    1      X        peace        1      1        3333.3         1             3
+    2      Y        peace        1      2       10000.0         1             2
+    """
+    dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
+    columns = _select_terms(dtm, terms, min_count)
+    labels, grouped, sizes = dtm.grouped(by)
+    presence = dtm.matrix.copy()
+    presence.data = np.ones_like(presence.data)
+    if by is None:
+        codes = np.zeros(dtm.n_docs, dtype=np.int64)
+    else:
+        from .dtm import _factorize
+
+        codes = _factorize(dtm.group_labels(by))[0]
+    indicator = sp.csr_matrix((np.ones(dtm.n_docs, dtype=np.int64), (codes, np.arange(dtm.n_docs))),
+                              shape=(len(labels), dtm.n_docs))
+    doc_freq = (indicator @ presence).tocsr()[:, columns].tocoo()
+    counts = grouped[:, columns].tocoo()
+    # Both matrices have the same sparsity pattern (a count > 0 iff a document has it).
+    order_c = np.lexsort((counts.col, counts.row))
+    order_d = np.lexsort((doc_freq.col, doc_freq.row))
+    group_index, term_index = counts.row[order_c], columns[counts.col[order_c]]
+    frame = pd.DataFrame({
+        "term": dtm.vocabulary[term_index],
+        "n_words": dtm.term_length[term_index],
+        "count": counts.data[order_c].astype(np.int64),
+        "rate_per_10k": counts.data[order_c] * 10_000.0 / sizes[group_index],
+        "doc_freq": doc_freq.data[order_d].astype(np.int64),
+        "group_tokens": sizes[group_index].astype(np.int64),
+    })
+    if by is not None:
+        frame.insert(0, by, pd.Series(np.array(labels, dtype=object)[group_index]).to_numpy())
+        frame["_g"] = group_index
+        frame = frame.sort_values(["_g", "count", "term"], ascending=[True, False, True], kind="stable")
+        frame = frame.drop(columns="_g")
+    else:
+        frame = frame.sort_values(["count", "term"], ascending=[False, True], kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _select_terms(dtm: DTM, terms, min_count: int) -> np.ndarray:
+    keep = dtm.term_counts() >= min_count
+    if terms is not None:
+        wanted = set(_as_list(terms))
+        keep &= np.fromiter((t in wanted for t in dtm.vocabulary), dtype=bool, count=dtm.n_terms)
+    return np.flatnonzero(keep)
+
+
+# --------------------------------------------------------------------------- keyness
+def keyness(data, *, by: str = "year", target=None, reference=None, min_count: int = 1,
+            correction: str = "bh", ngram=None, lemma: bool | None = None,
+            remove_stop_words: bool | None = None) -> pd.DataFrame:
+    """Keywords of a target against a reference: Dunning's G², log ratio, chi², %DIFF.
+
+    For every term a 2x2 table is formed: its count in the target and in the
+    reference, and the remaining tokens of each. G² is computed over all four cells
+    (Dunning 1993), as are chi-squared and its Yates-corrected form.
+
+    Parameters
+    ----------
+    data : Corpus or DTM
+    by : str, default "year"
+        The metadata column that defines groups.
+    target : value or list of values, optional
+        The group(s) of ``by`` to characterise (``2024`` or ``"2024"``). Default: the
+        whole of ``data`` (then ``reference`` must be another corpus).
+    reference : None, value(s) of ``by``, Corpus or DTM
+        None (default): every document of ``data`` not in the target. Value(s): those
+        groups of ``by``. A Corpus or DTM: a separate reference corpus (built with the
+        same options).
+    min_count : int, default 1
+        Only terms with ``count_target + count_reference >= min_count`` are tested
+        (and counted in the multiple-comparison correction).
+    correction : {"bh", "bonferroni", "holm"}, default "bh"
+        Multiple-comparison correction for ``p_adj`` (Benjamini-Hochberg by default).
+    ngram, lemma, remove_stop_words
+        Options of :func:`~sco_discourse.dtm.build_dtm` when ``data`` is a corpus.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per term, sorted by ``g2`` (strongest positive keywords first, strongest
+        negative keywords last). Columns:
+
+        ``term``; ``count_target``, ``count_reference`` (raw counts); ``g2`` (signed
+        log-likelihood: > 0 relatively more frequent in the target); ``log_ratio`` (log2 of
+        the ratio of relative frequencies, zero counts replaced by 0.5; Hardie 2014),
+        ``log_ratio_ci_low``, ``log_ratio_ci_high`` (95% interval); ``chi2`` (Pearson,
+        no correction); ``pct_diff`` (%DIFF, +inf when absent from the reference); ``p``
+        (from G², 1 df); ``p_adj`` (corrected); then ``chi2_yates``; ``rate_target``,
+        ``rate_reference`` (per 10,000 tokens). ``attrs`` holds ``target_tokens``,
+        ``reference_tokens``, ``target``, ``reference`` and ``correction``.
+
+    Examples
+    --------
+    >>> from sco_discourse import Document, Corpus
+    >>> corpus = Corpus.from_documents([
+    ...     Document("a", "health health silk road", meta={"topic": "x"}),
+    ...     Document("b", "silk road security road", meta={"topic": "y"})])
+    >>> keyness(corpus, by="topic", target="x")[["term", "count_target", "count_reference", "g2"]]
+           term  count_target  count_reference        g2
+    0    health             2                0  3.452185
+    1      silk             1                1  0.000000
+    2      road             1                2 -0.541153
+    3  security             0                1 -1.529641
+
+    References
+    ----------
+    Dunning, T. (1993). Accurate methods for the statistics of surprise and coincidence.
+    Computational Linguistics 19(1), 61-74.
+    Rayson, P. & Garside, R. (2000). Comparing corpora using frequency profiling.
+    Workshop on Comparing Corpora, ACL 2000.
+    Hardie, A. (2014). Log Ratio - an informal introduction. CASS, Lancaster University.
+    Gabrielatos, C. & Marchi, A. (2012). Keyness: appropriate metrics and practical
+    issues. CADS International Conference, Bologna.
+    """
+    dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
+    sizes = dtm.docs["n_tokens"].to_numpy(dtype=np.int64)
+    if target is None:
+        if reference is None or not _is_corpus_like(reference):
+            raise InputError("keyness: give a target group (target=...) or a reference corpus (reference=...)")
+        target_mask = np.ones(dtm.n_docs, dtype=bool)
+        target_label = f"all of {dtm.name}"
+    else:
+        target_mask = _match(dtm.group_labels(by), target, what="target", by=by, source=dtm.name)
+        target_label = f"{by} = {', '.join(map(str, _as_list(target)))}"
+    vocabulary = dtm.vocabulary
+    count_target = _column_sums(dtm.matrix, target_mask)
+    size_target = int(sizes[target_mask].sum())
+
+    if _is_corpus_like(reference):
+        ref = _as_dtm(reference, ngram=dtm.options["ngram"], lemma=dtm.options["lemma"],
+                      remove_stop_words=dtm.options["remove_stop_words"],
+                      sentences=dtm.options["segment_unit"] == "sentence")
+        vocabulary, (count_target, count_reference) = _align(
+            (dtm.vocabulary, count_target), (ref.vocabulary, ref.term_counts()))
+        size_reference = ref.n_tokens
+        reference_label = f"reference corpus {ref.name}"
+    else:
+        if reference is None:
+            reference_mask = ~target_mask
+            reference_label = f"{by} other than {', '.join(map(str, _as_list(target)))}"
+        else:
+            reference_mask = _match(dtm.group_labels(by), reference, what="reference", by=by, source=dtm.name)
+            reference_label = f"{by} = {', '.join(map(str, _as_list(reference)))}"
+            if (reference_mask & target_mask).any():
+                raise InputError(f"keyness: target and reference share documents ({target_label}; {reference_label})")
+        if not reference_mask.any():
+            raise InputError(f"keyness: the reference ({reference_label}) has no documents")
+        count_reference = _column_sums(dtm.matrix, reference_mask)
+        size_reference = int(sizes[reference_mask].sum())
+    if size_target == 0 or size_reference == 0:
+        raise InputError(f"keyness: {'target' if size_target == 0 else 'reference'} has no tokens")
+
+    keep = (count_target + count_reference >= max(min_count, 1))
+    a = count_target[keep].astype(np.int64)
+    b = count_reference[keep].astype(np.int64)
+    cells = (a, size_target - a, b, size_reference - b)
+    g2 = log_likelihood_g2(*cells, signed=True)
+    lr, lr_low, lr_high = log_ratio(a, size_target, b, size_reference)
+    p = _p_from_g2(g2)
+    frame = pd.DataFrame({
+        "term": np.asarray(vocabulary)[keep],
+        "count_target": a,
+        "count_reference": b,
+        "g2": g2,
+        "log_ratio": lr,
+        "log_ratio_ci_low": lr_low,
+        "log_ratio_ci_high": lr_high,
+        "chi2": pearson_chi2(*cells),
+        "pct_diff": pct_diff(a, size_target, b, size_reference),
+        "p": p,
+        "p_adj": adjust_p(p, correction) if len(p) else p,
+        "chi2_yates": pearson_chi2(*cells, yates=True),
+        "rate_target": a * 10_000.0 / size_target,
+        "rate_reference": b * 10_000.0 / size_reference,
+    })
+    frame = frame.sort_values(["g2", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    frame.attrs.update(target=target_label, reference=reference_label, target_tokens=size_target,
+                       reference_tokens=size_reference, correction=correction)
+    return frame
+
+
+def _is_corpus_like(value) -> bool:
+    from .corpus import Corpus
+
+    return isinstance(value, (DTM, Corpus))
+
+
+def _column_sums(matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    weights = rows.astype(np.int64)
+    return np.asarray(matrix.T @ weights).ravel()
+
+
+def _align(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Counts of several vocabularies on their sorted union (absent = 0)."""
+    union = pd.Index(np.concatenate([np.asarray(v, dtype=object) for v, _ in parts])).unique().sort_values()
+    out = []
+    for vocab, counts in parts:
+        aligned = np.zeros(len(union), dtype=np.int64)
+        aligned[union.get_indexer(pd.Index(np.asarray(vocab, dtype=object)))] = counts
+        out.append(aligned)
+    return union.to_numpy(dtype=object), out
+
+
+# --------------------------------------------------------------------------- collocations
+_COLLOCATE_COLUMNS = ["node", "collocate", "observed", "expected", "obs_exp", "mi", "t_score", "log_dice",
+                      "g2", "p", "node_freq", "collocate_freq"]
+
+
+def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count: int = 1,
+               lemma: bool | None = None, remove_stop_words: bool | None = None,
+               sort_by: str = "log_dice") -> pd.DataFrame:
+    """Words that keep company with a node word or phrase within a window of tokens.
+
+    Each occurrence of the node (a word, or a phrase such as "Shanghai Spirit" whose
+    words are consecutive within a sentence/paragraph) opens a window of ``left``
+    tokens before and ``right`` tokens after it, clipped at the document's edges. The
+    windows may cross sentence boundaries but never documents (as in AntConc). A token
+    position covered by several windows counts once; the node's own tokens are not in
+    the window.
+
+    The 2x2 table is Evert's (2008) for surface co-occurrence: rows = token positions
+    inside / outside the node's windows (R1 = ``window_tokens``), columns = the
+    collocate / any other word (C1 = its corpus frequency), N = corpus tokens. So
+    ``expected`` = R1 C1 / N, ``mi`` = log2(O/E), ``t_score`` = (O - E)/sqrt(O), ``g2``
+    the signed log-likelihood over the table; ``log_dice`` = 14 + log2(2 O / (f_node +
+    f_collocate)) (Rychlý 2008) does not depend on the window size.
+
+    Parameters
+    ----------
+    data : Corpus or DTM (with its token stream)
+    node : str
+        A word or phrase; tokenised (and lemmatised when ``lemma``) like the corpus.
+    window : int or (int, int), default 5
+        Tokens on each side, or (left, right).
+    min_count : int, default 1
+        Only collocates seen at least this often in the windows.
+    lemma : bool, optional
+        Match lemmas (default: the DTM's setting; False for a corpus).
+    remove_stop_words : bool, optional
+        Do not list stop words as collocates (they still occupy window positions).
+    sort_by : str, default "log_dice"
+        Column to sort by, descending.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``node, collocate, observed`` (O: co-occurrences), ``expected`` (E),
+        ``obs_exp`` (O/E), ``mi``, ``t_score``, ``log_dice``, ``g2``, ``p`` (from G²),
+        ``node_freq``, ``collocate_freq``. ``attrs["window_tokens"]`` is R1. Empty when
+        the node does not occur.
+
+    Examples
+    --------
+    >>> from sco_discourse import Document, Corpus
+    >>> corpus = Corpus.from_documents([Document("a", "the shared future of a shared community")])
+    >>> collocates(corpus, "shared", window=1)[["collocate", "observed", "collocate_freq"]]
+       collocate  observed  collocate_freq
+    0          a         1               1
+    1  community         1               1
+    2     future         1               1
+    3        the         1               1
+
+    References
+    ----------
+    Evert, S. (2008). Corpora and collocations. In A. Lüdeling & M. Kytö (eds.),
+    Corpus Linguistics: An International Handbook, article 58. De Gruyter.
+    Rychlý, P. (2008). A lexicographer-friendly association score. RASLAN 2008, 6-9.
+    """
+    dtm = _as_dtm(data, lemma=lemma, need_stream=True)
+    lemma_used = dtm.options["lemma"] if lemma is None else bool(lemma)
+    stream = dtm.stream
+    left, right = (window, window) if isinstance(window, (int, np.integer)) else tuple(window)
+    if left < 0 or right < 0 or left + right == 0:
+        raise InputError(f"window: need non-negative sizes, not both 0; got {window!r}")
+    ids, vocab, _ = stream.forms(lemma=lemma_used)
+    node_words = tokens(node)
+    if lemma_used:
+        node_words = [lemmatize(w) for w in node_words]
+    if not node_words:
+        raise InputError(f"node {node!r} contains no word")
+    lookup = {w: i for i, w in enumerate(vocab)}
+    empty = pd.DataFrame(columns=_COLLOCATE_COLUMNS)
+    empty.attrs["window_tokens"] = 0
+    if any(w not in lookup for w in node_words):
+        return empty
+    node_ids = [lookup[w] for w in node_words]
+    k = len(node_ids)
+    segment = stream.segment_ids()
+    total = len(ids)
+    starts = np.flatnonzero(ids[: total - k + 1] == node_ids[0]) if total >= k else np.zeros(0, np.int64)
+    for j in range(1, k):
+        starts = starts[(ids[starts + j] == node_ids[j]) & (segment[starts + j] == segment[starts])]
+    if len(starts) == 0:
+        return empty
+    doc_of = np.searchsorted(stream.doc_starts, starts, side="right") - 1
+    doc_start, doc_end = stream.doc_starts[doc_of], stream.doc_starts[doc_of + 1]
+    # Union of all windows via a difference array: +1 where a window opens, -1 after it closes.
+    opens = np.concatenate([np.maximum(doc_start, starts - left), starts + k])
+    closes = np.concatenate([starts, np.minimum(doc_end, starts + k + right)])
+    diff = np.zeros(total + 1, dtype=np.int64)
+    np.add.at(diff, opens, 1)
+    np.add.at(diff, closes, -1)
+    in_window = np.cumsum(diff[:-1]) > 0
+    node_diff = np.zeros(total + 1, dtype=np.int64)
+    np.add.at(node_diff, starts, 1)
+    np.add.at(node_diff, starts + k, -1)
+    in_window &= ~(np.cumsum(node_diff[:-1]) > 0)
+    window_tokens = int(in_window.sum())
+    observed = np.bincount(ids[in_window], minlength=len(vocab))
+    freq = np.bincount(ids, minlength=len(vocab))
+    keep = observed >= max(min_count, 1)
+    if remove_stop_words if remove_stop_words is not None else dtm.options["remove_stop_words"]:
+        stops = stop_words()
+        keep &= np.fromiter((w not in stops for w in vocab), dtype=bool, count=len(vocab))
+    cols = np.flatnonzero(keep)
+    scores = association_measures(observed[cols], window_tokens, freq[cols], total)
+    frame = pd.DataFrame({
+        "node": " ".join(node_words),
+        "collocate": vocab[cols],
+        "observed": observed[cols].astype(np.int64),
+        "expected": scores["expected"],
+        "obs_exp": scores["obs_exp"],
+        "mi": scores["mi"],
+        "t_score": scores["t_score"],
+        "log_dice": log_dice(observed[cols], len(starts), freq[cols]),
+        "g2": scores["g2"],
+        "p": _p_from_g2(scores["g2"]),
+        "node_freq": len(starts),
+        "collocate_freq": freq[cols].astype(np.int64),
+    }, columns=_COLLOCATE_COLUMNS)
+    if sort_by not in frame.columns:
+        raise InputError(f"sort_by: no column {sort_by!r}; use one of {', '.join(_COLLOCATE_COLUMNS[2:])}")
+    frame = frame.sort_values([sort_by, "collocate"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    frame.attrs["window_tokens"] = window_tokens
+    return frame
+
+
+_NGRAM_COLUMNS = ["ngram", "observed", "expected", "obs_exp", "mi", "t_score", "log_dice", "g2", "chi2", "p"]
+
+
+def ngram_collocations(data, *, n: int = 2, min_count: int = 3, lemma: bool | None = None,
+                       remove_stop_words: bool | None = None, sort_by: str = "g2") -> pd.DataFrame:
+    """Multi-word collocations across the corpus: bigrams or trigrams with association scores.
+
+    The n-grams are runs of consecutive tokens within a sentence. Their scores follow
+    the independence model of NLTK's ``BigramAssocMeasures`` / ``TrigramAssocMeasures``
+    (Manning & Schütze 1999, ch. 5): the marginals are the words' corpus frequencies
+    and N the number of tokens, so E = f1 f2 / N for a bigram and f1 f2 f3 / N² for a
+    trigram. For trigrams ``g2`` and ``chi2`` are computed over the 2x2x2 table whose
+    pair margins are the within-sentence counts of (w1 w2), (w1 _ w3) and (w2 w3).
+
+    Parameters
+    ----------
+    data : Corpus or DTM (with its token stream; sentence-segmented if built with n-grams)
+    n : {2, 3}, default 2
+    min_count : int, default 3
+        Only n-grams occurring at least this often.
+    lemma, remove_stop_words : bool, optional
+        Lemmas instead of surface forms; drop n-grams beginning or ending with a stop word.
+    sort_by : str, default "g2"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ngram`` (space-joined), ``observed``, ``expected``, ``obs_exp``,
+        ``mi`` (log2 O/E, NLTK's ``pmi``), ``t_score`` (NLTK's ``student_t``),
+        ``log_dice`` (bigrams: 14 + log2(2 O / (f1 + f2)); trigrams: NaN), ``g2`` (signed;
+        NLTK's ``likelihood_ratio`` is its absolute value), ``chi2`` (NLTK's ``chi_sq``),
+        ``p`` (from G²; 1 df for bigrams, 4 for the 2x2x2 trigram table).
+
+    Examples
+    --------
+    >>> from sco_discourse import Document, Corpus
+    >>> corpus = Corpus.from_documents([Document("a", "Silk Road. The Silk Road and the silk trade.")])
+    >>> ngram_collocations(corpus, min_count=2)[["ngram", "observed"]]
+           ngram  observed
+    0  silk road         2
+    1    the silk         2
+
+    References
+    ----------
+    Manning, C. D. & Schütze, H. (1999). Foundations of Statistical Natural Language
+    Processing, ch. 5 (Collocations). MIT Press.
+    """
+    if n not in (2, 3):
+        raise InputError(f"n: corpus-wide collocations are bigrams (2) or trigrams (3), got {n!r}")
+    dtm = _as_dtm(data, lemma=lemma, sentences=True, need_stream=True)
+    lemma_used = dtm.options["lemma"] if lemma is None else bool(lemma)
+    drop_stops = dtm.options["remove_stop_words"] if remove_stop_words is None else bool(remove_stop_words)
+    ids, vocab, is_stop = dtm.stream.forms(lemma=lemma_used)
+    segment = dtm.stream.segment_ids()
+    total = len(ids)
+    freq = np.bincount(ids, minlength=len(vocab)).astype(float)
+    starts, gram, components = ngram_ids(ids, segment, n)
+    if drop_stops:
+        keep = ~(is_stop[starts] | is_stop[starts + n - 1])
+        starts, gram = starts[keep], gram[keep]
+    observed = np.bincount(gram, minlength=len(components)).astype(float)
+    cols = np.flatnonzero(observed >= max(min_count, 1))
+    words = components[cols]
+    o = observed[cols]
+    names = vocab[words[:, 0]]
+    for j in range(1, n):
+        names = names + " " + vocab[words[:, j]]
+    if n == 2:
+        f1, f2 = freq[words[:, 0]], freq[words[:, 1]]
+        scores = association_measures(o, f1, f2, total)
+        scores["log_dice"] = log_dice(o, f1, f2)
+        dof = 1
+    else:
+        scores = _trigram_measures(o, words, ids, segment, freq, total)
+        dof = 4
+    frame = pd.DataFrame({"ngram": names, "observed": o.astype(np.int64), **{
+        key: scores[key] for key in ("expected", "obs_exp", "mi", "t_score", "log_dice", "g2", "chi2")}},
+        columns=_NGRAM_COLUMNS[:-1])
+    frame["p"] = _chi2_dist.sf(np.abs(frame["g2"].to_numpy(dtype=float)), dof)
+    if sort_by not in frame.columns:
+        raise InputError(f"sort_by: no column {sort_by!r}; use one of {', '.join(_NGRAM_COLUMNS[1:])}")
+    return frame.sort_values([sort_by, "ngram"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _pair_counts(ids: np.ndarray, segment: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Sorted int64 keys ``w1 * base + w2`` of within-segment pairs ``gap`` apart, and their counts."""
+    base = int(ids.max()) + 1 if len(ids) else 1
+    first = np.flatnonzero(segment[:-gap] == segment[gap:]) if len(ids) > gap else np.zeros(0, np.int64)
+    keys, counts = np.unique(ids[first] * base + ids[first + gap], return_counts=True)
+    return keys, counts, base
+
+
+def _lookup(keys: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    pos = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = (keys[pos] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+    return np.where(found, counts[pos] if len(keys) else 0, 0).astype(float)
+
+
+def _trigram_measures(o, words, ids, segment, freq, total) -> dict[str, np.ndarray]:
+    """NLTK's TrigramAssocMeasures, vectorised (the 2x2x2 table from pair and word margins)."""
+    adjacent, adjacent_counts, base = _pair_counts(ids, segment, 1)
+    skipped, skipped_counts, _ = _pair_counts(ids, segment, 2)
+    w1, w2, w3 = words[:, 0], words[:, 1], words[:, 2]
+    n_iix = _lookup(adjacent, adjacent_counts, w1 * base + w2)
+    n_xii = _lookup(adjacent, adjacent_counts, w2 * base + w3)
+    n_ixi = _lookup(skipped, skipped_counts, w1 * base + w3)
+    n_ixx, n_xix, n_xxi = freq[w1], freq[w2], freq[w3]
+    n = float(total)
+    # Cells in NLTK's order (bit 0: w1 absent, bit 1: w2 absent, bit 2: w3 absent).
+    n_oii = n_xii - o
+    n_ioi = n_ixi - o
+    n_iio = n_iix - o
+    n_ooi = n_xxi - o - n_oii - n_ioi
+    n_oio = n_xix - o - n_oii - n_iio
+    n_ioo = n_ixx - o - n_ioi - n_iio
+    n_ooo = n - o - n_oii - n_ioi - n_iio - n_ooi - n_oio - n_ioo
+    cells = [o, n_oii, n_ioi, n_ooi, n_iio, n_oio, n_ioo, n_ooo]
+    margins = [n_ixx, n_xix, n_xxi]
+    g2 = np.zeros_like(o)
+    chi2 = np.zeros_like(o)
+    expected_first = n_ixx * n_xix * n_xxi / n ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for index, observed in enumerate(cells):
+            expected = np.ones_like(o)
+            for bit, margin in enumerate(margins):
+                expected = expected * (n - margin if index >> bit & 1 else margin)
+            expected = expected / n ** 2
+            g2 += np.where(observed > 0, observed * np.log(observed / expected), 0.0)
+            chi2 += (observed - expected) ** 2 / expected
+        g2 = 2.0 * g2
+        g2 = np.where(o < expected_first, -np.abs(g2), np.abs(g2))
+        return {"expected": expected_first, "obs_exp": o / expected_first, "mi": np.log2(o / expected_first),
+                "t_score": (o - expected_first) / np.sqrt(o), "log_dice": np.full(len(o), np.nan),
+                "g2": g2, "chi2": chi2}
+
+
+# --------------------------------------------------------------------------- dispersion
+def dispersion(data, terms: Iterable[str] | None = None, *, by: str | None = None, min_count: int = 1,
+               ngram=None, lemma: bool | None = None, remove_stop_words: bool | None = None) -> pd.DataFrame:
+    """How evenly terms spread over the parts of the corpus: range, Juilland's D, Gries' DP.
+
+    Parts are the documents, or the groups of metadata column ``by``. Parts without
+    tokens are left out. With ``n`` parts of sizes as proportions ``s_i`` of the corpus,
+    a term's frequency ``v_i`` in part ``i``, ``f = sum(v_i)``, and ``p_i = v_i / size_i``:
+
+    * ``range``: number of parts with ``v_i > 0``.
+    * ``juilland_d`` = 1 - CV(p) / sqrt(n - 1), CV with the population standard
+      deviation (Juilland & Chang-Rodríguez 1964); 1 = perfectly even. NaN for 1 part.
+    * ``dp`` = 0.5 * sum |v_i / f - s_i| (Gries 2008); 0 = as even as the part sizes allow.
+    * ``dp_norm`` = dp / (1 - min(s)) (Lijffijt & Gries 2012), in [0, 1].
+
+    Parameters
+    ----------
+    data : Corpus or DTM
+    terms : iterable of str, optional
+        Only these terms (default: all with ``frequency >= min_count``).
+    by : str, optional
+        Metadata column defining the parts (default: documents).
+    min_count : int, default 1
+    ngram, lemma, remove_stop_words
+        Options of :func:`~sco_discourse.dtm.build_dtm` when ``data`` is a corpus.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``term, frequency, range, juilland_d, dp, dp_norm, n_parts``, sorted by
+        frequency (descending), then term.
+
+    Examples
+    --------
+    Gries' (2008) toy corpus: "a" occurs 1, 2, 3, 4, 5 times in parts of 9, 10, 10, 10
+    and 11 words.
+
+    >>> from sco_discourse import Document, Corpus
+    >>> parts = ["b a m n i b e u p", "b a s a t b e w q n", "b c a g a b e s t a",
+    ...          "b a g h a b e a a t", "b a h a a b e a x a t"]
+    >>> corpus = Corpus.from_documents([Document(f"p{i}", t) for i, t in enumerate(parts)])
+    >>> dispersion(corpus, ["a"]).round(6)
+      term  frequency  range  juilland_d    dp  dp_norm  n_parts
+    0    a         15      5     0.78515  0.18  0.219512        5
+
+    References
+    ----------
+    Gries, S. Th. (2008). Dispersions and adjusted frequencies in corpora. International
+    Journal of Corpus Linguistics 13(4), 403-437.
+    Lijffijt, J. & Gries, S. Th. (2012). Correction to Stefan Th. Gries' "Dispersions and
+    adjusted frequencies in corpora". International Journal of Corpus Linguistics 17(1), 147-149.
+    Juilland, A. & Chang-Rodríguez, E. (1964). Frequency Dictionary of Spanish Words. Mouton.
+    """
+    dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
+    columns = _select_terms(dtm, terms, min_count)
+    if by is None:
+        parts, sizes = dtm.matrix, dtm.docs["n_tokens"].to_numpy(dtype=float)
+    else:
+        _, parts, sizes = dtm.grouped(by)
+        sizes = sizes.astype(float)
+    nonempty = sizes > 0
+    parts = parts[np.flatnonzero(nonempty)][:, columns].tocsc()
+    sizes = sizes[nonempty]
+    n_parts = len(sizes)
+    share = sizes / sizes.sum() if n_parts else sizes
+    freq = np.asarray(parts.sum(axis=0)).ravel().astype(float)
+    coo = parts.tocoo()
+    values, rows, cols = coo.data.astype(float), coo.row, coo.col
+    # Sums over all parts from the non-zero cells: a part where v_i = 0 adds s_i to the
+    # DP sum and 0 to the sums of p and p².
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dp_sum = 1.0 + np.bincount(cols, weights=np.abs(values / freq[cols] - share[rows]) - share[rows],
+                                   minlength=len(columns))
+        dp = 0.5 * dp_sum
+        dp_norm = dp / (1.0 - share.min()) if n_parts else dp
+        proportion = values / sizes[rows]
+        mean = np.bincount(cols, weights=proportion, minlength=len(columns)) / n_parts
+        mean_sq = np.bincount(cols, weights=proportion ** 2, minlength=len(columns)) / n_parts
+        sd = np.sqrt(np.maximum(mean_sq - mean ** 2, 0.0))
+        juilland = 1.0 - (sd / mean) / np.sqrt(n_parts - 1) if n_parts > 1 else np.full(len(columns), np.nan)
+    frame = pd.DataFrame({
+        "term": dtm.vocabulary[columns],
+        "frequency": freq.astype(np.int64),
+        "range": np.bincount(cols, minlength=len(columns)).astype(np.int64),
+        "juilland_d": juilland,
+        "dp": dp,
+        "dp_norm": dp_norm,
+        "n_parts": n_parts,
+    })
+    return frame.sort_values(["frequency", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
