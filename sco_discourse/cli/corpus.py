@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 
 import pandas as pd
 
@@ -32,13 +33,25 @@ def register(subparsers) -> None:
     show.set_defaults(func=_show)
 
 
+def _date_at_precision(doc) -> str:
+    """The date as far as it is known: '2021' for a year, '2021-06' for a month."""
+    if doc.date is None:
+        return ""
+    return {"year": doc.date.isoformat()[:4], "month": doc.date.isoformat()[:7]}.get(
+        doc.date_precision, doc.date.isoformat())
+
+
 def corpus_table(corpus) -> pd.DataFrame:
-    """The ``corpus info`` table: doc_id, date, date_precision, outlet, title, tokens."""
+    """The ``corpus info`` table: doc_id, date, date_precision, outlet, title, tokens.
+
+    ``date`` is written at its precision ("2021", "2021-06", "2021-06-15"), so a date
+    known only to the year does not show a day it does not have.
+    """
     rows = []
     for doc in corpus:
         rows.append({
             "doc_id": doc.doc_id,
-            "date": doc.date.isoformat() if doc.date else "",
+            "date": _date_at_precision(doc),
             "date_precision": doc.date_precision or "",
             "outlet": doc.meta.get("outlet") or "",
             "title": doc.meta.get("title") or "",
@@ -47,15 +60,30 @@ def corpus_table(corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", "date", "date_precision", "outlet", "title", "tokens"])
 
 
+def _user_errors(command):
+    """File-system errors (unreadable file, folder given for a file) become user errors: exit 2."""
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except (OSError, UnicodeError) as exc:
+            where = getattr(exc, "filename", None) or args.corpus or "corpus"
+            raise UserError(f"{where}: {getattr(exc, 'strerror', None) or exc}") from None
+    return run
+
+
+@_user_errors
 def _info(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args)
     table = corpus_table(corpus)
     if not args.out:
-        table["title"] = table["title"].str.slice(0, 60)
+        long = table["title"].str.len() > 60
+        table["title"] = table["title"].where(~long, table["title"].str.slice(0, 59) + "…")
     emit_table(table, args.out)
     return 0
 
 
+@_user_errors
 def _show(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args)
     try:
