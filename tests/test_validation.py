@@ -366,3 +366,51 @@ def test_seed_validation_figures(seed_validation, gold):
             continue
         assert s.loc[(frame, variant), ["tp", "fp", "fn"]].tolist() == [n, 0, 0], (frame, variant)
 
+
+
+# --------------------------------------------------------------------------- pairing property
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+def _span_list(max_size):
+    span = st.tuples(st.integers(0, 15), st.integers(1, 6), st.sampled_from(["a", "b"]))
+    return st.lists(span, max_size=max_size)
+
+
+@settings(max_examples=150, deadline=None)
+@given(golds=_span_list(4), preds=_span_list(4))
+def test_pairing_is_optimal_against_brute_force(golds, preds):
+    """_pair maximises the number of pairs, then the agreeing variants (brute force check)."""
+    from sco_discourse.frames.validation import _pair
+
+    def table(spans):
+        return pd.DataFrame({"doc_id": "x", "frame": "f", "variant": [v for _, _, v in spans],
+                             "start": [s for s, _, _ in spans],
+                             "end": [s + n for s, n, _ in spans]},
+                            columns=["doc_id", "frame", "variant", "start", "end"]).astype(
+                                {"start": "int64", "end": "int64"})
+
+    g, p = table(golds), table(preds)
+
+    def overlaps(i, j):
+        return g.start[i] < p.end[j] and p.start[j] < g.end[i]
+
+    def value(pairs):
+        return (len(pairs), sum(g.variant[i] == p.variant[j] for i, j in pairs))
+
+    def best_from(i, used):
+        """Best (pairs, agreeing variants) for gold mentions i.. with predictions in used taken."""
+        if i == len(g):
+            return (0, 0)
+        best = best_from(i + 1, used)                      # gold i left unpaired
+        for j in range(len(p)):
+            if j not in used and overlaps(i, j):
+                n, agree = best_from(i + 1, used | {j})
+                best = max(best, (n + 1, agree + (g.variant[i] == p.variant[j])))
+        return best
+
+    best = best_from(0, frozenset())
+    pairs = _pair(g, p) if len(g) and len(p) else []
+    assert len({i for i, _ in pairs}) == len(pairs) == len({j for _, j in pairs})
+    assert all(overlaps(i, j) for i, j in pairs)
+    assert value(pairs) == best

@@ -393,22 +393,22 @@ def validate_frames(corpus=None, gold=None, *, lexicon=None, mentions: pd.DataFr
     gold_table = load_gold(gold, corpus=corpus, lexicon=lex)
     gold_source = gold_table.attrs.get("source", "")
 
-    texts = {doc.doc_id: doc.text for doc in corpus}
+    doc_ids = [doc.doc_id for doc in corpus]
     if mentions is None:
         from .matcher import find_mentions
 
         mentions = find_mentions(corpus, lexicon=lex)
-    predicted = _predicted_table(mentions, texts)
+    predicted = _predicted_table(mentions, set(doc_ids))
 
     pairs = _pair(gold_table, predicted)
     scores = _scores(gold_table, predicted, pairs, lex)
-    disagreements = _disagreements(gold_table, predicted, pairs, texts, list(texts), width)
+    disagreements = _disagreements(gold_table, predicted, pairs, corpus, doc_ids, width)
     return ValidationResult(scores=scores, disagreements=disagreements, lexicon=lex.label,
-                            gold_source=gold_source, n_documents=len(texts),
+                            gold_source=gold_source, n_documents=len(doc_ids),
                             n_gold=len(gold_table), n_predicted=len(predicted), _width=width)
 
 
-def _predicted_table(mentions: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
+def _predicted_table(mentions: pd.DataFrame, doc_ids: set[str]) -> pd.DataFrame:
     needed = ["doc_id", "frame", "variant", "start", "end"]
     missing = [c for c in needed if c not in mentions.columns]
     if missing:
@@ -416,7 +416,7 @@ def _predicted_table(mentions: pd.DataFrame, texts: dict[str, str]) -> pd.DataFr
                          f"(needs {', '.join(needed)})")
     table = mentions[needed].copy().reset_index(drop=True)
     table["variant"] = table["variant"].map(lambda v: "" if _missing(v) else str(v))
-    unknown = sorted(set(table["doc_id"]) - set(texts))
+    unknown = sorted(set(table["doc_id"]) - doc_ids)
     if unknown:
         raise InputError(f"mentions, field 'doc_id': {unknown[0]!r} is not a document of the "
                          "corpus being validated")
@@ -509,7 +509,7 @@ def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
     return left, flat(text[start:end]), right
 
 
-def _disagreements(gold, predicted, pairs, texts, doc_order, width) -> pd.DataFrame:
+def _disagreements(gold, predicted, pairs, corpus, doc_order, width) -> pd.DataFrame:
     paired_gold = {gi: pi for gi, pi in pairs}
     paired_pred = {pi for _, pi in pairs}
     rows = []
@@ -530,6 +530,9 @@ def _disagreements(gold, predicted, pairs, texts, doc_order, width) -> pd.DataFr
             rows.append((p["doc_id"], p["frame"], p["variant"], "spurious", p["start"], p["end"], ""))
     order = {doc_id: i for i, doc_id in enumerate(doc_order)}
     rows.sort(key=lambda r: (order[r[0]], r[4], r[5], r[1], r[3]))
+    # texts only of the documents with a disagreement: memory stays small on a big corpus
+    needed = {r[0] for r in rows}
+    texts = {doc.doc_id: doc.text for doc in corpus if doc.doc_id in needed} if needed else {}
     out = []
     for doc_id, frame, variant, kind, start, end, note in rows:
         left, match, right = _kwic(texts[doc_id], int(start), int(end), width)
