@@ -102,7 +102,7 @@ def load_gold(path: str | Path | pd.DataFrame | None = None, *, corpus=None,
     if isinstance(path, pd.DataFrame):
         source = "<DataFrame>"
         header = [str(c) for c in path.columns]
-        records = [(i + 1, i + 2, ["" if _missing(v) else str(v) for v in values])
+        records = [(i + 1, None, ["" if _missing(v) else str(v) for v in values])
                    for i, values in enumerate(path.itertuples(index=False, name=None))]
     else:
         source, text = _read_gold_text(path)
@@ -125,7 +125,7 @@ def load_gold(path: str | Path | pd.DataFrame | None = None, *, corpus=None,
     rows: list[dict[str, Any]] = []
     seen: dict[tuple[str, str, int, int], int] = {}
     for row_number, line, values in records:
-        where = f"{source}, row {row_number} (line {line})"
+        where = f"{source}, row {row_number}" + (f" (line {line})" if line is not None else "")
         if len(values) > len(header):
             raise GoldError(f"{where}: {len(values)} fields but the header has {len(header)} "
                             "(a comma inside a field needs double quotes)")
