@@ -1,0 +1,584 @@
+"""LDA and NMF topic models behind one estimator (`TopicModel`).
+
+Backends
+--------
+``method="lda"`` (default)
+    gensim ``LdaModel`` (online variational Bayes, Hoffman et al. 2010) on term counts.
+    With an integer ``random_state`` it gives identical topics in a fresh process.
+``method="lda_multicore"``
+    gensim ``LdaMulticore``: faster on many cores but **not reproducible** — the order
+    in which worker processes return their updates changes between runs even with a
+    fixed seed. Use it for exploration only; a warning says so.
+``method="nmf"``
+    scikit-learn ``NMF`` on tf-idf weights (Frobenius loss, NNDSVDa initialisation):
+    fast, deterministic, often the sharpest topics on short units.
+
+Topic–term weights (``components_``) are normalised to sum to one per topic for every
+backend (for LDA they are the topic–word probabilities), and unit–topic weights
+(``unit_topics_``) sum to one per unit, so tables from different backends read alike.
+Topics are numbered from 0 in the backend's order.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import InputError
+from .preprocess import Preprocessor
+from .units import UNIT_KINDS, make_units
+
+__all__ = ["METHODS", "TopicModel", "frex_scores", "exclusivity"]
+
+#: Backends of :class:`TopicModel`; the first is the default.
+METHODS = ("lda", "nmf", "lda_multicore")
+
+_MODEL_FILE = "model.pkl"
+_MANIFEST_FILE = "model.json"
+
+
+class TopicModel:
+    """A topic model of a corpus split into units (an estimator: ``fit`` returns self).
+
+    Parameters
+    ----------
+    n_topics : int, default 10
+        Number of topics K.
+    method : {"lda", "nmf", "lda_multicore"}, default "lda"
+        Backend (see the module notes; ``lda_multicore`` is not reproducible).
+    random_state : int, default 0
+        Seed of every random step (LDA initialisation and inference, NMF initialisation).
+    unit : {"paragraph", "document", "window"}, default "paragraph"
+        How :meth:`fit` splits a corpus (see :func:`~sco_discourse.topics.make_units`).
+    window, min_tokens : int
+        Passed to :func:`~sco_discourse.topics.make_units`.
+    preprocessor : Preprocessor, optional
+        Token, phrase and vocabulary settings; default ``Preprocessor()``. It is copied
+        and fitted on the units, the fitted copy is ``preprocessor_``.
+    passes : int, default 10
+        LDA: passes over the units.
+    iterations : int, default 100
+        LDA: maximum inference iterations per unit and pass.
+    alpha, eta : str, float or array, optional
+        LDA priors as gensim takes them (``"symmetric"``, ``"asymmetric"``, ``"auto"``, a float).
+    chunksize : int, default 2000
+        LDA: units per online update.
+    workers : int, default 1
+        ``lda_multicore`` only.
+    max_iter : int, default 400
+        NMF: maximum iterations.
+    nmf_init : str, default "nndsvda"
+        NMF initialisation. NNDSVD-based inits do not depend on the seed, so refits with
+        other seeds give the same topics; use ``"random"`` to study seed stability.
+
+    Attributes
+    ----------
+    units_ : pandas.DataFrame
+        The units modelled (columns of :func:`~sco_discourse.topics.make_units`), in row
+        order of ``unit_topics_``. Units left with no vocabulary term are dropped.
+    dropped_units_ : list of str
+        Ids of units dropped because no term of theirs survived preprocessing.
+    preprocessor_ : Preprocessor
+        The fitted preprocessing (its :meth:`~Preprocessor.settings` record every choice).
+    vocabulary_ : list of str
+        Terms, in column order of ``components_``.
+    components_ : numpy.ndarray, shape (n_topics, n_terms)
+        Topic–term weights, each row summing to 1.
+    unit_topics_ : numpy.ndarray, shape (n_units, n_topics)
+        Unit–topic weights (topic proportions), each row summing to 1.
+    term_counts_ : numpy.ndarray
+        Corpus frequency of each term in the fitted units.
+    labels_ : list of str
+        A label per topic: suggested from the top terms, overridable with :meth:`set_labels`.
+    model_ : gensim LdaModel or sklearn NMF
+        The fitted backend object.
+    corpus_fingerprint_ : str or None
+        :meth:`Corpus.fingerprint` of the corpus fitted, when one was given.
+
+    Examples
+    --------
+    >>> texts = ["tea tea leaf cup"] * 5 + ["rail rail train track"] * 5
+    >>> model = TopicModel(2, method="nmf", preprocessor=Preprocessor(phrases=False, max_df=1.0)).fit(texts)
+    >>> sorted(model.topic_terms(n=1)["term"])
+    ['rail', 'tea']
+    >>> model.unit_topics_.sum(axis=1).round(6).tolist() == [1.0] * 10
+    True
+
+    References
+    ----------
+    Blei, D. M., Ng, A. Y. & Jordan, M. I. (2003). Latent Dirichlet allocation. JMLR 3.
+    Hoffman, M., Bach, F. & Blei, D. (2010). Online learning for latent Dirichlet allocation. NIPS.
+    Lee, D. D. & Seung, H. S. (1999). Learning the parts of objects by non-negative matrix
+    factorization. Nature 401.
+    """
+
+    def __init__(self, n_topics: int = 10, *, method: str = "lda", random_state: int = 0,
+                 unit: str = "paragraph", window: int = 200, min_tokens: int = 10,
+                 preprocessor: Preprocessor | None = None, passes: int = 10, iterations: int = 100,
+                 alpha="symmetric", eta=None, chunksize: int = 2000, workers: int = 1,
+                 max_iter: int = 400, nmf_init: str = "nndsvda"):
+        self.n_topics = n_topics
+        self.method = method
+        self.random_state = random_state
+        self.unit = unit
+        self.window = window
+        self.min_tokens = min_tokens
+        self.preprocessor = preprocessor
+        self.passes = passes
+        self.iterations = iterations
+        self.alpha = alpha
+        self.eta = eta
+        self.chunksize = chunksize
+        self.workers = workers
+        self.max_iter = max_iter
+        self.nmf_init = nmf_init
+
+    _PARAMS = ("n_topics", "method", "random_state", "unit", "window", "min_tokens", "preprocessor", "passes",
+               "iterations", "alpha", "eta", "chunksize", "workers", "max_iter", "nmf_init")
+
+    def get_params(self) -> dict:
+        """Constructor settings (as scikit-learn's ``get_params``)."""
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def __repr__(self) -> str:
+        return (f"TopicModel(n_topics={self.n_topics!r}, method={self.method!r}, "
+                f"random_state={self.random_state!r}, unit={self.unit!r})")
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> None:
+        if isinstance(self.n_topics, bool) or not isinstance(self.n_topics, (int, np.integer)) or self.n_topics < 1:
+            raise InputError(f"TopicModel: n_topics must be a positive integer, got {self.n_topics!r}")
+        if self.method not in METHODS:
+            raise InputError(f"TopicModel: unknown method {self.method!r}; use one of {list(METHODS)}")
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state, (int, np.integer)):
+            raise InputError("TopicModel: random_state must be an integer seed (results must be "
+                             f"reproducible), got {self.random_state!r}")
+        if self.unit not in UNIT_KINDS:
+            raise InputError(f"TopicModel: unknown unit {self.unit!r}; use one of {list(UNIT_KINDS)}")
+        for name in ("passes", "iterations", "chunksize", "workers", "max_iter"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise InputError(f"TopicModel: {name} must be a positive integer, got {value!r}")
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y=None) -> "TopicModel":
+        """Fit on a corpus, a unit table or a list of texts; returns ``self``.
+
+        Parameters
+        ----------
+        X : Corpus, iterable of Document, pandas.DataFrame or sequence of str
+            A corpus is split into units (``unit``); a DataFrame must have a ``text``
+            column (``unit_id``, ``doc_id``, ``year`` are used when present); plain
+            strings become units ``u0, u1, ...``.
+        y : ignored
+        """
+        self._check_params()
+        units, fingerprint = self._as_units(X)
+        preprocessor = _clone(self.preprocessor or Preprocessor())
+        analysed = preprocessor.fit_tokens(units["text"])
+        counts = preprocessor.count_matrix(analysed)
+        self._fit_prepared(units, preprocessor, counts)
+        self.corpus_fingerprint_ = fingerprint
+        return self
+
+    def _as_units(self, X) -> tuple[pd.DataFrame, str | None]:
+        if isinstance(X, pd.DataFrame):
+            if "text" not in X.columns:
+                raise InputError(f"TopicModel: the unit table has no 'text' column (columns: {list(X.columns)})")
+            units = X.reset_index(drop=True).copy()
+            if "unit_id" not in units.columns:
+                units.insert(0, "unit_id", [f"u{i}" for i in range(len(units))])
+            if "doc_id" not in units.columns:
+                units.insert(1, "doc_id", units["unit_id"])
+            if units["unit_id"].duplicated().any():
+                dup = units.loc[units["unit_id"].duplicated(), "unit_id"].iloc[0]
+                raise InputError(f"TopicModel: the unit table repeats unit_id {dup!r}")
+            return units, None
+        if isinstance(X, str):
+            raise InputError("TopicModel: give a corpus, a unit table or a list of texts, not one string")
+        items = list(X)
+        if items and all(isinstance(t, str) for t in items):
+            ids = [f"u{i}" for i in range(len(items))]
+            return pd.DataFrame({"unit_id": ids, "doc_id": ids, "text": items}), None
+        if items and all(hasattr(d, "doc_id") and hasattr(d, "text") for d in items):
+            units = make_units(items, unit=self.unit, window=self.window, min_tokens=self.min_tokens)
+            fingerprint = X.fingerprint() if hasattr(X, "fingerprint") else None
+            return units, fingerprint
+        raise InputError("TopicModel: give a corpus, a unit table (DataFrame with a 'text' column) or a "
+                         "non-empty list of texts")
+
+    def _fit_prepared(self, units: pd.DataFrame, preprocessor: Preprocessor, counts: sp.csr_matrix) -> None:
+        """Fit the backend on an already built count matrix (shared by the K sweep)."""
+        self._check_params()
+        nonempty = np.asarray(counts.sum(axis=1)).ravel() > 0
+        self.dropped_units_ = units.loc[~nonempty, "unit_id"].tolist()
+        units = units.loc[nonempty].reset_index(drop=True)
+        counts = counts[nonempty]
+        if counts.shape[0] < 2:
+            raise InputError(f"TopicModel: only {counts.shape[0]} unit(s) have terms left after preprocessing; "
+                             "loosen min_df/max_df or use smaller units")
+        self.units_ = units
+        self.preprocessor_ = preprocessor
+        self.vocabulary_ = list(preprocessor.vocabulary_)
+        self.term_counts_ = np.asarray(counts.sum(axis=0)).ravel()
+        if self.method == "nmf":
+            self._fit_nmf(counts)
+        else:
+            self._fit_lda(counts)
+        self.labels_ = self.suggested_labels()
+
+    def _fit_lda(self, counts: sp.csr_matrix) -> None:
+        from gensim.models import LdaModel, LdaMulticore
+
+        bow = _bow(counts)
+        id2word = dict(enumerate(self.vocabulary_))
+        common = dict(num_topics=int(self.n_topics), id2word=id2word, chunksize=self.chunksize,
+                      passes=self.passes, iterations=self.iterations, eta=self.eta,
+                      random_state=int(self.random_state), eval_every=None, minimum_probability=0.0)
+        if self.method == "lda_multicore":
+            warnings.warn("LdaMulticore is not reproducible: the same seed can give different topics "
+                          "from run to run. Use method='lda' for results you report.", UserWarning, stacklevel=3)
+            alpha = self.alpha if self.alpha != "auto" else "symmetric"  # LdaMulticore cannot learn alpha
+            model = LdaMulticore(bow, workers=self.workers, alpha=alpha, **common)
+        else:
+            model = LdaModel(bow, alpha=self.alpha, update_every=1, **common)
+        self.model_ = model
+        topics = model.get_topics().astype(np.float64)
+        self.components_ = topics / topics.sum(axis=1, keepdims=True)
+        self.unit_topics_ = self._lda_theta(bow)
+
+    def _lda_theta(self, bow: list) -> np.ndarray:
+        # gensim's inference draws its starting point from the model's random generator,
+        # so the generator is re-seeded first: the same units always get the same weights.
+        self.model_.random_state = np.random.RandomState(int(self.random_state))
+        parts = []
+        for i in range(0, len(bow), self.chunksize):
+            gamma, _ = self.model_.inference(bow[i:i + self.chunksize])
+            parts.append(np.asarray(gamma, dtype=np.float64))
+        gamma = np.vstack(parts) if parts else np.zeros((0, self.n_topics))
+        return gamma / gamma.sum(axis=1, keepdims=True)
+
+    def _fit_nmf(self, counts: sp.csr_matrix) -> None:
+        from sklearn.decomposition import NMF
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        tfidf = TfidfTransformer()
+        weights = tfidf.fit_transform(counts.astype(np.float64))
+        model = NMF(n_components=int(self.n_topics), init=self.nmf_init, random_state=int(self.random_state),
+                    max_iter=self.max_iter)
+        with warnings.catch_warnings():
+            # a few units/iterations trip the convergence warning; the result is still usable
+            warnings.filterwarnings("ignore", message="Maximum number of iterations")
+            w = model.fit_transform(weights)
+        self.model_ = model
+        self.tfidf_ = tfidf
+        h = model.components_.astype(np.float64)
+        self.components_ = _normalise_rows(h)
+        self.unit_topics_ = _normalise_rows(w)
+
+    # ------------------------------------------------------------------ applying
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "components_"):
+            raise InputError("this TopicModel is not fitted yet: call fit(...) first")
+
+    def transform(self, X) -> np.ndarray:
+        """Topic proportions of new units, shape (n_units, n_topics), rows summing to 1.
+
+        ``X`` is read as in :meth:`fit` (corpora are split into units the same way).
+        Units with no vocabulary term get a row of NaN.
+        """
+        self._require_fitted()
+        units, _ = self._as_units(X)
+        counts = self.preprocessor_.transform(units["text"])
+        empty = np.asarray(counts.sum(axis=1)).ravel() == 0
+        if self.method == "nmf":
+            theta = _normalise_rows(self.model_.transform(self.tfidf_.transform(counts.astype(np.float64))))
+        else:
+            theta = self._lda_theta(_bow(counts))
+        theta[empty] = np.nan
+        return theta
+
+    # ------------------------------------------------------------------ tidy tables
+    def topic_terms(self, n: int | None = 10, *, by: str = "probability", frex_weight: float = 0.5) -> pd.DataFrame:
+        """Top terms of every topic.
+
+        Parameters
+        ----------
+        n : int or None, default 10
+            Terms per topic (``None``: all).
+        by : {"probability", "frex"}
+            Rank by topic–term weight, or by FREX (frequency and exclusivity, see
+            :func:`frex_scores`) which favours terms typical of *this* topic.
+        frex_weight : float, default 0.5
+            Weight of frequency against exclusivity in FREX.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``topic, term, weight, rank, frex`` — ``weight`` is the topic–term weight,
+            ``rank`` starts at 1 in the order asked for.
+        """
+        self._require_fitted()
+        if by not in ("probability", "frex"):
+            raise InputError(f"topic_terms: by must be 'probability' or 'frex', got {by!r}")
+        frex = frex_scores(self.components_, weight=frex_weight)
+        score = self.components_ if by == "probability" else frex
+        n_terms = score.shape[1] if n is None else min(int(n), score.shape[1])
+        vocab = np.asarray(self.vocabulary_, dtype=object)
+        rows = []
+        for k in range(score.shape[0]):
+            # stable sort on (-score, term index) so ties are broken the same way every time
+            order = np.lexsort((np.arange(score.shape[1]), -score[k]))[:n_terms]
+            rows.append(pd.DataFrame({"topic": k, "term": vocab[order], "weight": self.components_[k, order],
+                                      "rank": np.arange(1, n_terms + 1), "frex": frex[k, order]}))
+        return pd.concat(rows, ignore_index=True)
+
+    def unit_topics(self) -> pd.DataFrame:
+        """Topic proportions of the fitted units in long format.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``unit_id, doc_id, topic, weight`` (one row per unit and topic).
+        """
+        self._require_fitted()
+        n_units, k = self.unit_topics_.shape
+        return pd.DataFrame({
+            "unit_id": np.repeat(self.units_["unit_id"].to_numpy(), k),
+            "doc_id": np.repeat(self.units_["doc_id"].to_numpy(), k),
+            "topic": np.tile(np.arange(k), n_units),
+            "weight": self.unit_topics_.ravel(),
+        })
+
+    def suggested_labels(self, n: int = 3, *, pool: int = 30) -> list[str]:
+        """A label per topic: ``n`` terms joined by "/" (e.g. "health/vaccine/covid-19").
+
+        The terms are the highest-FREX terms among the topic's ``pool`` most probable
+        terms: frequent enough to be recognisable, exclusive enough to tell topics apart
+        (FREX over the whole vocabulary favours rare words). Override with :meth:`set_labels`.
+        """
+        self._require_fitted()
+        top = self.topic_terms(pool, by="probability")
+        top = top.sort_values(["topic", "frex", "rank"], ascending=[True, False, True], kind="stable")
+        return ["/".join(group["term"].head(n)) for _, group in top.groupby("topic", sort=True)]
+
+    def set_labels(self, labels: Mapping[int, str] | Sequence[str]) -> "TopicModel":
+        """Override topic labels (a mapping topic → label, or one label per topic); returns self."""
+        self._require_fitted()
+        k = len(self.labels_)
+        if isinstance(labels, Mapping):
+            items = labels.items()
+        else:
+            labels = list(labels)
+            if len(labels) != k:
+                raise InputError(f"set_labels: {len(labels)} labels given for {k} topics")
+            items = enumerate(labels)
+        new = list(self.labels_)
+        for topic, label in items:
+            if not isinstance(topic, (int, np.integer)) or not 0 <= topic < k:
+                raise InputError(f"set_labels: topic {topic!r} does not exist (topics are 0..{k - 1})")
+            new[int(topic)] = str(label)
+        self.labels_ = new
+        return self
+
+    def topic_summary(self, n: int = 10) -> pd.DataFrame:
+        """One row per topic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``topic, label, prevalence`` (mean proportion over units), ``n_dominant``
+            (units where it is the largest), ``top_terms`` and ``frex_terms`` (``n`` terms
+            joined by ", ").
+        """
+        self._require_fitted()
+        prob = self.topic_terms(n, by="probability")
+        frex = self.topic_terms(n, by="frex")
+        dominant = np.bincount(self.unit_topics_.argmax(axis=1), minlength=self.n_topics)
+        return pd.DataFrame({
+            "topic": np.arange(self.n_topics),
+            "label": self.labels_,
+            "prevalence": self.unit_topics_.mean(axis=0),
+            "n_dominant": dominant,
+            "top_terms": [", ".join(g["term"]) for _, g in prob.groupby("topic", sort=True)],
+            "frex_terms": [", ".join(g["term"]) for _, g in frex.groupby("topic", sort=True)],
+        })
+
+    def representative_units(self, n: int = 3) -> pd.DataFrame:
+        """The units with the highest proportion of each topic (passages to read).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``topic, label, rank, unit_id, doc_id, year, weight, text`` (``n`` rows per
+            topic, rank 1 = highest weight; ties broken by unit order).
+        """
+        self._require_fitted()
+        rows = []
+        for k in range(self.n_topics):
+            order = np.lexsort((np.arange(len(self.units_)), -self.unit_topics_[:, k]))[:n]
+            part = self.units_.iloc[order]
+            rows.append(pd.DataFrame({
+                "topic": k, "label": self.labels_[k], "rank": np.arange(1, len(order) + 1),
+                "unit_id": part["unit_id"].to_numpy(), "doc_id": part["doc_id"].to_numpy(),
+                "year": part["year"].to_numpy() if "year" in part else pd.NA,
+                "weight": self.unit_topics_[order, k], "text": part["text"].to_numpy()}))
+        out = pd.concat(rows, ignore_index=True)
+        if "year" in out:
+            out["year"] = out["year"].astype("Int64")
+        return out
+
+    # ------------------------------------------------------------------ persistence
+    def manifest(self) -> dict:
+        """What produced this model: settings, preprocessing, sizes, versions (JSON-ready)."""
+        self._require_fitted()
+        import gensim
+        import sklearn
+
+        from .. import __version__
+
+        params = {k: v for k, v in self.get_params().items() if k != "preprocessor"}
+        for key in ("alpha", "eta"):
+            if not isinstance(params[key], (str, int, float, type(None))):
+                params[key] = np.asarray(params[key]).tolist()
+        return {
+            "model": params,
+            "preprocessing": self.preprocessor_.settings(),
+            "n_units": int(len(self.units_)),
+            "n_dropped_units": len(self.dropped_units_),
+            "n_terms": len(self.vocabulary_),
+            "labels": list(self.labels_),
+            "corpus_fingerprint": self.corpus_fingerprint_ if hasattr(self, "corpus_fingerprint_") else None,
+            "versions": {"sco_discourse": __version__, "gensim": gensim.__version__,
+                         "scikit-learn": sklearn.__version__, "numpy": np.__version__},
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Save to a folder: ``model.pkl`` (the fitted object) and ``model.json`` (its manifest).
+
+        The pickle is for reloading with :meth:`load` under the same package versions;
+        load only models you made yourself (unpickling runs code).
+        """
+        self._require_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / _MODEL_FILE, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        (directory / _MANIFEST_FILE).write_text(json.dumps(self.manifest(), indent=2, sort_keys=True) + "\n",
+                                                encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "TopicModel":
+        """Load a model saved with :meth:`save`."""
+        path = Path(directory) / _MODEL_FILE
+        if not path.is_file():
+            raise InputError(f"{directory}: no saved topic model here (expected {_MODEL_FILE}; "
+                             "make one with `sco-discourse topics fit --out DIR`)")
+        with open(path, "rb") as fh:
+            model = pickle.load(fh)
+        if not isinstance(model, cls):
+            raise InputError(f"{path}: not a TopicModel")
+        return model
+
+
+# ---------------------------------------------------------------------- scores
+def frex_scores(components: np.ndarray, *, weight: float = 0.5) -> np.ndarray:
+    """FREX score of every term in every topic (harmonic mean of frequency and exclusivity ranks).
+
+    For topic k and term w, exclusivity is ``beta[k, w] / sum_j beta[j, w]``; both it and
+    the frequency ``beta[k, w]`` are turned into within-topic empirical CDF values (rank
+    / number of terms, ties averaged) and combined as
+    ``1 / (weight / F_freq + (1 - weight) / F_excl)``, as ``calcfrex`` in the R package stm.
+
+    Parameters
+    ----------
+    components : array, shape (n_topics, n_terms)
+        Topic–term weights.
+    weight : float, default 0.5
+        Weight of frequency (0 = exclusivity only, 1 = frequency only).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_topics, n_terms), values in (0, 1]
+
+    Examples
+    --------
+    >>> beta = np.array([[0.5, 0.3, 0.2], [0.1, 0.3, 0.6]])
+    >>> frex_scores(beta).round(3).tolist()
+    [[1.0, 0.667, 0.333], [0.333, 0.667, 1.0]]
+
+    References
+    ----------
+    Roberts, M. E., Stewart, B. M. & Airoldi, E. M. (2016). A model of text for
+    experimentation in the social sciences. JASA 111(515). Bischof, J. & Airoldi, E. (2012).
+    Summarizing topical content with word frequency and exclusivity. ICML.
+    """
+    from scipy.stats import rankdata
+
+    if not 0 <= weight <= 1:
+        raise InputError(f"frex weight must be between 0 and 1, got {weight!r}")
+    beta = np.asarray(components, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excl = beta / beta.sum(axis=0, keepdims=True)
+    excl = np.nan_to_num(excl)
+    n_terms = beta.shape[1]
+    freq_cdf = rankdata(beta, axis=1) / n_terms
+    excl_cdf = rankdata(excl, axis=1) / n_terms
+    return 1.0 / (weight / freq_cdf + (1 - weight) / excl_cdf)
+
+
+def exclusivity(components: np.ndarray, *, n: int = 10) -> np.ndarray:
+    """Mean exclusivity of each topic's top ``n`` terms.
+
+    Exclusivity of term w in topic k is ``beta[k, w] / sum_j beta[j, w]``: 1 when only
+    topic k uses the term, 1/K when all topics use it equally.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_topics,)
+
+    Examples
+    --------
+    >>> exclusivity(np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]), n=2).tolist()
+    [0.75, 0.75]
+
+    References
+    ----------
+    Bischof, J. & Airoldi, E. (2012). Summarizing topical content with word frequency and
+    exclusivity. ICML. Roberts et al. (2016), see :func:`frex_scores`.
+    """
+    beta = np.asarray(components, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excl = np.nan_to_num(beta / beta.sum(axis=0, keepdims=True))
+    top = np.argsort(-beta, axis=1, kind="stable")[:, :n]
+    return np.take_along_axis(excl, top, axis=1).mean(axis=1)
+
+
+# ---------------------------------------------------------------------- helpers
+def _bow(counts: sp.csr_matrix) -> list[list[tuple[int, int]]]:
+    """Rows of a CSR count matrix as gensim bag-of-words lists (term ids ascending)."""
+    counts = counts.tocsr()
+    counts.sort_indices()
+    indptr, indices, data = counts.indptr, counts.indices, counts.data
+    return [list(zip(indices[indptr[i]:indptr[i + 1]].tolist(), data[indptr[i]:indptr[i + 1]].tolist()))
+            for i in range(counts.shape[0])]
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to 1; an all-zero row becomes uniform (no information about any topic)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    sums = matrix.sum(axis=1, keepdims=True)
+    out = np.divide(matrix, sums, out=np.full_like(matrix, 1.0 / matrix.shape[1]), where=sums > 0)
+    return out
+
+
+def _clone(preprocessor: Preprocessor) -> Preprocessor:
+    return Preprocessor(**preprocessor.get_params())
