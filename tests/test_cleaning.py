@@ -178,6 +178,7 @@ def test_windows_line_endings_give_the_same_text(rule):
     "Read more widely, the statement is a warning.",
     "Home is where the SCO began, Shanghai officials said.",
     "The site uses solar power, and the views from it are spectacular.",
+    "Officials said this site does not represent a danger and the plant is not responsible for the leak.",
 ])
 def test_article_sentences_that_resemble_furniture_are_kept(paragraph):
     page = _page(HEADLINE, "", BODY_1, "", paragraph, "", BODY_2)

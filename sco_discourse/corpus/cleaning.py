@@ -453,9 +453,13 @@ _SITE_DISCLAIMER = _line_rule(
     "site_disclaimer",
     "site disclaimers: 'Statement: The information provided on this website ...', 'Disclaimer: ...'",
     re.compile(r"^(?:statement|disclaimer|declaration|copyright notice)\s*[:：]", _I),
-    re.compile(r"\bthis (?:web)?site\b.{0,120}\b(?:for reference only|does not (?:necessarily )?"
+    # "this site ... does not represent ..." only with words about published content, so that
+    # "officials said this site does not represent a danger" stays
+    re.compile(r"^(?=.*?\b(?:information|content|articles?|views?|opinions?|reprint\w*)\b)"
+               r".*?\bthis (?:web)?site\b.{0,120}?\b(?:for reference only|does not (?:necessarily )?"
                r"(?:represent|reflect|endorse)|not responsible)\b", _I),
     re.compile(r"^(?:the )?views (?:and opinions )?expressed\b.{0,160}\bdo not necessarily (?:reflect|represent)", _I),
+    max_len=800,
 )
 _COPYRIGHT_FOOTER = _line_rule(
     "copyright_footer",
