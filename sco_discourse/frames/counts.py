@@ -1,0 +1,309 @@
+"""Frame counts per document or per group, rates per 10,000 tokens, intervals, trends.
+
+Tokens are counted with :func:`sco_discourse.text.count_tokens`, the package tokenizer,
+so a rate here uses the same tokens as keyness and topic models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..lexicons.schema import Lexicon
+from ..text import count_tokens
+from .matcher import Matcher, lexicon_attrs, map_documents
+
+__all__ = ["frame_counts", "frame_trend", "COUNT_COLUMNS", "GROUP_COLUMNS", "TREND_COLUMNS",
+           "FEW_DOCUMENTS"]
+
+#: Columns of a per-document table (after ``doc_id``).
+COUNT_COLUMNS = ["frame", "variant", "count", "tokens", "rate_per_10k"]
+#: Extra columns of a grouped table.
+GROUP_COLUMNS = ["n_docs", "docs_with_mention", "share_docs", "ci_low", "ci_high"]
+TREND_COLUMNS = ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high", "p",
+                 "method", "caveat"]
+#: A group with fewer documents than this gets a caveat: its interval and the trend rest on little data.
+FEW_DOCUMENTS = 5
+
+
+def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list[int]]:
+    """Worker: (key, tokens, key indices hit) for one document; a mention adds to its
+    frame's total row and to its variant's row."""
+    key, text = item
+    index = matcher.key_index
+    hits: list[int] = []
+    for _, _, frame, variant in matcher.find(text):
+        hits.append(index[(frame, "")])
+        if variant:
+            hits.append(index[(frame, variant)])
+    return key, count_tokens(text), hits
+
+
+class _DocCounts:
+    """Per-document counts of every (frame, variant) key, held sparsely while streaming."""
+
+    def __init__(self, keys, ids, groups, years, tokens, rows, cols):
+        self.keys = keys
+        self.ids = ids
+        self.groups = groups
+        self.years = years
+        self.tokens = np.asarray(tokens, dtype=np.int64)
+        self.matrix = np.zeros((len(ids), len(keys)), dtype=np.int64)
+        rows = np.frombuffer(rows, dtype=np.int64) if len(rows) else np.zeros(0, dtype=np.int64)
+        cols = np.frombuffer(cols, dtype=np.int64) if len(cols) else np.zeros(0, dtype=np.int64)
+        np.add.at(self.matrix, (rows, cols), 1)
+
+
+def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, progress: bool) -> _DocCounts:
+    from array import array
+
+    ids: list[str] = []
+    groups: list[Any] = []
+    years: list[Any] = []
+
+    def items():
+        for doc in corpus:
+            ids.append(doc.doc_id)
+            value = doc.get(by) if by else None
+            if isinstance(value, float) and value != value:  # NaN from a table: a missing value
+                value = None
+            groups.append(value)
+            years.append(doc.year)
+            yield len(ids) - 1, doc.text
+
+    tokens = array("q")
+    rows = array("q")
+    cols = array("q")
+    for i, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
+                                           total=getattr(corpus, "_length", None), desc="counting frames"):
+        tokens.append(n_tokens)
+        rows.extend([i] * len(hits))
+        cols.extend(hits)
+    if not ids:
+        raise InputError(f"{getattr(corpus, 'name', 'corpus')}: the corpus has no documents")
+    if by and all(g is None for g in groups):
+        raise InputError(f"{getattr(corpus, 'name', 'corpus')}: no document has a value for {by!r} "
+                         f"(fields: doc_id, year, date and the metadata columns of your corpus)")
+    return _DocCounts(matcher.keys, ids, groups, years, tokens, rows, cols)
+
+
+def _group_order(values) -> list:
+    present = list(dict.fromkeys(values))
+    return sorted(present, key=lambda v: (v is None, str(type(v)), v if v is not None else 0))
+
+
+def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None = None,
+                 interval: str = "bootstrap", n_resamples: int = 2000, random_state: int = 0,
+                 confidence: float = 0.95, n_jobs: int = 1, progress: bool = False) -> pd.DataFrame:
+    """Frame counts and rates per 10,000 tokens, per document or per group.
+
+    Parameters
+    ----------
+    corpus : Corpus or iterable of Document
+    by : str, optional
+        A metadata field to group by ("year", "outlet", "source_file", any column of
+        your corpus). None: one row per document × frame × variant.
+    lexicon : Lexicon or path, optional
+        Default: the packaged codebook lexicon.
+    interval : {"bootstrap", "poisson"}, default "bootstrap"
+        95% interval of each group's rate. "bootstrap" resamples *documents* (percentile
+        interval, ``n_resamples`` draws, seeded): mentions cluster within documents, and
+        resampling whole documents keeps that clustering, so the interval is honest
+        about it. "poisson" is the exact Garwood interval treating tokens as independent
+        (narrower when mentions cluster); use it only for groups with very few documents,
+        where a bootstrap has almost nothing to resample (one document: a zero-width
+        interval).
+    n_resamples : int, default 2000
+    random_state : int, default 0
+        Seed of the bootstrap; the same seed gives the same intervals. Each group is
+        resampled with this seed, so a group's interval depends only on its own documents.
+    confidence : float, default 0.95
+    n_jobs : int, default 1
+        Worker processes for matching (-1: all cores); results do not depend on it.
+    progress : bool, default False
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per document: ``doc_id, frame, variant, count, tokens, rate_per_10k``.
+        Per group: ``<by>, frame, variant, count, tokens, rate_per_10k, n_docs,
+        docs_with_mention, share_docs, ci_low, ci_high``.
+        Each frame has one total row with ``variant`` "" and one row per variant of the
+        lexicon, zero rows included, so every document/group × frame × variant appears;
+        the total equals the sum of its variants. ``tokens`` is the token count of the
+        document/group, ``share_docs`` = ``docs_with_mention / n_docs``. ``attrs``
+        records the lexicon (``lexicon``, ``lexicon_version``, ``lexicon_sha256``), the
+        interval method, ``n_resamples`` and ``random_state``.
+
+    Examples
+    --------
+    >>> from sco_discourse import load_corpus
+    >>> table = frame_counts(load_corpus(), by="year", n_resamples=200)
+    >>> row = table.query("year == 2020 and frame == 'shared_future' and variant == ''")
+    >>> int(row["count"].iloc[0]), int(row["n_docs"].iloc[0])
+    (3, 1)
+    >>> table.attrs["lexicon"]
+    'sco_codebook 1.0.0'
+    """
+    from ..stats import bootstrap_ratio_ci, poisson_rate_ci, rate_per
+
+    if interval not in ("bootstrap", "poisson"):
+        raise InputError(f"interval must be 'bootstrap' or 'poisson', not {interval!r}")
+    matcher = Matcher(lexicon)
+    counts = _count_documents(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
+    keys = counts.keys
+    frames = [k[0] for k in keys]
+    variants = [k[1] for k in keys]
+    n_keys = len(keys)
+    if by is None:
+        n_docs = len(counts.ids)
+        out = pd.DataFrame({
+            "doc_id": np.repeat(np.asarray(counts.ids, dtype=object), n_keys),
+            "frame": np.tile(np.asarray(frames, dtype=object), n_docs),
+            "variant": np.tile(np.asarray(variants, dtype=object), n_docs),
+            "count": counts.matrix.reshape(-1),
+            "tokens": np.repeat(counts.tokens, n_keys),
+        })
+        out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
+    else:
+        parts = []
+        order = _group_order(counts.groups)
+        position = {value: i for i, value in enumerate(order)}
+        codes = np.array([position[g] for g in counts.groups])
+        for i, value in enumerate(order):
+            mask = codes == i
+            matrix = counts.matrix[mask]
+            tokens = counts.tokens[mask]
+            total_tokens = int(tokens.sum())
+            count = matrix.sum(axis=0)
+            if interval == "bootstrap":
+                low, high = bootstrap_ratio_ci(matrix, tokens, n_resamples=n_resamples, confidence=confidence,
+                                               random_state=random_state, scale=10_000.0)
+            else:
+                low, high = poisson_rate_ci(count, np.full(n_keys, total_tokens), confidence=confidence,
+                                            per=10_000.0)
+            n_docs = int(mask.sum())
+            with_mention = (matrix > 0).sum(axis=0)
+            parts.append(pd.DataFrame({
+                by: [value] * n_keys, "frame": frames, "variant": variants, "count": count,
+                "tokens": total_tokens, "rate_per_10k": rate_per(count, np.full(n_keys, total_tokens)),
+                "n_docs": n_docs, "docs_with_mention": with_mention, "share_docs": with_mention / n_docs,
+                "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
+            }))
+        out = pd.concat(parts, ignore_index=True)
+    out = out.astype({"count": "int64", "tokens": "int64"})
+    out.attrs.update(lexicon_attrs(matcher.lexicon))
+    if by is not None:
+        out.attrs.update(interval=interval, confidence=confidence,
+                         n_resamples=n_resamples if interval == "bootstrap" else None,
+                         random_state=random_state if interval == "bootstrap" else None)
+    return out
+
+
+def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model: str = "poisson",
+                n_jobs: int = 1, progress: bool = False) -> pd.DataFrame:
+    """Trend of each frame's (and variant's) rate across years: a count regression per frame.
+
+    For each frame and variant, the per-document counts are regressed on the year with
+    log(tokens) as offset (:func:`sco_discourse.stats.rate_trend`: Poisson GLM or
+    negative binomial). ``irr_per_year`` is the incidence rate ratio: 1.10 means the
+    rate grows by 10% a year.
+
+    Parameters
+    ----------
+    corpus_or_counts : Corpus or DataFrame
+        A corpus, or a per-document table of :func:`frame_counts` (``by=None``) with a
+        ``year`` column added (e.g. merged from ``corpus.to_frame(text=False)``).
+    lexicon : Lexicon or path, optional
+        For a corpus; default the packaged codebook lexicon.
+    model : {"poisson", "negbin"}, default "poisson"
+        Use "negbin" when the caveat reports over-dispersion.
+    n_jobs, progress
+        As in :func:`frame_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame, variant, n_docs, n_years, irr_per_year, ci_low, ci_high, p, method,
+        caveat``: one row per frame (variant "") and per variant. ``n_docs`` documents
+        with a year and tokens were used. ``caveat`` is "" or a warning: few years, few
+        documents in some year (fewer than :data:`FEW_DOCUMENTS`), no mentions,
+        over-dispersion, no convergence.
+
+    Examples
+    --------
+    >>> from sco_discourse import load_corpus
+    >>> trend = frame_trend(load_corpus())
+    >>> row = trend.query("frame == 'shanghai_spirit'").iloc[0]
+    >>> int(row["n_docs"]), int(row["n_years"])
+    (8, 5)
+    >>> "few documents" in row["caveat"]
+    True
+    """
+    from ..stats import rate_trend
+
+    if model not in ("poisson", "negbin"):
+        raise InputError(f"model must be 'poisson' or 'negbin', not {model!r}")
+    attrs: dict = {}
+    if isinstance(corpus_or_counts, pd.DataFrame):
+        table = corpus_or_counts
+        needed = {"doc_id", "frame", "variant", "count", "tokens", "year"}
+        missing = sorted(needed - set(table.columns))
+        if missing:
+            raise InputError(f"frame_trend: the counts table lacks column(s) {missing}; pass a corpus, or the "
+                             f"per-document frame_counts table with a 'year' column")
+        attrs = dict(table.attrs)
+        variants_frame = table.assign(variant=table["variant"].fillna("").astype(str))
+        key_order = list(dict.fromkeys(zip(variants_frame["frame"], variants_frame["variant"])))
+        wide = variants_frame.pivot_table(index="doc_id", columns=["frame", "variant"], values="count",
+                                          aggfunc="sum", fill_value=0, sort=False)
+        docs = variants_frame.drop_duplicates("doc_id").set_index("doc_id").loc[wide.index]
+        tokens = docs["tokens"].to_numpy(dtype=float)
+        years = pd.to_numeric(docs["year"], errors="coerce").to_numpy(dtype=float)
+        matrix = np.column_stack([wide[k].to_numpy() for k in key_order])
+        keys = key_order
+    else:
+        matcher = Matcher(lexicon)
+        counts = _count_documents(corpus_or_counts, matcher, by=None, n_jobs=n_jobs, progress=progress)
+        attrs = lexicon_attrs(matcher.lexicon)
+        keys = counts.keys
+        matrix = counts.matrix
+        tokens = counts.tokens.astype(float)
+        years = np.array([np.nan if y is None else y for y in counts.years], dtype=float)
+    usable = (tokens > 0) & ~np.isnan(years)
+    used_years = years[usable]
+    year_values, docs_per_year = np.unique(used_years, return_counts=True)
+    n_docs = int(usable.sum())
+    base_caveats = []
+    if len(year_values) < 3:
+        base_caveats.append(f"only {len(year_values)} year(s)")
+    if len(year_values) and docs_per_year.min() < FEW_DOCUMENTS:
+        few = int((docs_per_year < FEW_DOCUMENTS).sum())
+        base_caveats.append(f"few documents: {few} of {len(year_values)} years have fewer than {FEW_DOCUMENTS} "
+                            f"(min {int(docs_per_year.min())})")
+    rows = []
+    for j, (frame, variant) in enumerate(keys):
+        y = matrix[usable, j]
+        fit = rate_trend(y, tokens[usable], used_years, model=model)
+        caveats = list(base_caveats)
+        if y.sum() == 0:
+            caveats.append("no mentions")
+        elif np.unique(used_years[y > 0]).size == 1:
+            caveats.append("all mentions in one year: the estimate is unbounded")
+        elif np.isnan(fit["irr"]):
+            caveats.append("not estimable")
+        else:
+            if not fit["converged"]:
+                caveats.append("fit did not converge")
+            if model == "poisson" and fit["dispersion"] > 2:
+                caveats.append(f"over-dispersed (Pearson chi2/df = {fit['dispersion']:.1f}): prefer model='negbin'")
+        rows.append({"frame": frame, "variant": variant, "n_docs": n_docs, "n_years": int(len(year_values)),
+                     "irr_per_year": fit["irr"], "ci_low": fit["ci_low"], "ci_high": fit["ci_high"], "p": fit["p"],
+                     "method": fit["method"], "caveat": "; ".join(caveats)})
+    out = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    out.attrs.update(attrs)
+    out.attrs["model"] = model
+    return out

@@ -1,0 +1,536 @@
+"""The frame matcher: every phrase of a lexicon found in one pass over each document.
+
+How a document is read
+----------------------
+1. The text is normalised (:func:`sco_discourse.text.normalize`: curly quotes, dashes,
+   exotic spaces; length-preserving) and lower-cased.
+2. Hyphens and white space (line breaks included) become spaces and every run of them
+   one space, giving the *match text*. A small table of break points maps every offset
+   of the match text back to the original text, so evidence keeps exact offsets.
+3. One Aho–Corasick automaton (``pyahocorasick``) holding every phrase of every frame
+   (with the plural forms of ``inflections``), every exclusion, and the items, leads and
+   trails of coordinated lists scans the match text once. A hit counts only as a whole
+   word (no letter, digit or ``_`` on either side).
+4. Coordinated lists (``enumerations``) are assembled from the item hits: consecutive
+   items separated only by commas, "and", "or", "&", "as well as" and quotes.
+5. Overlaps are resolved leftmost-longest: a longer match wins over a shorter one at the
+   same place, and one span of text is one mention of one frame. Exclusions take part in
+   this competition but produce no mention.
+6. Scope variants are read from the words directly before/after a mention
+   (``variant_rules``), and ``only_in_list`` phrases are kept only when they stand in a
+   list with a mention of another variant of the same frame.
+
+The context rules only look at a few words around each mention, so the cost of a
+document is one automaton scan plus a constant per hit.
+
+References
+----------
+Aho, A. V. & Corasick, M. J. (1975). Efficient string matching: an aid to bibliographic
+search. *Communications of the ACM* 18(6), 333–340.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
+from ..text import normalize
+
+__all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS"]
+
+# Separators that may stand between the items of a coordinated list (on match text:
+# lower case, hyphens and white space already single spaces).
+_Q = r"[ \"'()]*"
+_LIST_GAP_RE = re.compile(rf"{_Q}(?:[,;]{_Q})?(?:(?:and|or|&|as well as|and/or){_Q})?\Z")
+# Between pillar mentions of an ``only_in_list`` check: the same, plus an article.
+_PILLAR_GAP_RE = re.compile(rf"{_Q}(?:[,;]{_Q})?(?:(?:and|or|&|as well as|and/or){_Q})?(?:(?:a|an|the){_Q})?\Z")
+_SPACE_QUOTES_RE = re.compile(r"[ \"']*\Z")
+_RUNS_RE = re.compile(r"  +")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention: character offsets in the original text, frame and variant ids."""
+
+    start: int
+    end: int
+    frame: str
+    variant: str
+
+
+# --------------------------------------------------------------------------- match text
+def match_text(text: str) -> tuple[str, list[int], list[int]]:
+    """The text the automaton scans, and the table mapping its offsets back.
+
+    Returns ``(compact, break_at, shift)``: a character at offset ``c`` of ``compact``
+    comes from offset ``c + shift[k]`` of ``text``, where ``k`` is the last index with
+    ``break_at[k] <= c``.
+
+    Examples
+    --------
+    >>> compact, breaks, shifts = match_text("Win–win\\n\\n  Cooperation")
+    >>> compact
+    'win win cooperation'
+    >>> to_original(compact.index("cooperation"), breaks, shifts)
+    11
+    """
+    norm = normalize(text).lower()
+    if "-" in norm:
+        norm = norm.replace("-", " ")
+    if "\n" in norm:
+        norm = norm.replace("\n", " ")
+    if "\r" in norm or "\f" in norm or "\v" in norm:
+        norm = norm.replace("\r", " ").replace("\f", " ").replace("\v", " ")
+    if "  " not in norm:
+        return norm, [0], [0]
+    pieces: list[str] = []
+    break_at = [0]
+    shift = [0]
+    last = 0
+    removed = 0
+    for m in _RUNS_RE.finditer(norm):
+        s, e = m.span()
+        pieces.append(norm[last:s + 1])
+        removed += e - s - 1
+        break_at.append(s + 1 - (removed - (e - s - 1)))
+        shift.append(removed)
+        last = e
+    pieces.append(norm[last:])
+    return "".join(pieces), break_at, shift
+
+
+def to_original(offset: int, break_at: list[int], shift: list[int]) -> int:
+    """Offset in the original text of offset ``offset`` of the match text."""
+    return offset + shift[bisect.bisect_right(break_at, offset) - 1]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+# --------------------------------------------------------------------------- rule phrases
+def compile_phrase(phrase: str, gazetteer: dict[str, tuple[str, ...]]) -> str:
+    """Regular expression (on match text) for a rule phrase with ``{list}`` and ``[word]``.
+
+    Examples
+    --------
+    >>> rx = compile_phrase("for [the] {place} and {place}", {"place": ("china", "central asia")})
+    >>> bool(re.fullmatch(rx, "for the central asia and china"))
+    True
+    """
+    parts: list[tuple[str, bool]] = []  # (regex, optional)
+    for token in re.findall(r"\{[^}]*\}|\[[^\]]*\]|[^\s\-{}\[\]]+", normalize(phrase).lower()):
+        if token.startswith("{"):
+            names = sorted(gazetteer[token[1:-1]], key=len, reverse=True)
+            parts.append(("(?:" + "|".join(re.escape(n) for n in names) + ")", False))
+        elif token.startswith("["):
+            parts.append((re.escape(canonical_phrase(token[1:-1])), True))
+        else:
+            parts.append((re.escape(token), False))
+    out = ""
+    for i, (rx, optional) in enumerate(parts):
+        sep = " " if i < len(parts) - 1 else ""
+        out += f"(?:{rx}{sep})?" if optional else f"{rx}{sep}"
+    return out
+
+
+# --------------------------------------------------------------------------- the matcher
+class Matcher:
+    """A compiled lexicon: :meth:`mentions` finds every mention in one text.
+
+    Parameters
+    ----------
+    lexicon : Lexicon, path or None
+        None: the packaged codebook lexicon.
+
+    Examples
+    --------
+    >>> m = Matcher()
+    >>> [(x.frame, x.variant) for x in m.mentions("A community with a shared future for mankind.")]
+    [('shared_future', 'mankind')]
+    """
+
+    def __init__(self, lexicon: Lexicon | str | None = None):
+        import ahocorasick
+
+        self.lexicon = load_lexicon(lexicon)
+        lex = self.lexicon
+        self.keys = lex.keys()
+        self.key_index = {k: i for i, k in enumerate(self.keys)}
+        entries: dict[str, list[tuple]] = {}
+
+        def add(canon: str, entry: tuple, *, inflect: bool = True) -> None:
+            forms = inflected_forms(canon, lex.inflections) if inflect else [canon]
+            for form in forms:
+                entries.setdefault(form, []).append(entry)
+
+        self._frames = list(lex.frames.values())
+        self._rules: dict[str, list[tuple[str, Any, Any]]] = {}
+        self._enums: list[tuple[str, Any]] = []
+        self._only_in_list_frames: set[str] = set()
+        for frame in self._frames:
+            for p in frame.patterns:
+                add(p.canonical, ("p", frame.id, p.variant, p.only_in_list))
+                if p.only_in_list:
+                    self._only_in_list_frames.add(frame.id)
+            for p in frame.excludes:
+                add(p.canonical, ("x",))
+            if frame.rules:
+                compiled = []
+                for rule in frame.rules:
+                    after = before = None
+                    if rule.after:
+                        after = re.compile(r"[ \"']*(?:" + "|".join(
+                            compile_phrase(p, lex.gazetteer) for p in rule.after) + r")(?!\w)")
+                    if rule.before:
+                        before = re.compile(r"(?<!\w)(?:" + "|".join(
+                            compile_phrase(p, lex.gazetteer) for p in rule.before) + r")[ \"']*\Z")
+                    compiled.append((rule.variant, before, after))
+                self._rules[frame.id] = compiled
+            for spec in frame.enumerations:
+                e = len(self._enums)
+                self._enums.append((frame.id, spec))
+                for key, phrases in spec.items:
+                    for phrase in phrases:
+                        add(phrase, ("i", e, key))
+                for phrase in spec.lead:
+                    add(phrase, ("l", e))
+                for phrase in spec.trail:
+                    add(phrase, ("t", e))
+        self._default_variant = {f.id: (f.default_variant or "") for f in self._frames}
+        automaton = ahocorasick.Automaton()
+        for form, payload in entries.items():
+            automaton.add_word(form, (len(form), tuple(payload)))
+        automaton.make_automaton()
+        self._automaton = automaton
+
+    def __getstate__(self):  # the automaton is rebuilt in worker processes
+        return {"lexicon": self.lexicon}
+
+    def __setstate__(self, state):
+        self.__init__(state["lexicon"])
+
+    # -- one document ------------------------------------------------------------------
+    def mentions(self, text: str) -> list[Mention]:
+        """Every mention in ``text``, in text order (offsets into ``text``)."""
+        return [Mention(*m) for m in self.find(text)]
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        """``(start, end, frame, variant)`` of every mention, in text order."""
+        compact, break_at, shift = match_text(text)
+        spans = self._find_compact(compact)
+        if not spans:
+            return []
+        if len(break_at) == 1:
+            return spans
+        out = []
+        for s, e, frame, variant in spans:
+            out.append((to_original(s, break_at, shift), to_original(e - 1, break_at, shift) + 1, frame, variant))
+        return out
+
+    def _find_compact(self, compact: str) -> list[tuple[int, int, str, str]]:
+        n = len(compact)
+        candidates: list[tuple[int, int, tuple]] = []   # (start, end, payload)
+        enum_hits: dict[int, dict[str, list]] | None = None
+        for end_idx, (length, payload) in self._automaton.iter(compact):
+            end = end_idx + 1
+            start = end - length
+            if (start > 0 and _is_word(compact[start - 1])) or (end < n and _is_word(compact[end])):
+                continue
+            for entry in payload:
+                kind = entry[0]
+                if kind == "p" or kind == "x":
+                    candidates.append((start, end, entry))
+                else:
+                    if enum_hits is None:
+                        enum_hits = {}
+                    hits = enum_hits.setdefault(entry[1], {"i": [], "l": [], "t": []})
+                    hits[kind].append((start, end, entry[2] if kind == "i" else None))
+        if enum_hits:
+            for e, hits in enum_hits.items():
+                if hits["i"]:
+                    candidates.extend(self._enumerations(compact, e, hits))
+        if not candidates:
+            return []
+        # leftmost-longest: one span is one mention
+        candidates.sort(key=lambda c: (c[0], -c[1]))
+        kept = []
+        last_end = -1
+        for c in candidates:
+            if c[0] >= last_end:
+                kept.append(c)
+                last_end = c[1]
+        out: list[tuple[int, int, str, str]] = []
+        list_checks = False
+        for start, end, entry in kept:
+            kind = entry[0]
+            if kind == "x":
+                continue
+            if kind == "p":
+                frame, variant, only_in_list = entry[1], entry[2], entry[3]
+                if variant is None:
+                    variant = self._scope(compact, start, end, frame)
+                out.append((start, end, frame, variant))
+                if only_in_list:
+                    list_checks = True
+                    out[-1] = (start, end, frame, variant, True)  # type: ignore[assignment]
+            else:  # an enumeration: its sub-mentions
+                out.extend(entry[1])
+        if list_checks:
+            out = self._only_in_list(compact, out)
+        return out
+
+    def _scope(self, compact: str, start: int, end: int, frame: str) -> str:
+        for variant, before, after in self._rules.get(frame, ()):
+            if after is not None and after.match(compact, end):
+                return variant
+            if before is not None and before.search(compact[max(0, start - 160):start]):
+                return variant
+        return self._default_variant[frame]
+
+    def _enumerations(self, compact: str, e: int, hits: dict[str, list]) -> list[tuple]:
+        frame, spec = self._enums[e]
+        items = sorted(hits["i"], key=lambda h: (h[0], -h[1]))
+        dedup = []
+        last_end = -1
+        for h in items:  # overlapping items ("common health" / "health"): keep leftmost-longest
+            if h[0] >= last_end:
+                dedup.append(h)
+                last_end = h[1]
+        lead_ends = {h[1]: h[0] for h in hits["l"]}
+        trail_starts = {h[0]: h[1] for h in hits["t"]}
+        chains: list[list] = []
+        current: list = []
+        for h in dedup:
+            if current:
+                gap_from = current[-1][1]
+                trail_end = self._trail_after(compact, gap_from, trail_starts)
+                if trail_end is not None:
+                    gap_from = trail_end
+                if gap_from <= h[0] and _LIST_GAP_RE.match(compact, gap_from, h[0]):
+                    current.append(h)
+                    continue
+                chains.append(current)
+            current = [h]
+        if current:
+            chains.append(current)
+        out = []
+        for chain in chains:
+            lead_start = None
+            if spec.lead:
+                # the list begins at the first item directly preceded by a lead
+                for i, h in enumerate(chain):
+                    lead_start = self._lead_before(compact, h[0], lead_ends)
+                    if lead_start is not None:
+                        chain = chain[i:]
+                        break
+                if lead_start is None:
+                    continue
+            trail_end = None
+            if spec.trail:
+                for i in range(len(chain) - 1, -1, -1):
+                    trail_end = self._trail_after(compact, chain[i][1], trail_starts)
+                    if trail_end is not None:
+                        chain = chain[:i + 1]
+                        break
+                if trail_end is None:
+                    continue
+            keys = [h[2] for h in chain]
+            if spec.distinct:
+                if len(set(keys)) < len(spec.items) or len(set(keys)) < spec.min_items:
+                    continue
+            elif len(chain) < spec.min_items:
+                continue
+            span_start = lead_start if lead_start is not None else chain[0][0]
+            span_end = trail_end if trail_end is not None else chain[-1][1]
+            if spec.count == "once":
+                subs = [(span_start, span_end, frame, spec.variant)]
+            else:
+                subs = []
+                for i, (s, t, key) in enumerate(chain):
+                    subs.append((span_start if i == 0 else s, span_end if i == len(chain) - 1 else t, frame, key))
+            out.append((span_start, span_end, ("e", subs)))
+        return out
+
+    @staticmethod
+    def _lead_before(compact: str, pos: int, lead_ends: dict[int, int]) -> int | None:
+        for gap in range(0, 4):
+            start = lead_ends.get(pos - gap)
+            if start is not None and _SPACE_QUOTES_RE.match(compact, pos - gap, pos):
+                return start
+        return None
+
+    @staticmethod
+    def _trail_after(compact: str, pos: int, trail_starts: dict[int, int]) -> int | None:
+        for gap in range(0, 4):
+            end = trail_starts.get(pos + gap)
+            if end is not None and _SPACE_QUOTES_RE.match(compact, pos, pos + gap):
+                return end
+        return None
+
+    def _only_in_list(self, compact: str, spans: list[tuple]) -> list[tuple]:
+        """Keep an ``only_in_list`` mention only inside a list with another variant."""
+        by_frame: dict[str, list[int]] = {}
+        for i, s in enumerate(spans):
+            if s[2] in self._only_in_list_frames:
+                by_frame.setdefault(s[2], []).append(i)
+        drop: set[int] = set()
+        for frame, idx in by_frame.items():
+            groups: list[list[int]] = [[idx[0]]]
+            for a, b in zip(idx, idx[1:]):
+                if spans[a][1] <= spans[b][0] and _PILLAR_GAP_RE.match(compact, spans[a][1], spans[b][0]):
+                    groups[-1].append(b)
+                else:
+                    groups.append([b])
+            for group in groups:
+                conditional = [i for i in group if len(spans[i]) == 5]
+                if not conditional:
+                    continue
+                others = {spans[i][3] for i in group if len(spans[i]) == 4}
+                if not (others - {spans[i][3] for i in conditional}):
+                    drop.update(conditional)
+        return [s[:4] for i, s in enumerate(spans) if i not in drop]
+
+
+# --------------------------------------------------------------------------- many documents
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(func, state) -> None:
+    _WORKER["func"] = func
+    _WORKER["state"] = state
+
+
+def _worker_run(batch):
+    func = _WORKER["func"]
+    state = _WORKER["state"]
+    return [func(state, item) for item in batch]
+
+
+def map_documents(func: Callable[[Any, Any], Any], items: Iterable[Any], state: Any, *, n_jobs: int = 1,
+                  batch_size: int = 64, progress: bool = False, total: int | None = None,
+                  desc: str = "documents") -> Iterator[Any]:
+    """``func(state, item)`` for each item, in input order, optionally in parallel.
+
+    Streams: at most ``2 * n_jobs`` batches are in flight, so memory does not grow with
+    the corpus. ``state`` (e.g. a :class:`Matcher`) is sent once to each worker process.
+    ``n_jobs=-1`` uses every core.
+    """
+    import os
+
+    from tqdm.auto import tqdm
+
+    if n_jobs is None or n_jobs == 0:
+        n_jobs = 1
+    if n_jobs < 0:
+        n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    bar = tqdm(total=total, desc=desc, unit="doc", disable=not progress, leave=False)
+    try:
+        if n_jobs == 1:
+            for item in items:
+                yield func(state, item)
+                bar.update(1)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        def batches():
+            batch = []
+            for item in items:
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+        with ProcessPoolExecutor(max_workers=n_jobs, initializer=_worker_init, initargs=(func, state)) as pool:
+            pending: deque = deque()
+            for batch in batches():
+                pending.append(pool.submit(_worker_run, batch))
+                if len(pending) >= 2 * n_jobs:
+                    results = pending.popleft().result()
+                    yield from results
+                    bar.update(len(results))
+            while pending:
+                results = pending.popleft().result()
+                yield from results
+                bar.update(len(results))
+    finally:
+        bar.close()
+
+
+# --------------------------------------------------------------------------- the finder
+MENTION_COLUMNS = ["doc_id", "frame", "variant", "start", "end", "text", "sentence"]
+
+
+def _mentions_item(matcher: Matcher, item: tuple[str, str]) -> list[tuple]:
+    from ..text import sentence_spans
+
+    doc_id, text = item
+    found = matcher.find(text)
+    if not found:
+        return []
+    sentence_starts = [s for s, _ in sentence_spans(text)]
+    rows = []
+    for start, end, frame, variant in found:
+        sentence = max(0, bisect.bisect_right(sentence_starts, start) - 1)
+        rows.append((doc_id, frame, variant, start, end, text[start:end], sentence))
+    return rows
+
+
+def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, n_jobs: int = 1,
+                  progress: bool = False):
+    """Every mention of every frame, one row per mention, with its evidence.
+
+    Parameters
+    ----------
+    corpus : Corpus or iterable of Document
+    lexicon : Lexicon or path, optional
+        Default: the packaged codebook lexicon (``load_lexicon()``).
+    n_jobs : int, default 1
+        Worker processes (-1: all cores). The output order does not depend on it.
+    progress : bool, default False
+        Show a progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, frame, variant, start, end, text, sentence``: ``start``/``end`` are
+        character offsets into ``Document.text`` (``text == doc.text[start:end]``),
+        ``variant`` is "" for frames without variants, ``sentence`` is the number
+        (from 0) of the sentence of the document the mention starts in
+        (:func:`sco_discourse.text.sentence_spans`). Rows are in corpus order, then text
+        order. ``attrs["lexicon"]`` records the lexicon name and version.
+
+    Examples
+    --------
+    >>> from sco_discourse import Corpus, Document
+    >>> corpus = Corpus.from_documents([Document("d1", "Win-win cooperation. The SCO upholds the Shanghai Spirit.")])
+    >>> find_mentions(corpus)[["doc_id", "frame", "text", "sentence"]]
+      doc_id            frame             text  sentence
+    0     d1          win_win          Win-win         0
+    1     d1  shanghai_spirit  Shanghai Spirit         1
+    """
+    import pandas as pd
+
+    matcher = Matcher(lexicon)
+    items = ((doc.doc_id, doc.text) for doc in corpus)
+    rows: list[tuple] = []
+    for found in map_documents(_mentions_item, items, matcher, n_jobs=n_jobs, progress=progress,
+                               total=getattr(corpus, "_length", None), desc="mentions"):
+        rows.extend(found)
+    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    frame = frame.astype({"start": "int64", "end": "int64", "sentence": "int64"})
+    frame.attrs.update(lexicon_attrs(matcher.lexicon))
+    return frame
+
+
+def lexicon_attrs(lexicon: Lexicon) -> dict:
+    """What a result records about the lexicon that produced it."""
+    return {"lexicon": lexicon.label, "lexicon_name": lexicon.name, "lexicon_version": lexicon.version,
+            "lexicon_sha256": lexicon.digest}

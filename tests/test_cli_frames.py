@@ -1,0 +1,106 @@
+"""The `frames` and `kwic` commands: the CSV contract other tools read."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from sco_discourse.cli import main
+from sco_discourse.lexicons.schema import load_lexicon
+
+SLICE = Path(__file__).parent / "data" / "ungdc_slice.jsonl.gz"
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_count_by_year_csv_contract(tmp_path):
+    out = tmp_path / "by_year.csv"
+    assert main(["frames", "count", "--by", "year", "--n-resamples", "200", "--out", str(out)]) == 0
+    rows = read_csv(out)
+    assert list(rows[0]) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs",
+                             "docs_with_mention", "share_docs", "ci_low", "ci_high"]
+    keys = load_lexicon().keys()
+    assert len(rows) == 5 * len(keys)
+    assert {r["frame"] for r in rows} == {k[0] for k in keys}
+    total = [r for r in rows if r["year"] == "2020" and r["frame"] == "shared_future" and r["variant"] == ""]
+    assert total[0]["count"] == "3"
+
+
+def test_count_per_document_and_by_source_file(tmp_path):
+    out = tmp_path / "docs.csv"
+    assert main(["frames", "count", "--out", str(out)]) == 0
+    rows = read_csv(out)
+    assert list(rows[0]) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k"]
+    out2 = tmp_path / "pages.csv"
+    assert main(["frames", "count", "--by", "source_file", "--interval", "poisson", "--out", str(out2)]) == 0
+    pages = {r["source_file"] for r in read_csv(out2)}
+    assert len(pages) == 5
+
+
+def test_count_on_a_gzip_jsonl_corpus(tmp_path):
+    out = tmp_path / "ungdc.csv"
+    assert main(["frames", "count", "--corpus", str(SLICE), "--by", "iso3", "--interval", "poisson",
+                 "--out", str(out)]) == 0
+    rows = read_csv(out)
+    chn = [r for r in rows if r["iso3"] == "CHN" and r["frame"] == "shared_future" and r["variant"] == ""]
+    assert chn[0]["n_docs"] == "13" and int(chn[0]["count"]) >= 16
+
+
+def test_lexicon_copy_round_trip_and_bad_lexicon(tmp_path, capsys):
+    copy = tmp_path / "mine.yaml"
+    assert main(["frames", "lexicon", "--out", str(copy)]) == 0
+    assert load_lexicon(copy).label == "sco_codebook 1.0.0"
+    edited = copy.read_text(encoding="utf-8").replace("      - win-win\n", "      - win-win\n      - win-win\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(edited, encoding="utf-8")
+    assert main(["frames", "count", "--lexicon", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and "frames.win_win.patterns[1]" in err and "Traceback" not in err
+
+
+def test_mentions_and_kwic(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    assert main(["frames", "mentions", "--frame", "three_evils", "--out", str(out)]) == 0
+    rows = read_csv(out)
+    assert list(rows[0]) == ["doc_id", "frame", "variant", "start", "end", "text", "sentence"]
+    assert len(rows) == 9
+    capsys.readouterr()
+    assert main(["kwic", "--frame", "shared_future", "--variant", "mankind", "--window", "20"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 6
+    assert all("[community with a shared future] for mankind" in line for line in lines)
+    # aligned: the match starts at the same column on every line
+    assert len({line.index("[") for line in lines}) == 1
+    out2 = tmp_path / "k.csv"
+    assert main(["kwic", "--pattern", "Shanghai Spirit", "--out", str(out2)]) == 0
+    assert list(read_csv(out2)[0]) == ["doc_id", "year", "left", "match", "right", "start", "end", "frame",
+                                       "variant"]
+
+
+def test_cooccur_and_trend(tmp_path):
+    out = tmp_path / "c.csv"
+    assert main(["frames", "cooccur", "--by", "year", "--out", str(out)]) == 0
+    assert list(read_csv(out)[0]) == ["frame_a", "frame_b", "year", "n_a", "n_b", "n_ab", "n_units", "jaccard",
+                                      "pmi"]
+    out2 = tmp_path / "t.csv"
+    assert main(["frames", "trend", "--out", str(out2)]) == 0
+    assert list(read_csv(out2)[0])[:5] == ["frame", "variant", "n_docs", "n_years", "irr_per_year"]
+
+
+def test_validate_prints_scores_and_disagreements(tmp_path, capsys):
+    out = tmp_path / "scores.csv"
+    assert main(["frames", "validate", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "precision" in text and "recall" in text
+    assert list(read_csv(out)[0])[:8] == ["frame", "variant", "tp", "fp", "fn", "precision", "recall", "f1"]
+
+
+@pytest.mark.parametrize("argv", [["kwic", "--frame", "nope"], ["frames", "count", "--by", "no_such_column"]])
+def test_user_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "error:" in capsys.readouterr().err

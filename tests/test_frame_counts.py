@@ -1,0 +1,244 @@
+"""Counts, rates, intervals and trends; KWIC and co-occurrence; the UN General Debate slice."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sco_discourse import Corpus, Document, load_corpus
+from sco_discourse.frames import cooccurrence, frame_counts, frame_trend, kwic, load_lexicon
+from sco_discourse.text import tokens
+
+SLICE = Path(__file__).parent / "data" / "ungdc_slice.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def per_doc(seed):
+    return frame_counts(seed)
+
+
+def value(table, column, **where):
+    mask = np.ones(len(table), dtype=bool)
+    for key, wanted in where.items():
+        mask &= (table[key] == wanted).to_numpy()
+    assert mask.sum() == 1, where
+    return table.loc[mask, column].iloc[0]
+
+
+# --------------------------------------------------------------------------- seed corpus, checked by reading
+# seed-004 (read in load_corpus()["seed-004"].text): "community with a shared future for mankind at the
+# bilateral level", "China-Central Asia community with a shared future", "community with a shared future
+# for China and Kazakhstan", "China-Tajikistan community with a shared future"; Belt and Road 11 times
+# ("Belt and Road (Initiative)" x9, "Silk Road Economic Belt", "BRI" none, "Belt and Road" in quotes).
+@pytest.mark.parametrize("doc_id, frame, variant, expected", [
+    ("seed-004", "shared_future", "", 4),
+    ("seed-004", "shared_future", "mankind", 1),
+    ("seed-004", "shared_future", "bilateral_regional", 3),
+    ("seed-004", "belt_and_road", "", 11),
+    ("seed-003", "belt_and_road", "", 9),        # incl. "One Belt, One Road" and "Silk Road Economic Belt"
+    ("seed-003", "four_communities", "umbrella", 1),
+    ("seed-000", "shared_future", "", 3),        # headline (no article), "for mankind", "closer SCO"
+    ("seed-000", "shared_future", "sco", 2),
+    ("seed-002c", "three_evils", "label", 3),     # "three evils" x2, "three evil forces"
+    ("seed-002c", "three_evils", "triad", 1),
+    ("seed-002d", "four_communities", "health", 3),  # headline + body "global community of health for all",
+                                                     # "community of common health for mankind"
+    ("seed-002a", "four_communities", "", 4),     # "a community of health, security, development, and humanities"
+])
+def test_seed_counts_checked_by_reading(per_doc, doc_id, frame, variant, expected):
+    assert value(per_doc, "count", doc_id=doc_id, frame=frame, variant=variant) == expected
+
+
+def test_per_document_table_shape_and_tokens(seed, per_doc):
+    lex = load_lexicon()
+    assert list(per_doc.columns) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k"]
+    assert len(per_doc) == len(seed) * len(lex.keys())
+    for doc in seed:
+        n = len(tokens(doc.text))  # the regex tokenizer, not the vectorised counter
+        rows = per_doc[per_doc["doc_id"] == doc.doc_id]
+        assert (rows["tokens"] == n).all()
+        assert np.allclose(rows["rate_per_10k"], rows["count"] * 10_000 / n)
+    assert per_doc.attrs["lexicon"] == "sco_codebook 1.0.0"
+
+
+def test_total_row_is_the_sum_of_variants(per_doc):
+    lex = load_lexicon()
+    for frame in lex.frames.values():
+        if not frame.variants:
+            continue
+        rows = per_doc[per_doc["frame"] == frame.id]
+        totals = rows[rows["variant"] == ""].set_index("doc_id")["count"]
+        sums = rows[rows["variant"] != ""].groupby("doc_id")["count"].sum()
+        pd.testing.assert_series_equal(totals.sort_index(), sums.sort_index(), check_names=False)
+
+
+def test_grouped_by_year(seed, per_doc):
+    table = frame_counts(seed, by="year", n_resamples=300)
+    assert list(table.columns) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs",
+                                   "docs_with_mention", "share_docs", "ci_low", "ci_high"]
+    assert sorted(table["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
+    # 2021 = seed-002a..d: triad 2 in 002b, label 3 + triad 1 in 002c
+    assert value(table, "count", year=2021, frame="three_evils", variant="") == 6
+    assert value(table, "n_docs", year=2021, frame="three_evils", variant="") == 4
+    assert value(table, "docs_with_mention", year=2021, frame="three_evils", variant="") == 2
+    assert value(table, "share_docs", year=2021, frame="three_evils", variant="") == 0.5
+    # a zero row is present
+    assert value(table, "count", year=2020, frame="shared_future", variant="humankind") == 0
+    # grouped counts are sums of the per-document counts
+    years = {d.doc_id: d.year for d in seed}
+    summed = per_doc.assign(year=per_doc["doc_id"].map(years)).groupby(["year", "frame", "variant"])["count"].sum()
+    merged = table.set_index(["year", "frame", "variant"])["count"]
+    assert merged.sort_index().tolist() == summed.reindex(merged.index).sort_index().tolist()
+    assert ((table["ci_low"] <= table["rate_per_10k"] + 1e-9) & (table["rate_per_10k"] <= table["ci_high"] + 1e-9)).all()
+
+
+def test_grouped_by_source_file(seed):
+    table = frame_counts(seed, by="source_file", interval="poisson")
+    assert table["source_file"].nunique() == 5
+    assert value(table, "n_docs", source_file="002_75d179712e1d01a8.txt", frame="win_win", variant="") == 4
+
+
+def test_bootstrap_interval_is_reproducible_and_seeded():
+    docs = [Document(f"d{i}", ("Win-win. " * (i % 4)) + "filler words here " * 10, date=None) for i in range(12)]
+    corpus = Corpus.from_documents([Document(d.doc_id, d.text, meta={"g": "all"}) for d in docs])
+    a = frame_counts(corpus, by="g", n_resamples=500, random_state=7)
+    b = frame_counts(corpus, by="g", n_resamples=500, random_state=7)
+    c = frame_counts(corpus, by="g", n_resamples=500, random_state=8)
+    pd.testing.assert_frame_equal(a, b)
+    row_a = a[a["frame"] == "win_win"].iloc[0]
+    row_c = c[c["frame"] == "win_win"].iloc[0]
+    assert (row_a.ci_low, row_a.ci_high) != (row_c.ci_low, row_c.ci_high)
+    # an independent percentile bootstrap of the same documents (same generator and seed)
+    counts = np.array([i % 4 for i in range(12)], dtype=float)
+    toks = np.array([len(tokens(d.text)) for d in docs], dtype=float)
+    idx = np.random.default_rng(7).integers(0, 12, size=(500, 12))
+    ratios = 10_000 * counts[idx].sum(axis=1) / toks[idx].sum(axis=1)
+    assert np.allclose([row_a.ci_low, row_a.ci_high], np.quantile(ratios, [0.025, 0.975]))
+
+
+def test_poisson_interval_matches_statsmodels(seed):
+    from statsmodels.stats.rates import confint_poisson
+
+    table = frame_counts(seed, by="year", interval="poisson")
+    for row in table.sample(12, random_state=1).itertuples():
+        low, high = confint_poisson(row.count, row.tokens, method="exact-c")
+        assert math.isclose(row.ci_low, 10_000 * low, rel_tol=1e-6, abs_tol=1e-12)
+        assert math.isclose(row.ci_high, 10_000 * high, rel_tol=1e-6)
+
+
+def test_trend_matches_a_direct_statsmodels_fit(seed, per_doc):
+    import statsmodels.api as sm
+
+    trend = frame_trend(seed)
+    assert list(trend.columns) == ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high",
+                                   "p", "method", "caveat"]
+    years = {d.doc_id: d.year for d in seed}
+    rows = per_doc[(per_doc["frame"] == "shanghai_spirit") & (per_doc["variant"] == "")]
+    x = sm.add_constant(rows["doc_id"].map(years).to_numpy(dtype=float))
+    fit = sm.GLM(rows["count"].to_numpy(), x, family=sm.families.Poisson(),
+                 offset=np.log(rows["tokens"].to_numpy(dtype=float))).fit()
+    got = trend[(trend["frame"] == "shanghai_spirit")].iloc[0]
+    assert math.isclose(got.irr_per_year, math.exp(fit.params[1]), rel_tol=1e-6)
+    assert math.isclose(got.p, fit.pvalues[1], rel_tol=1e-5)
+    assert math.isclose(got.ci_low, math.exp(fit.conf_int()[1, 0]), rel_tol=1e-6)
+    assert "few documents" in got.caveat
+    humankind = trend[(trend["frame"] == "shared_future") & (trend["variant"] == "humankind")].iloc[0]
+    assert math.isnan(humankind.irr_per_year) and "no mentions" in humankind.caveat
+    # the same from a per-document table with a year column
+    again = frame_trend(per_doc.assign(year=per_doc["doc_id"].map(years)))
+    pd.testing.assert_frame_equal(trend.reset_index(drop=True), again.reset_index(drop=True), check_dtype=False)
+
+
+def test_negbin_trend_runs(seed):
+    trend = frame_trend(seed, model="negbin")
+    row = trend[trend["frame"] == "belt_and_road"].iloc[0]
+    assert row.method.startswith("negative binomial") and row.irr_per_year > 0
+
+
+# --------------------------------------------------------------------------- invariants
+FRAGMENTS = ["a community of health, security and development", "the three evils", "win-win",
+             "terrorism, separatism and extremism", "a closer SCO community with a shared future",
+             "community with a shared future for mankind", "the Global Development and Security Initiatives",
+             "mutual trust", "plain words", "\n\n"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=8), min_size=1, max_size=4))
+def test_total_equals_sum_of_variants_on_random_documents(docs):
+    corpus = Corpus.from_documents([Document(f"d{i}", ". ".join(parts) or "empty", meta={"g": i % 2})
+                                    for i, parts in enumerate(docs)])
+    table = frame_counts(corpus, by="g", n_resamples=50)
+    with_variants = table[table.groupby(["g", "frame"])["variant"].transform("nunique") > 1]
+    totals = with_variants[with_variants["variant"] == ""].set_index(["g", "frame"])["count"]
+    sums = with_variants[with_variants["variant"] != ""].groupby(["g", "frame"])["count"].sum()
+    assert totals.sort_index().tolist() == sums.sort_index().tolist()
+    assert (table["docs_with_mention"] <= table["n_docs"]).all()
+
+
+# --------------------------------------------------------------------------- KWIC
+def test_kwic_frame_variant_and_pattern(seed):
+    lines = kwic(seed, frame="shared_future", variant="bilateral_regional", window=30)
+    assert list(lines.columns) == ["doc_id", "year", "left", "match", "right", "start", "end", "frame", "variant"]
+    assert lines["doc_id"].tolist() == ["seed-004"] * 3
+    assert lines["right"].iloc[1].startswith(" for China and Kazakhstan")
+    text = seed["seed-004"].text
+    for row in lines.itertuples():
+        assert text[row.start:row.end] == row.match
+        assert len(row.left) == 30
+    free = kwic(seed, pattern="three evil forces")
+    assert free["doc_id"].tolist() == ["seed-002c", "seed-003"]
+    rx = kwic(seed, pattern=r"three evil(s| forces)", regex=True)
+    assert len(rx) == 4
+
+
+# --------------------------------------------------------------------------- co-occurrence
+def test_cooccurrence_document_and_sentence_levels():
+    corpus = Corpus.from_documents([
+        Document("d1", "Win-win deals. The Shanghai Spirit.", meta={"y": 1}),
+        Document("d2", "The Shanghai Spirit and win-win cooperation.", meta={"y": 1}),
+        Document("d3", "The Shanghai Spirit.", meta={"y": 2}),
+        Document("d4", "Nothing.", meta={"y": 2}),
+    ])
+    doc = cooccurrence(corpus).set_index(["frame_a", "frame_b"]).loc[("shanghai_spirit", "win_win")]
+    assert (doc.n_a, doc.n_b, doc.n_ab, doc.n_units) == (3, 2, 2, 4)
+    assert doc.jaccard == pytest.approx(2 / 3)
+    assert doc.pmi == pytest.approx(math.log2(2 * 4 / (3 * 2)))
+    sent = cooccurrence(corpus, level="sentence").set_index(["frame_a", "frame_b"]).loc[("shanghai_spirit", "win_win")]
+    assert (sent.n_a, sent.n_b, sent.n_ab, sent.n_units) == (3, 2, 1, 5)
+    by = cooccurrence(corpus, by="y")
+    row = by[(by["frame_a"] == "shanghai_spirit") & (by["frame_b"] == "win_win") & (by["y"] == 2)].iloc[0]
+    assert (row.n_a, row.n_b, row.n_ab, row.n_units) == (1, 0, 0, 2) and math.isnan(row.pmi)
+
+
+# --------------------------------------------------------------------------- the UN General Debate slice
+def test_ungdc_slice_china_scope_variants_by_year():
+    corpus = load_corpus(SLICE)
+    assert len(corpus) == 30
+    china = corpus.select(iso3="CHN", year=range(2013, 2025))
+    table = frame_counts(china, by="year", n_resamples=100)
+    scope = table[table["frame"] == "shared_future"].pivot(index="year", columns="variant", values="count")
+    # read in the speeches' text (kwic lines): 2013 "community of common destiny with other developing
+    # countries"; 2015 "community of shared future for humankind"; 2018 and 2019 twice "for humankind";
+    # 2020 "... in which everyone" + "for mankind"; 2023 "for mankind" x2 and "for humankind".
+    assert scope.loc[2013, "unqualified"] == 1
+    assert scope.loc[2015, "humankind"] == 1
+    assert scope.loc[2018, "humankind"] == scope.loc[2019, "humankind"] == 2
+    assert (scope.loc[2020, "mankind"], scope.loc[2020, "unqualified"]) == (1, 1)
+    assert (scope.loc[2023, "mankind"], scope.loc[2023, "humankind"]) == (2, 1)
+    assert scope.loc[2014, ""] == scope.loc[2017, ""] == 0
+    # totals agree with a plain regular expression over the raw speeches
+    rx = re.compile(r"communit(?:y|ies)\s+(?:with|of)\s+(?:a\s+)?(?:shared|common)\s+(?:future|destiny)", re.I)
+    for doc in china:
+        assert scope.loc[doc.year, ""] == len(rx.findall(doc.text)), doc.doc_id
