@@ -164,6 +164,16 @@ def test_load_gold_missing_column_and_bad_files(tmp_path):
         load_gold(latin, corpus=_doc_corpus())
 
 
+def test_load_gold_dataframe_errors_name_the_row():
+    frame = pd.DataFrame({"doc_id": ["d2", "d2"], "frame": ["win_win", "win_win"],
+                          "variant": [None, None], "text": ["Win-win", "Win-win"],
+                          "context": ["Win-win cooperation", "Win-win cooperation"],
+                          "occurrence": [1, 3]})
+    with pytest.raises(GoldError, match=r"^<DataFrame>, row 2, field 'occurrence': the context "
+                                        r"occurs 1 time\(s\) in document 'd2', not 3$"):
+        load_gold(frame, corpus=_doc_corpus())
+
+
 def test_load_gold_note_and_occurrence_columns_are_optional(tmp_path):
     path = tmp_path / "g.csv"
     path.write_text("doc_id,frame,variant,text,context\n\nd2,win_win,,Win-win,Win-win cooperation\n")
