@@ -418,3 +418,91 @@ def test_seed_explain_spans_slice_the_raw_text(seeds, doc_id):
     assert clean_text(doc.raw).text == doc.text == clean_text(doc.raw).text
     assert explain(doc.raw).equals(frame)
     assert doc.raw == raw_before
+
+
+# ------------------------------------------------------------------ whole pages in the layouts of the seed sites
+# New stories (written for these tests) in each site's layout: the cleaner must give exactly
+# the article, which shows the rules are not tied to the five seed pages.
+NBSP = "\u00a0"
+SITE_PAGES = {
+    "wire service": (
+        "SCO energy ministers back joint grid study\n\n"
+        "Source: Xinhua| 2019-06-14 10:12:03|Editor: mingmei\n\n"
+        "by Xinhua writers Aliya Sapar and Liu Dan\n\n"
+        "BISHKEK, June 14 (Xinhua) -- Energy ministers of SCO member states on Friday backed a study of a joint grid.\n\n"
+        "\"Power should flow where it is needed,\" a minister said. Enditem\n\n"
+        "(Xinhua reporter Chen Yu contributed to the story.)",
+        "SCO energy ministers back joint grid study\n\n"
+        "BISHKEK, June 14 (Xinhua) -- Energy ministers of SCO member states on Friday backed a study of a joint grid.\n\n"
+        "\"Power should flow where it is needed,\" a minister said.",
+    ),
+    "magazine": (
+        "Youth exchanges bring SCO neighbours closer\n"
+        "Students from eight countries met in Qingdao to learn each other's languages.\n"
+        f"{NBSP}{NBSP}·{NBSP}{NBSP}2019-08-02{NBSP}{NBSP}·{NBSP}{NBSP} Source: Xinhua News Agency\n\n"
+        "Students from eight countries met in Qingdao this week.\n\n"
+        "Students attend a class in Qingdao, Shandong Province, Aug. 1, 2019. (Photo by Zhou Ming/Xinhua)\n\n"
+        "Language First\n\n"
+        "Teachers said demand for Russian and Chinese classes had doubled.\n\n"
+        "China Focus\nSpecial Reports\nAbout Us\nContact Us\n"
+        "Partners:   |   China Today   |   China Pictorial   |   Global Times\n"
+        "Copyright Asia Review All rights reserved 京ICP备00000000号",
+        "Youth exchanges bring SCO neighbours closer\n"
+        "Students from eight countries met in Qingdao to learn each other's languages.\n\n"
+        "Students from eight countries met in Qingdao this week.\n\n"
+        "Language First\n\n"
+        "Teachers said demand for Russian and Chinese classes had doubled.",
+    ),
+    "news portal": (
+        "Connect with us\n\n\n"
+        "SCO think tanks meet in Tashkent\n\n\n\n"
+        "ISLAMABAD – Think tanks from SCO countries met in Tashkent to discuss connectivity.\n\n"
+        "Continue Reading",
+        "SCO think tanks meet in Tashkent\n\n"
+        "ISLAMABAD – Think tanks from SCO countries met in Tashkent to discuss connectivity.",
+    ),
+    "aggregator": (
+        "Home » Bridges of friendship across Central Asia-Silk Road Daily News channel\n\n"
+        "Bridges of friendship across Central Asia-Silk Road Daily News channel\n\n"
+        "by admin\n"
+        "Bridges of friendship across Central Asia-Silk Road Daily News channel\n\n"
+        "Xinhua News Agency, Almaty, May 5. Topic: Bridges of friendship across Central Asia\n\n"
+        "Xinhua News Agency reporter\n\n"
+        "The new bridge over the Ili River opened on Sunday.\n\n"
+        "Workers inspect the bridge (photo taken on May 4, 2019).Photo by Xinhua News Agency reporter Wang Kai\n\n"
+        "See also  Ten best beaches in Europe | Travel\n\n"
+        "Traffic is expected to grow quickly. (Reporters Li Na, Omar Saidov)\n\n"
+        "Statement: The information provided on this website is for reference only and does not represent its views.\n\n"
+        "Source of this article: Xinhuanet Author: Li Na Responsible editor: Wang Bo\n\n"
+        "You may also like\n\nSomething else entirely\n\n"
+        "Leave a Comment\n\n"
+        "This site uses Akismet to reduce spam. Learn how your comment data is processed.\n\n"
+        "This website uses cookies to improve your experience. Accept Read More\n\n"
+        "Privacy & Cookies Policy",
+        "Bridges of friendship across Central Asia\n\n"
+        "The new bridge over the Ili River opened on Sunday.\n\n"
+        "Traffic is expected to grow quickly.",
+    ),
+    "feature site": (
+        "Friends along the rail line: the new China-Europe freight routes\n\n"
+        "Release time:Aug 05, 2019 09:10 AM\n\n"
+        "In the early morning, the yard at Alashankou is already busy.\n\n"
+        "This is the Alashankou yard photographed on August 1, 2019. Photo by reporter Li Jun\n\n"
+        "On August 2, 2019, a train left Alashankou for Duisburg, Germany.\n\n"
+        "\"We load a train every hour,\" a dispatcher said.\n\n"
+        "Young hearts in the old city | culture | youth\n"
+        "Young hearts in the old city | culture | youth\n\n"
+        "Young people are rediscovering old crafts in the ancient city.",
+        "Friends along the rail line: the new China-Europe freight routes\n\n"
+        "In the early morning, the yard at Alashankou is already busy.\n\n"
+        "\"We load a train every hour,\" a dispatcher said.",
+    ),
+}
+
+
+@pytest.mark.parametrize("site", sorted(SITE_PAGES))
+def test_new_page_in_a_seed_site_layout(site):
+    page, article = SITE_PAGES[site]
+    result = clean_text(page)
+    assert result.text == article
+    assert all(page[s.start:s.end] == s.text for s in result.removed)
