@@ -506,3 +506,36 @@ def test_new_page_in_a_seed_site_layout(site):
     result = clean_text(page)
     assert result.text == article
     assert all(page[s.start:s.end] == s.text for s in result.removed)
+
+
+# ------------------------------------------------------------------ invariants on generated pages
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FURNITURE = ["Home » News » Asia", "Connect with us", "Source: Xinhua| 2021-06-15 10:00:00|Editor: li",
+              "by admin", "See also  Weather | Europe", "Continue Reading", "Leave a Comment",
+              "We use cookies on this website.", "Copyright © 2021 Wire. All rights reserved.",
+              "A port in Gwadar. (Photo by Ali Khan)", "You may also like", "Privacy Policy"]
+_ARTICLE = [HEADLINE, BODY_1, BODY_2, "Trade grew by 12 percent.", "Evolving Core Values",
+            "“Unity,” Wang said, “is the keyword.”", "On June 15, 2001, the SCO was founded."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_FURNITURE + _ARTICLE + ["", "  "]), max_size=25),
+       st.sampled_from(["\n", "\r\n"]))
+def test_cleaning_invariants_on_generated_pages(lines, newline):
+    raw = newline.join(lines)
+    result = clean_text(raw)
+    assert clean_text(raw) == result  # deterministic
+    previous_end = 0
+    for span in result.removed:
+        assert raw[span.start:span.end] == span.text and span.end > span.start
+        assert span.start >= previous_end  # in order, not overlapping
+        previous_end = span.end
+    # nothing is invented: every cleaned line is a piece of one raw line, in page order
+    position = 0
+    for line in _lines(result.text):
+        found = raw.find(line, position)
+        assert found >= 0, line
+        position = found + len(line)
+    assert "\n\n\n" not in result.text and result.text == result.text.strip()
