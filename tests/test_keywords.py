@@ -1,0 +1,409 @@
+"""Keyword statistics checked against scipy, statsmodels, NLTK and published worked examples."""
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from nltk.collocations import BigramCollocationFinder
+from nltk.metrics.association import BigramAssocMeasures, TrigramAssocMeasures
+from scipy.stats import chi2 as chi2_dist
+from scipy.stats import chi2_contingency, power_divergence
+from statsmodels.stats.rates import confint_poisson_2indep
+
+from sco_discourse import Corpus, Document, load_corpus
+from sco_discourse import stats
+from sco_discourse.dtm import build_dtm
+from sco_discourse.errors import InputError
+from sco_discourse.keywords import (DISPERSION_COLUMNS, KEYNESS_COLUMNS, collocates, dispersion, frequencies,
+                                    keyness, ngram_collocations)
+from sco_discourse.text import sentence_spans, stop_words, tokens
+
+RNG = np.random.default_rng(20240601)
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def seed_dtm(seed):
+    return build_dtm(seed)
+
+
+def _random_tables(n=200):
+    tables = RNG.integers(0, 60, size=(n, 4))
+    tables[::7, 0] = 0      # zero counts in the target
+    tables[3::7, 2] = 0     # ... and in the reference
+    tables[:, 1] += 1       # keep every row and column non-empty
+    tables[:, 3] += 1
+    return tables
+
+
+# --------------------------------------------------------------------------- 2x2 statistics
+def test_g2_agrees_with_scipy_power_divergence():
+    for a, b, c, d in _random_tables():
+        table = np.array([[a, b], [c, d]])
+        expected = chi2_contingency(table, correction=False)[3]
+        reference = power_divergence(table.ravel(), expected.ravel(), lambda_="log-likelihood", ddof=0)[0]
+        assert stats.log_likelihood_g2(a, b, c, d) == pytest.approx(reference, rel=1e-10, abs=1e-10)
+        # and scipy's own G² test over the table
+        scipy_g2 = chi2_contingency(table, correction=False, lambda_="log-likelihood")[0]
+        assert stats.log_likelihood_g2(a, b, c, d) == pytest.approx(scipy_g2, rel=1e-10, abs=1e-10)
+
+
+def test_chi2_with_and_without_yates_agrees_with_scipy():
+    tables = _random_tables()
+    plain = stats.pearson_chi2(*tables.T)
+    yates = stats.pearson_chi2(*tables.T, yates=True)
+    for row, p, y in zip(tables, plain, yates):
+        table = row.reshape(2, 2)
+        assert p == pytest.approx(chi2_contingency(table, correction=False)[0], rel=1e-10, abs=1e-12)
+        assert y == pytest.approx(chi2_contingency(table, correction=True)[0], rel=1e-10, abs=1e-12)
+
+
+def test_gries_coll_analysis_reference_values():
+    # Gries, S. Th. Coll.analysis 4.0 (R script), reference output for the 2x2 table
+    # [4, 954; 10, 137,696]: G² = 23.2028341311467, MI = log2(O/E) = 5.36999698988606.
+    assert stats.log_likelihood_g2(4, 954, 10, 137_696) == pytest.approx(23.2028341311467, rel=1e-12)
+    scores = stats.association_measures(4, 4 + 954, 4 + 10, 4 + 954 + 10 + 137_696)
+    assert scores["mi"] == pytest.approx(5.36999698988606, rel=1e-12)
+    assert scores["g2"] == pytest.approx(23.2028341311467, rel=1e-12)  # attraction: positive
+
+
+def test_signed_g2_and_zero_cells():
+    assert stats.log_likelihood_g2(0, 100, 10, 100, signed=True) < 0
+    assert stats.log_likelihood_g2(10, 100, 0, 100, signed=True) > 0
+    assert stats.log_likelihood_g2(10, 100, 10, 100, signed=True) == 0
+    # absent from one side: the 0 * ln 0 cell contributes 0, by hand 2 * (10 ln 2 + 100 ln(200/210) + ...)
+    a, b, c, d = 10, 100, 0, 110
+    n = a + b + c + d
+    by_hand = 2 * (a * np.log(a / ((a + b) * (a + c) / n)) + b * np.log(b / ((a + b) * (b + d) / n))
+                   + d * np.log(d / ((c + d) * (b + d) / n)))
+    assert stats.log_likelihood_g2(a, b, c, d) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_association_measures_agree_with_nltk():
+    measures = BigramAssocMeasures
+    for _ in range(100):
+        n = int(RNG.integers(1_000, 100_000))
+        r1, c1 = (int(x) for x in RNG.integers(5, 500, size=2))
+        o11 = int(RNG.integers(1, min(r1, c1) + 1))
+        ours = stats.association_measures(o11, r1, c1, n)
+        marginals = (o11, (r1, c1), n)
+        assert ours["mi"] == pytest.approx(measures.pmi(*marginals), rel=1e-10)
+        assert abs(ours["g2"]) == pytest.approx(measures.likelihood_ratio(*marginals), rel=1e-8)
+        assert ours["t_score"] == pytest.approx(measures.student_t(*marginals), rel=1e-10)
+        assert ours["chi2"] == pytest.approx(measures.chi_sq(*marginals), rel=1e-8)
+        assert stats.log_dice(o11, r1, c1) == pytest.approx(14 + np.log2(measures.dice(*marginals)), rel=1e-12)
+
+
+def test_log_ratio_hardie_and_interval_against_statsmodels():
+    # Hardie (2014): log ratio 1 = twice as frequent, 0 = equal, -1 = half.
+    assert stats.log_ratio(20, 1000, 10, 1000)[0] == pytest.approx(1.0)
+    assert stats.log_ratio(10, 1000, 20, 2000)[0] == pytest.approx(0.0)
+    assert stats.log_ratio(5, 2000, 10, 2000)[0] == pytest.approx(-1.0)
+    # zero frequency replaced by 0.5 (Hardie 2014): log2((5/1000) / (0.5/1000))
+    assert stats.log_ratio(5, 1000, 0, 1000)[0] == pytest.approx(np.log2(10))
+    for a, size_a, b, size_b in [(20, 1000, 10, 1000), (3, 5000, 40, 7000), (100, 10**6, 7, 10**5)]:
+        low, high = confint_poisson_2indep(a, size_a, b, size_b, method="wald-log", compare="ratio")
+        _, ours_low, ours_high = stats.log_ratio(a, size_a, b, size_b)
+        assert ours_low == pytest.approx(np.log2(low), rel=1e-9)
+        assert ours_high == pytest.approx(np.log2(high), rel=1e-9)
+
+
+def test_pct_diff_gabrielatos_marchi():
+    # %DIFF = (NF_target - NF_reference) * 100 / NF_reference (Gabrielatos & Marchi 2012)
+    assert stats.pct_diff(30, 1000, 10, 1000) == pytest.approx(200.0)
+    assert stats.pct_diff(5, 1000, 10, 1000) == pytest.approx(-50.0)
+    assert stats.pct_diff(0, 1000, 10, 1000) == pytest.approx(-100.0)
+    assert stats.pct_diff(3, 1000, 0, 1000) == np.inf
+
+
+def test_log_dice_rychly():
+    # Rychlý (2008): logDice = 14 + log2(2 f_xy / (f_x + f_y)); maximum 14 when x, y always co-occur.
+    assert stats.log_dice(50, 50, 50) == pytest.approx(14.0)
+    assert stats.log_dice(1, 1000, 1000) == pytest.approx(14 + np.log2(2 / 2000))
+
+
+# --------------------------------------------------------------------------- keyness
+def test_keyness_matches_a_per_term_computation(seed, seed_dtm):
+    table = keyness(seed_dtm, by="year", target=2024).set_index("term")
+    target = Counter()
+    reference = Counter()
+    for doc in seed:
+        (target if doc.year == 2024 else reference).update(tokens(doc.text))
+    size_t, size_r = sum(target.values()), sum(reference.values())
+    assert table.attrs["target_tokens"] == size_t and table.attrs["reference_tokens"] == size_r
+    assert len(table) == len(set(target) | set(reference))
+    only_reference = next(t for t in reference if t not in target)
+    only_target = next(t for t in target if t not in reference)
+    for term in ["kazakhstan", "sco", "community", "the", only_reference, only_target]:
+        a, b = target[term], reference[term]
+        cont = np.array([[a, size_t - a], [b, size_r - b]])
+        g2 = chi2_contingency(cont, correction=False, lambda_="log-likelihood")[0]
+        chi2 = chi2_contingency(cont, correction=False)[0]
+        chi2_yates = chi2_contingency(cont, correction=True)[0]
+        row = table.loc[term]
+        sign = 1 if a / size_t > b / size_r else -1
+        assert (row.count_target, row.count_reference) == (a, b)
+        assert row.g2 == pytest.approx(sign * g2, rel=1e-10)
+        assert row.chi2 == pytest.approx(chi2, rel=1e-10)
+        assert row.chi2_yates == pytest.approx(chi2_yates, rel=1e-10)
+        assert row.p == pytest.approx(chi2_dist.sf(g2, 1), rel=1e-9)
+        lr = np.log2((max(a, 0.5) / size_t) / (max(b, 0.5) / size_r))
+        assert row.log_ratio == pytest.approx(lr, rel=1e-12)
+        assert row.log_ratio_ci_low < row.log_ratio < row.log_ratio_ci_high
+    assert table.loc[only_reference, "g2"] < 0 and table.loc[only_reference, "pct_diff"] == -100
+    assert table.loc[only_target, "g2"] > 0 and table.loc[only_target, "pct_diff"] == np.inf
+    # p_adj is Benjamini-Hochberg over all listed terms
+    np.testing.assert_allclose(table["p_adj"], stats.adjust_p(table["p"], "bh"))
+    assert ["term"] + list(table.columns[:10]) == KEYNESS_COLUMNS
+
+
+def test_keyness_sorted_positive_first_and_corrections(seed_dtm):
+    table = keyness(seed_dtm, target=2024, correction="bonferroni", min_count=3)
+    assert (np.diff(table["g2"]) <= 1e-12).all()
+    assert (table["count_target"] + table["count_reference"] >= 3).all()
+    np.testing.assert_allclose(table["p_adj"], np.minimum(table["p"] * len(table), 1.0))
+    assert table.iloc[0]["term"] == "kazakhstan" and table.iloc[-1]["term"] == "sco"
+
+
+def test_keyness_reference_groups_and_one_document_group(seed_dtm):
+    # 2020 is a single document; against 2021 only (four documents)
+    table = keyness(seed_dtm, target="2020", reference=[2021]).set_index("term")
+    size_2020 = int(seed_dtm.docs.loc[seed_dtm.docs.year == 2020, "n_tokens"].sum())
+    size_2021 = int(seed_dtm.docs.loc[seed_dtm.docs.year == 2021, "n_tokens"].sum())
+    assert table.attrs["target_tokens"] == size_2020 and table.attrs["reference_tokens"] == size_2021
+    a, b = table.loc["covid-19", ["count_target", "count_reference"]]
+    g2 = chi2_contingency([[a, size_2020 - a], [b, size_2021 - b]], correction=False, lambda_="log-likelihood")[0]
+    assert table.loc["covid-19", "g2"] == pytest.approx(np.sign(a / size_2020 - b / size_2021) * g2)
+    # terms only in 2022-2024 are not listed: absent from both sides
+    in_groups = set()
+    for i in np.flatnonzero(seed_dtm.docs.year.isin([2020, 2021]).to_numpy()):
+        in_groups.update(seed_dtm.vocabulary[seed_dtm.matrix[i].indices])
+    assert set(table.index) == in_groups
+    assert "rahmon" not in table.index
+
+
+def test_keyness_against_a_reference_corpus(seed, seed_dtm):
+    ref = Corpus.from_documents([Document("r1", "The SCO and the region. Region, region!"),
+                                 Document("r2", "Nothing about cooperation")], name="ref")
+    table = keyness(seed_dtm, reference=ref).set_index("term")
+    assert table.attrs["reference_tokens"] == 10
+    assert table.attrs["target_tokens"] == seed_dtm.n_tokens
+    assert table.loc["region", "count_reference"] == 3
+    assert table.loc["nothing", "count_target"] == 0
+    assert table.loc["kazakhstan", "count_reference"] == 0
+    assert table.loc["region", "g2"] < 0 < table.loc["kazakhstan", "g2"]
+    # the same when the reference is given as a DTM
+    again = keyness(seed_dtm, reference=build_dtm(ref)).set_index("term")
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_keyness_errors(seed_dtm):
+    with pytest.raises(InputError, match="target 2030 matches no document in column 'year'"):
+        keyness(seed_dtm, target=2030)
+    with pytest.raises(InputError, match="target group"):
+        keyness(seed_dtm)
+    with pytest.raises(InputError, match="share documents"):
+        keyness(seed_dtm, target=2021, reference=[2021, 2022])
+    with pytest.raises(InputError, match="no metadata column"):
+        keyness(seed_dtm, by="party", target="x")
+    with pytest.raises(InputError, match="lemma=True differs from the DTM"):
+        keyness(seed_dtm, target=2024, lemma=True)
+    only = Corpus.from_documents([Document("a", "one text", date=None)])
+    with pytest.raises(InputError, match="reference"):
+        keyness(only, by="doc_id", target="a")
+
+
+def test_keyness_ngrams_and_lemmas(seed):
+    table = keyness(seed, target=2024, ngram=2, remove_stop_words=True, lemma=True).set_index("term")
+    assert "president xi" in table.index
+    assert all(" " in t for t in table.index)
+
+
+# --------------------------------------------------------------------------- frequencies
+def test_frequencies_by_year_match_counting(seed):
+    table = frequencies(seed, by="year", ngram=(1, 2))
+    per_year: dict = {}
+    docs_with: dict = {}
+    sizes = Counter()
+    for doc in seed:
+        words = tokens(doc.text)
+        sizes[doc.year] += len(words)
+        grams = Counter(words)
+        for s, e in sentence_spans(doc.text):
+            w = tokens(doc.text[s:e])
+            grams.update(" ".join(w[i:i + 2]) for i in range(len(w) - 1))
+        per_year.setdefault(doc.year, Counter()).update(grams)
+        for g in grams:
+            docs_with.setdefault((doc.year, g), set()).add(doc.doc_id)
+    assert len(table) == sum(len(c) for c in per_year.values())
+    sample = table.sample(50, random_state=1)
+    for row in sample.itertuples():
+        assert row.count == per_year[row.year][row.term]
+        assert row.rate_per_10k == pytest.approx(row.count * 10_000 / sizes[row.year])
+        assert row.doc_freq == len(docs_with[(row.year, row.term)])
+        assert row.group_tokens == sizes[row.year]
+        assert row.n_words == len(row.term.split())
+
+
+def test_frequencies_whole_corpus_filters(seed_dtm):
+    table = frequencies(seed_dtm, min_count=10)
+    assert list(table.columns) == ["term", "n_words", "count", "rate_per_10k", "doc_freq", "group_tokens"]
+    assert table["count"].min() >= 10 and (np.diff(table["count"]) <= 0).all()
+    picked = frequencies(seed_dtm, terms=["sco", "community", "absent-term"])
+    assert set(picked["term"]) == {"sco", "community"}
+    assert picked.set_index("term").loc["sco", "doc_freq"] == 8
+
+
+# --------------------------------------------------------------------------- dispersion
+GRIES_TOY = ["b a m n i b e u p", "b a s a t b e w q n", "b c a g a b e s t a", "b a g h a b e a a t",
+             "b a h a a b e a x a t"]
+
+
+def test_dispersion_gries_worked_example():
+    # Gries, S. Th. (2008). Dispersions and adjusted frequencies in corpora. IJCL 13(4):
+    # 50 words in parts of 9, 10, 10, 10, 11 words; "a" occurs 1, 2, 3, 4, 5 times.
+    # Published values for "a": Juilland's D = 0.785150453450451, DP = 0.18,
+    # DPnorm = 0.219512195121951 (Lijffijt & Gries 2012).
+    corpus = Corpus.from_documents([Document(f"part{i}", t) for i, t in enumerate(GRIES_TOY)])
+    table = dispersion(corpus).set_index("term")
+    assert list(table.columns) == DISPERSION_COLUMNS[1:] + ["n_parts"]
+    row = table.loc["a"]
+    assert row.frequency == 15 and row.range == 5 and row.n_parts == 5
+    assert row.juilland_d == pytest.approx(0.785150453450451, rel=1e-12)
+    assert row.dp == pytest.approx(0.18, rel=1e-12)
+    assert row.dp_norm == pytest.approx(0.219512195121951, rel=1e-12)
+    # "b" occurs twice in every part: as even as part sizes allow, DP = 0.5 * sum |2/10 - s_i|
+    assert table.loc["b", "dp"] == pytest.approx(0.5 * (0.02 + 0 + 0 + 0 + 0.02))
+    # a word in one part only: range 1
+    assert table.loc["m", "range"] == 1
+
+
+def test_dispersion_matches_a_per_term_computation(seed, seed_dtm):
+    table = dispersion(seed_dtm, ["sco", "health", "kazakhstan"], by="year").set_index("term")
+    sizes, counts = Counter(), {}
+    for doc in seed:
+        words = tokens(doc.text)
+        sizes[doc.year] += len(words)
+        for term in table.index:
+            counts.setdefault(term, Counter())[doc.year] += words.count(term)
+    years = sorted(sizes)
+    s = np.array([sizes[y] for y in years], dtype=float)
+    s /= s.sum()
+    for term, row in table.iterrows():
+        v = np.array([counts[term][y] for y in years], dtype=float)
+        p = v / np.array([sizes[y] for y in years])
+        assert row.juilland_d == pytest.approx(1 - (p.std() / p.mean()) / np.sqrt(len(v) - 1))
+        dp = 0.5 * np.abs(v / v.sum() - s).sum()
+        assert row.dp == pytest.approx(dp)
+        assert row.dp_norm == pytest.approx(dp / (1 - s.min()))
+        assert row.range == (v > 0).sum()
+
+
+def test_dispersion_one_part_and_empty_parts():
+    corpus = Corpus.from_documents([Document("a", "peace peace"), Document("b", "...")])
+    row = dispersion(corpus).iloc[0]
+    assert row.n_parts == 1 and np.isnan(row.juilland_d) and row.dp == 0
+
+
+# --------------------------------------------------------------------------- collocates
+def _naive_collocates(texts, node_words, left, right):
+    """Per-position loop: union of window positions, node tokens excluded."""
+    observed, freq, window_tokens, node_freq, total = Counter(), Counter(), 0, 0, 0
+    k = len(node_words)
+    for text in texts:
+        words = tokens(text)
+        total += len(words)
+        freq.update(words)
+        starts = [i for i in range(len(words) - k + 1) if words[i:i + k] == node_words]
+        node_freq += len(starts)
+        covered, node_pos = set(), set()
+        for s in starts:
+            node_pos.update(range(s, s + k))
+            covered.update(range(max(0, s - left), s))
+            covered.update(range(s + k, min(len(words), s + k + right)))
+        for pos in covered - node_pos:
+            observed[words[pos]] += 1
+            window_tokens += 1
+    return observed, freq, window_tokens, node_freq, total
+
+
+def test_collocates_match_a_per_position_loop(seed):
+    texts = [d.text for d in seed]
+    for node, window in [("community", 5), ("Shanghai Spirit", (3, 2))]:
+        table = collocates(seed, node, window=window).set_index("collocate")
+        left, right = (window, window) if isinstance(window, int) else window
+        observed, freq, window_tokens, node_freq, total = _naive_collocates(texts, tokens(node), left, right)
+        assert table.attrs["window_tokens"] == window_tokens
+        assert dict(table["observed"]) == dict(observed)
+        for word in list(observed)[:25]:
+            row = table.loc[word]
+            e = window_tokens * freq[word] / total
+            assert row.expected == pytest.approx(e)
+            assert row.mi == pytest.approx(np.log2(observed[word] / e))
+            assert row.t_score == pytest.approx((observed[word] - e) / np.sqrt(observed[word]))
+            assert row.log_dice == pytest.approx(14 + np.log2(2 * observed[word] / (node_freq + freq[word])))
+            assert row.node_freq == node_freq and row.collocate_freq == freq[word]
+
+
+def test_collocates_edges_phrases_and_absent_nodes():
+    corpus = Corpus.from_documents([Document("a", "x shared future y"), Document("b", "z shared future")])
+    table = collocates(corpus, "Shared future", window=2).set_index("collocate")
+    # windows stop at document edges: "y" of document a never reaches "z" of document b
+    assert dict(table["observed"]) == {"x": 1, "y": 1, "z": 1}
+    assert table.attrs["window_tokens"] == 3
+    assert collocates(corpus, "common destiny").empty
+    with pytest.raises(InputError, match="window"):
+        collocates(corpus, "shared", window=0)
+    with pytest.raises(InputError, match="no word"):
+        collocates(corpus, "...")
+    assert "the" not in set(collocates(load_corpus(), "community", remove_stop_words=True)["collocate"])
+
+
+# --------------------------------------------------------------------------- n-gram collocations
+def test_bigram_collocations_equal_nltk_finder():
+    text = ("the silk road links the silk route and the road of silk to the region of the "
+            "road and the belt of the silk road")
+    corpus = Corpus.from_documents([Document("a", text)])
+    ours = ngram_collocations(corpus, n=2, min_count=1).set_index("ngram")
+    finder = BigramCollocationFinder.from_words(tokens(text))
+    for name, column in [("pmi", "mi"), ("likelihood_ratio", "g2"), ("student_t", "t_score"),
+                         ("chi_sq", "chi2")]:
+        reference = dict(finder.score_ngrams(getattr(BigramAssocMeasures, name)))
+        assert len(reference) == len(ours)
+        for (w1, w2), score in reference.items():
+            value = ours.loc[f"{w1} {w2}", column]
+            assert (abs(value) if column == "g2" else value) == pytest.approx(score, rel=1e-8, abs=1e-9)
+
+
+def test_trigram_collocations_equal_nltk_measures(seed):
+    table = ngram_collocations(seed, n=3, min_count=3).set_index("ngram")
+    words_by_sentence = [tokens(d.text[s:e]) for d in seed for s, e in sentence_spans(d.text)]
+    unigram, adjacent, skipped = Counter(), Counter(), Counter()
+    for w in words_by_sentence:
+        unigram.update(w)
+        adjacent.update(zip(w, w[1:]))
+        skipped.update(zip(w, w[2:]))
+    total = sum(unigram.values())
+    for gram in list(table.index[:20]) + ["president xi jinping"]:
+        w1, w2, w3 = gram.split(" ")
+        marginals = (table.loc[gram, "observed"], (adjacent[w1, w2], skipped[w1, w3], adjacent[w2, w3]),
+                     (unigram[w1], unigram[w2], unigram[w3]), total)
+        assert table.loc[gram, "mi"] == pytest.approx(TrigramAssocMeasures.pmi(*marginals), rel=1e-9)
+        assert table.loc[gram, "t_score"] == pytest.approx(TrigramAssocMeasures.student_t(*marginals), rel=1e-9)
+        assert abs(table.loc[gram, "g2"]) == pytest.approx(TrigramAssocMeasures.likelihood_ratio(*marginals),
+                                                           rel=1e-8)
+        assert table.loc[gram, "chi2"] == pytest.approx(TrigramAssocMeasures.chi_sq(*marginals), rel=1e-8)
+
+
+def test_ngram_collocations_stop_words_and_errors(seed):
+    table = ngram_collocations(seed, n=2, remove_stop_words=True)
+    stops = stop_words()
+    assert not any(t.split()[0] in stops or t.split()[-1] in stops for t in table["ngram"])
+    assert (table["observed"] >= 3).all()
+    with pytest.raises(InputError, match="bigrams"):
+        ngram_collocations(seed, n=4)
