@@ -201,6 +201,12 @@ def test_standfirst_repeated_in_the_body_is_kept_twice():
     assert _lines(clean_text(page).text) == [HEADLINE, standfirst, BODY_1, standfirst]
 
 
+def test_a_text_without_headline_keeps_a_repeated_first_sentence():
+    lede = "Ministers of the eight member states agreed on Friday to open a new transport corridor."
+    page = _page(lede, "", BODY_2, "", lede)
+    assert _lines(clean_text(page).text) == [lede, BODY_2, lede]
+
+
 def test_cookie_lines_after_a_comment_form_are_named_as_cookie_banner():
     page = _page(HEADLINE, "", BODY_1, "", "Leave a Comment", "", "This website uses cookies to improve your experience.")
     assert _removed(page) == [("comment_form", "Leave a Comment"),

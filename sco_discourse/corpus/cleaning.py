@@ -613,8 +613,8 @@ def _apply_repeated_headline(page: _Page) -> None:
     if headline is None:
         return
     target = _headline_words(headline.stripped)
-    if not target:
-        return
+    if not target or headline.stripped.endswith("."):
+        return  # a first line ending in a full stop is a sentence (a text without headline)
     for line in list(page.open_lines()):
         if line.index <= headline.index:
             continue
