@@ -1,0 +1,248 @@
+"""K selection, prevalence over years, change tests, topic–frame linkage and the `topics` CLI."""
+
+import itertools
+import math
+import sys
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sco_discourse.cli import main
+from sco_discourse.errors import InputError
+from sco_discourse.topics import Preprocessor
+from sco_discourse.topics.linkage import assign_mentions, topic_frame_linkage
+from sco_discourse.topics.prevalence import prevalence_change, topic_prevalence
+from sco_discourse.topics.selection import coherence, stability, sweep, sweep_summary, topic_similarity
+
+sys.path.insert(0, str(Path(__file__).parent))  # the planted-topic corpus of the model tests
+from test_topics_models import PLAIN, planted_texts  # noqa: E402
+
+
+# --------------------------------------------------------------------------- selection
+def test_topic_similarity_matches_brute_force_over_all_matchings():
+    rng = np.random.default_rng(0)
+    vocab = list("abcdefghij")
+    for _ in range(5):
+        a = [list(rng.choice(vocab, 4, replace=False)) for _ in range(4)]
+        b = [list(rng.choice(vocab, 4, replace=False)) for _ in range(4)]
+        jac = lambda x, y: len(set(x) & set(y)) / len(set(x) | set(y))
+        best = max(sum(jac(a[i], b[p[i]]) for i in range(4)) for p in itertools.permutations(range(4)))
+        assert math.isclose(topic_similarity(a, b).sum(), best)
+
+
+def test_stability_by_hand():
+    run1 = [["a", "b"], ["c", "d"]]
+    run2 = [["a", "b"], ["c", "e"]]  # matched similarities 1 and 1/3
+    run3 = [["a", "b"], ["c", "d"]]
+    expected_12 = (1 + 1 / 3) / 2
+    got = stability([run1, run2, run3])
+    assert np.allclose(got, [(expected_12 + 1) / 2, expected_12, (expected_12 + 1) / 2])
+    assert np.isnan(stability([run1])).all()
+
+
+def test_u_mass_coherence_by_hand():
+    texts = [["tea", "cup"], ["tea", "cup", "milk"], ["tea"], ["milk", "cup"], ["rail"]]
+    # u_mass (Mimno et al. 2011): mean over ordered pairs (w_i, w_j), i > j, of
+    # log((D(w_i, w_j) + eps) / D(w_j)), D = number of texts containing the word(s)
+    d = lambda *ws: sum(all(w in t for w in ws) for t in texts)
+    topic = ["tea", "cup", "milk"]
+    pairs = [(topic[i], topic[j]) for i in range(3) for j in range(i)]
+    expected = np.mean([math.log((d(wi, wj) + 1e-12) / d(wj)) for wi, wj in pairs])
+    assert math.isclose(coherence([topic], texts, measure="u_mass", n=3)[0], expected, rel_tol=1e-9)
+
+
+def test_sweep_table_is_complete_reproducible_and_finds_the_planted_k():
+    texts, _ = planted_texts(n_per_block=8, length=12)
+    kwargs = dict(method="lda", passes=15, progress=False, preprocessor=Preprocessor(**PLAIN),
+                  measures=["c_npmi", "u_mass"], n_terms=5)
+    table = sweep(texts, [2, 3, 4], seeds=3, **kwargs)
+    assert table[["k", "seed"]].values.tolist() == [[k, s] for k in (2, 3, 4) for s in (0, 1, 2)]
+    assert list(table.columns) == ["method", "k", "seed", "coherence", "coherence_c_npmi", "coherence_u_mass",
+                                   "exclusivity", "stability", "perplexity", "n_units", "n_heldout", "n_terms"]
+    assert (table["n_heldout"] == 2).all() and (table["n_units"] == 22).all()
+    # three planted topics: K = 3 is the most coherent, the most stable and the least perplexed
+    summary = sweep_summary(table).set_index("k")
+    assert summary["coherence_mean"].idxmax() == 3
+    assert summary["stability_mean"].idxmax() == 3 and math.isclose(summary.loc[3, "stability_mean"], 1.0)
+    assert summary["perplexity_mean"].idxmin() == 3
+    assert summary["n_seeds"].tolist() == [3, 3, 3]
+    # the same seeds give the same numbers (stability depends on which other seeds are compared)
+    again = sweep(texts, [3], seeds=[1, 2], **kwargs)
+    pd.testing.assert_frame_equal(again.drop(columns="stability"),
+                                  table[(table["k"] == 3) & (table["seed"] > 0)].drop(columns="stability")
+                                  .reset_index(drop=True))
+
+
+def test_sweep_nmf_subsampling_and_errors():
+    texts, _ = planted_texts(n_per_block=6, length=10)
+    table = sweep(texts, [3], seeds=[4, 9], method="nmf", sample_fraction=0.8, heldout=0, progress=False,
+                  preprocessor=Preprocessor(**PLAIN), measures=["u_mass"])
+    assert table["seed"].tolist() == [4, 9] and table["perplexity"].isna().all()
+    assert (table["n_units"] == round(0.8 * 18)).all()
+    with pytest.raises(InputError, match="numbers of topics"):
+        sweep(texts, [0], progress=False)
+    with pytest.raises(InputError, match="heldout"):
+        sweep(texts, [2], heldout=1.5, progress=False)
+
+
+# --------------------------------------------------------------------------- prevalence
+def fitted(theta, years, docs=None, n_tokens=None):
+    n = len(years)
+    units = pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)], "doc_id": docs or [f"d{i}" for i in range(n)],
+                          "year": years, "n_tokens": n_tokens or [10] * n})
+    return SimpleNamespace(units_=units, unit_topics_=np.asarray(theta, dtype=float),
+                           labels_=[f"t{k}" for k in range(np.shape(theta)[1])])
+
+
+def test_prevalence_equals_group_means_and_is_reproducible():
+    rng = np.random.default_rng(1)
+    theta = rng.dirichlet(np.ones(3), size=60)
+    years = [2020] * 20 + [2021] * 25 + [2022] * 15
+    model = fitted(theta, years)
+    table = topic_prevalence(model, n_resamples=300, random_state=3, min_docs=1)
+    by_hand = pd.DataFrame(theta).groupby(np.array(years)).mean()
+    assert np.allclose(table.pivot(index="year", columns="topic", values="prevalence").to_numpy(), by_hand)
+    assert ((table["ci_low"] <= table["prevalence"]) & (table["prevalence"] <= table["ci_high"])).all()
+    assert not table["few_units"].any()
+    pd.testing.assert_frame_equal(table, topic_prevalence(model, n_resamples=300, random_state=3, min_docs=1))
+    other = topic_prevalence(model, n_resamples=300, random_state=4, min_docs=1)
+    assert not np.array_equal(other["ci_low"], table["ci_low"])
+
+
+def test_token_weighting_and_document_resampling():
+    theta = [[1, 0], [0, 1], [0.5, 0.5], [0.2, 0.8]]
+    model = fitted(theta, [2020, 2020, 2021, 2021], docs=["a", "a", "b", "c"], n_tokens=[30, 10, 10, 10])
+    with pytest.warns(UserWarning, match="2020 \\(2 units, 1 documents\\)"):
+        table = topic_prevalence(model, weight="tokens", resample="documents", n_resamples=200)
+    first = table[table["year"] == 2020]
+    assert np.allclose(first["prevalence"], [0.75, 0.25])  # (30*1 + 10*0) / 40
+    # one document in 2020: resampling documents cannot vary, the interval collapses to the estimate
+    assert np.allclose(first["ci_low"], first["prevalence"]) and np.allclose(first["ci_high"], first["prevalence"])
+    assert first["few_units"].all()
+    with pytest.raises(InputError, match="no field 'outlet'"):
+        topic_prevalence(model, by="outlet")
+
+
+def test_change_test_matches_exact_enumeration():
+    rng = np.random.default_rng(2)
+    theta = rng.dirichlet(np.ones(2), size=9)
+    years = [2020] * 4 + [2021] * 5
+    table = prevalence_change(fitted(theta, years), n_resamples=9999)
+    x = theta[:, 0]
+    observed = x[4:].mean() - x[:4].mean()
+    stats = []
+    for group_a in itertools.combinations(range(9), 4):
+        rest = [i for i in range(9) if i not in group_a]
+        stats.append(x[rest].mean() - x[list(group_a)].mean())
+    stats = np.array(stats)
+    eps = 1e-12
+    p_exact = min(1.0, 2 * min((stats >= observed - eps).mean(), (stats <= observed + eps).mean()))
+    row = table[table["topic"] == 0].iloc[0]
+    assert math.isclose(row["difference"], observed) and math.isclose(row["p_value"], p_exact)
+    assert list(table.columns) == ["group_a", "group_b", "topic", "label", "prevalence_a", "prevalence_b",
+                                   "difference", "p_value", "p_adjusted", "n_units_a", "n_units_b"]
+
+
+# --------------------------------------------------------------------------- linkage
+def linked_model():
+    units = pd.DataFrame({"unit_id": ["a/p0", "a/p1", "b/p0", "b/p1"], "doc_id": ["a", "a", "b", "b"],
+                          "start": [0, 100, 0, 60], "end": [90, 200, 50, 120]})
+    theta = np.array([[0.8, 0.2], [0.1, 0.9], [0.6, 0.4], [0.3, 0.7]])
+    return SimpleNamespace(units_=units, unit_topics_=theta, labels_=["health", "trade"])
+
+
+def test_linkage_by_hand():
+    mentions = pd.DataFrame({"doc_id": ["a", "a", "b", "b", "a"], "frame": ["f", "f", "f", "g", "g"],
+                             "start": [10, 20, 70, 5, 150]})
+    table = topic_frame_linkage(linked_model(), mentions=mentions)
+    f = table[table["frame"] == "f"].set_index("topic")
+    # f: mentions in a/p0 (twice, dominant 0) and b/p1 (dominant 1) -> 2 and 1 mentions
+    assert f["n_mentions"].tolist() == [2, 1]
+    assert np.allclose(f["mention_share"], [2 / 3, 1 / 3])
+    # units with f: a/p0, b/p1 -> topic 0 mean (0.8 + 0.3) / 2; without: a/p1, b/p0 -> (0.1 + 0.6) / 2
+    assert np.allclose(f["mean_with"], [0.55, 0.45]) and np.allclose(f["mean_without"], [0.35, 0.65])
+    assert np.allclose(f["association"], [0.2, -0.2])
+    g = table[table["frame"] == "g"].set_index("topic")
+    assert g["n_mentions"].tolist() == [1, 1] and g["n_units_with"].tolist() == [2, 2]
+
+
+def test_mentions_outside_units_are_reported():
+    mentions = pd.DataFrame({"doc_id": ["a", "a", "zz"], "frame": ["f", "f", "f"], "start": [95, 10, 0]})
+    placed = assign_mentions(linked_model(), mentions)
+    assert placed["topic"].tolist() == [-1, 0, -1]  # offset 95 lies between a/p0 and a/p1
+    with pytest.warns(UserWarning, match="2 of 3 mentions"):
+        table = topic_frame_linkage(linked_model(), mentions=mentions)
+    assert table["n_mentions"].sum() == 1
+    with pytest.raises(InputError, match="lacks column"):
+        topic_frame_linkage(linked_model(), mentions=pd.DataFrame({"doc_id": ["a"]}))
+
+
+def test_linkage_with_the_frame_matcher_on_the_seed_corpus():
+    from sco_discourse import load_corpus
+    from sco_discourse.frames import find_mentions
+    from sco_discourse.topics import TopicModel
+
+    corpus = load_corpus()
+    model = TopicModel(3, random_state=0, passes=1, iterations=20).fit(corpus)
+    mentions = find_mentions(corpus)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every mention falls in a unit: headlines are merged, not dropped
+        table = topic_frame_linkage(model, corpus)
+    counts = table.groupby("frame")["n_mentions"].sum()
+    assert counts.to_dict() == mentions.groupby("frame").size().to_dict()
+    assert np.allclose(table.groupby("frame")["mention_share"].sum(), 1)
+
+
+# --------------------------------------------------------------------------- CLI
+FAST = ["--passes", "1", "--iterations", "20"]
+
+
+def test_cli_fit_writes_the_contract_files_reproducibly(tmp_path, capsys):
+    for name in ("a", "b"):
+        assert main(["topics", "fit", "--k", "3", "--seed", "5", "--out", str(tmp_path / name), *FAST]) == 0
+    terms = pd.read_csv(tmp_path / "a" / "topic_terms.csv")
+    assert list(terms.columns) == ["topic", "term", "weight", "rank"]
+    assert sorted(terms["topic"].unique()) == [0, 1, 2]
+    assert np.allclose(terms.groupby("topic")["weight"].sum(), 1, atol=1e-5)
+    docs = pd.read_csv(tmp_path / "a" / "doc_topics.csv")
+    assert list(docs.columns) == ["unit_id", "doc_id", "topic", "weight"]
+    assert np.allclose(docs.groupby("unit_id")["weight"].sum(), 1, atol=1e-6)
+    for name in ("topic_terms.csv", "doc_topics.csv", "units.csv", "topics.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+    capsys.readouterr()
+    assert main(["topics", "show", str(tmp_path / "a"), "--n", "4", "--label", "1=trade", "--save"]) == 0
+    out = capsys.readouterr().out
+    assert "topic 1  [trade]" in out
+    assert pd.read_csv(tmp_path / "a" / "topics.csv")["label"].iloc[1] == "trade"
+
+    assert main(["topics", "prevalence", "--model", str(tmp_path / "a"), "--n-resamples", "100",
+                 "--out", str(tmp_path / "prev.csv"), "--changes", str(tmp_path / "changes.csv")]) == 0
+    prev = pd.read_csv(tmp_path / "prev.csv")
+    assert list(prev.columns) == ["year", "topic", "label", "prevalence", "ci_low", "ci_high", "n_units", "n_docs",
+                                  "few_units"]
+    assert sorted(prev["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
+    assert "caveat: topic prevalence: few units" in capsys.readouterr().err
+    assert len(pd.read_csv(tmp_path / "changes.csv")) == 4 * 3
+
+    assert main(["topics", "link", "--model", str(tmp_path / "a"), "--out", str(tmp_path / "link.csv")]) == 0
+    link = pd.read_csv(tmp_path / "link.csv")
+    assert {"frame", "topic", "association"} <= set(link.columns) and "shared_future" in set(link["frame"])
+
+
+def test_cli_sweep_and_errors(tmp_path, capsys):
+    out = tmp_path / "sweep.csv"
+    assert main(["topics", "sweep", "--k-min", "2", "--k-max", "3", "--seeds", "2", "--no-progress",
+                 "--out", str(out), *FAST]) == 0
+    table = pd.read_csv(out)
+    assert table[["k", "seed"]].values.tolist() == [[2, 0], [2, 1], [3, 0], [3, 1]]
+    assert {"coherence_c_v", "coherence_c_npmi", "coherence_u_mass", "stability", "exclusivity"} <= set(table.columns)
+    printed = capsys.readouterr().out
+    assert "coherence_c_v_mean" in printed and "stability_mean" in printed
+    assert main(["topics", "prevalence"]) == 2
+    assert "--k" in capsys.readouterr().err
+    assert main(["topics", "show", str(tmp_path)]) == 2
