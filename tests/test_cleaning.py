@@ -144,6 +144,25 @@ CASES = {
 }
 
 
+@pytest.mark.parametrize("line, rule", [
+    ("News › Asia › " + HEADLINE, "breadcrumb"),
+    ("World > Asia-Pacific > China", "breadcrumb"),
+    ("You are here: Home / World", "breadcrumb"),
+    ("Share this:", "site_navigation"),
+    ("WhatsApp", "site_navigation"),
+    ("Tags: SCO, transport, Uzbekistan", "publication_metadata"),
+    ("Published on May 3, 2023", "publication_metadata"),
+    ("Posted: 2023-05-03 10:00", "publication_metadata"),
+    ("3 Comments", "comment_form"),
+    ("(Edited by Sara Khan)", "contributor_credit"),
+])
+def test_more_furniture_forms(line, rule):
+    page = _page(HEADLINE, "", BODY_1, "", line, "", BODY_2) if rule != "comment_form" else _page(
+        HEADLINE, "", BODY_1, "", BODY_2, "", line)
+    assert _removed(page) == [(rule, line)]
+    assert _lines(clean_text(page).text) == [HEADLINE, BODY_1, BODY_2]
+
+
 def test_every_rule_has_a_synthetic_page():
     assert set(CASES) == {rule.name for rule in RULES}
 
@@ -179,6 +198,8 @@ def test_windows_line_endings_give_the_same_text(rule):
     "Home is where the SCO began, Shanghai officials said.",
     "The site uses solar power, and the views from it are spectacular.",
     "Officials said this site does not represent a danger and the plant is not responsible for the leak.",
+    "Growth > 5% > target, the minister said.",
+    "Updated figures show trade grew by a third.",
 ])
 def test_article_sentences_that_resemble_furniture_are_kept(paragraph):
     page = _page(HEADLINE, "", BODY_1, "", paragraph, "", BODY_2)

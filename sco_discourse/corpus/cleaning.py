@@ -64,13 +64,14 @@ They run in this order; a line removed by an earlier rule is not looked at again
 ==========================  =================================================================
 rule                        removes
 ==========================  =================================================================
-``breadcrumb``              "Home » Section » Title", "You are here: ..."
-``site_navigation``         menu labels on a line of their own ("Connect with us", "About Us",
-                            "Contact Us", ...) and navigation blocks: three or more adjacent
+``breadcrumb``              "Home » Section » Title", "You are here: ...", "World › Asia › Title"
+``site_navigation``         menu labels and share buttons on a line of their own ("Connect
+                            with us", "About Us", "Facebook", ...) and navigation blocks: three or more adjacent
                             short label lines / "a | b | c" link lists that include a menu
                             label, a link list or a copyright line
 ``publication_metadata``    "Source: ...", "Release time: ...", "Editor: ...", "Source of this
-                            article: ...", and short lines holding a date and "Source:"
+                            article: ...", "Tags: ...", "Published on <date>", and short lines
+                            holding a date and "Source:"
 ``byline``                  "by admin", "by Xinhua writers ...", "Xinhua News Agency reporter"
 ``see_also``                "See also <title of another story>", "Read also: ...", "Related: ..."
 ``continue_reading``        "Continue Reading", "Read more", "Read full story"
@@ -311,6 +312,9 @@ _BREADCRUMB = _line_rule(
     "breadcrumb", "breadcrumb trail ('Home » Section » Title', 'You are here: ...')",
     re.compile(r"^(?:home|homepage|start)\s*(?:»|>|›|/|\||::|→)\s*\S", _I),
     re.compile(r"^you are here\s*:", _I),
+    # a trail without "Home": two or more short sections, each followed by " » ", " › " or " > ",
+    # and a last one that does not end like a sentence
+    re.compile(r"^(?:[^»›>]{1,60}?\s(?:»|›|>)\s+){2,}[^»›>]*[^.!?\"”\s]\s*$"),
 )
 
 # ---------------------------------------------------------------- site navigation
@@ -321,6 +325,9 @@ _NAV_LABELS = frozenset({
     "advertisement", "advertise with us", "advertise", "about us", "contact us", "contact",
     "privacy policy", "privacy", "terms of use", "terms of service", "terms and conditions",
     "sitemap", "site map", "rss", "back to top", "feedback", "jobs", "careers",
+    # share buttons
+    "facebook", "twitter", "whatsapp", "telegram", "linkedin", "weibo", "wechat", "reddit", "tweet",
+    "share on facebook", "share on twitter", "email this", "print this", "print this article",
 })
 _TERMINAL_PUNCT = re.compile(r"[.!?\"”'’:;,]$")
 # "Copyright" opens a footer when a mark or a year follows, or when the line is a short label
@@ -375,13 +382,14 @@ _SITE_NAVIGATION = Rule(
 # ---------------------------------------------------------------- publication metadata
 _META_LABEL = (r"(?:source(?: of this article)?|release time|released|release date|published(?: on| at)?"
                r"|publication date|posted(?: on)?|updated|last updated|editor|responsible editor"
-               r"|author|date)")
+               r"|author|date|tags?|keywords?)")
 _PUBLICATION_METADATA = _line_rule(
     "publication_metadata",
     "publication stamps: 'Source: ...', 'Release time: ...', 'Editor: ...', 'Source of this "
     "article: ...', short lines with a date and 'Source:' (their content belongs in the manifest)",
     re.compile(rf"^[\W_]*{_META_LABEL}\s*[:：]", _I),
     re.compile(rf"(?=.*\bsource\s*[:：])(?=.*{_DATE})", _I),
+    re.compile(rf"^(?:first )?(?:published|posted|updated)(?: on| at)?\s*[:：]?\s*{_DATE}", _I),
     max_len=200,
 )
 
@@ -482,7 +490,9 @@ def _apply_contributor_credit(page: _Page) -> None:
             page.claim(line, "contributor_credit")
             continue
         match = _CREDIT_INLINE.search(line.text.rstrip())
-        if match and match.start() > 0:
+        if match and not line.text[:match.start()].strip():  # the line is the credit
+            page.claim(line, "contributor_credit")
+        elif match:
             page.remove_inline(line, match, "contributor_credit")
 
 
