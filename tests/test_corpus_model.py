@@ -145,6 +145,12 @@ def test_seed_corpus_ids_years_and_groups():
     assert all(frame["text"].str.len() > 1000)
 
 
+def test_changing_a_seed_document_metadata_does_not_leak_into_the_next_load():
+    doc = load_corpus()["seed-000"]
+    doc.meta["outlet"] = "changed"
+    assert load_corpus()["seed-000"].meta["outlet"] == "Xinhua"
+
+
 # ------------------------------------------------------------------ year-only corpora
 def test_year_only_corpus_from_csv(tmp_path):
     path = tmp_path / "speeches.csv"

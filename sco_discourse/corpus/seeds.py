@@ -49,6 +49,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -263,6 +264,8 @@ def load_seed_corpus() -> Corpus:
     documents = _seed_documents()
 
     def factory() -> Iterator[Document]:
-        return iter(documents)
+        # the parsed pages are cached; each document gets its own metadata dict, so a change a
+        # user makes to one document's metadata does not reach the next load_corpus()
+        return (replace(doc, meta=dict(doc.meta)) for doc in documents)
 
     return Corpus(factory, name="embedded seed corpus", length=len(documents))
