@@ -66,9 +66,9 @@ rule                        removes
 ==========================  =================================================================
 ``breadcrumb``              "Home » Section » Title", "You are here: ...", "World › Asia › Title"
 ``site_navigation``         menu labels and share buttons on a line of their own ("Connect
-                            with us", "About Us", "Facebook", ...) and navigation blocks: three or more adjacent
-                            short label lines / "a | b | c" link lists that include a menu
-                            label, a link list or a copyright line
+                            with us", "About Us", "Facebook", ...) and navigation blocks:
+                            three or more adjacent short label lines / "a | b | c" link lists
+                            that include a menu label, a link list or a copyright line
 ``publication_metadata``    "Source: ...", "Release time: ...", "Editor: ...", "Source of this
                             article: ...", "Tags: ...", "Published on <date>", and short lines
                             holding a date and "Source:"
@@ -83,8 +83,9 @@ rule                        removes
 ``comment_form``            "Leave a Comment" / "Leave a Reply" and everything after it not
                             claimed by an earlier rule, "This site uses Akismet ...", "Your
                             email address will not be published", ...
-``contributor_credit``      "(Xinhua reporters ... contributed to the story.)" and a trailing
-                            "(Reporters A, B, C)" at the end of the last paragraph
+``contributor_credit``      "(Xinhua reporters ... contributed to the story.)", a line
+                            "(Edited by ...)", and a trailing "(Reporters A, B, C)" at the end
+                            of a paragraph
 ``photo_caption``           captions recognised by a photo credit or caption opening
 ``photo_caption_dated``     one-sentence paragraphs "On <Month> <day>, <year>, ..." without
                             quotation (credit-less captions), on pages where
