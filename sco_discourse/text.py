@@ -88,6 +88,15 @@ def normalize(text: str) -> str:
     return text.replace("\t", " ")
 
 
+def _lower(norm: str) -> str:
+    """Lower-case without changing the length ("İ".lower() is two characters), so that
+    offsets and token boundaries stay those of the original text."""
+    lowered = norm.lower()
+    if len(lowered) == len(norm):
+        return lowered
+    return "".join(low if len(low := ch.lower()) == 1 else low[0] for ch in norm)
+
+
 def tokenize(text: str, *, lower: bool = False) -> list[Token]:
     """Split ``text`` into tokens that keep their character offsets.
 
@@ -111,7 +120,7 @@ def tokenize(text: str, *, lower: bool = False) -> list[Token]:
     """
     norm = normalize(text)
     if lower:
-        norm = norm.lower()
+        norm = _lower(norm)
     return [Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(norm)]
 
 
@@ -134,7 +143,7 @@ def tokens(text: str, *, lower: bool = True, remove_stop_words: bool = False,
     """
     norm = normalize(text)
     if lower:
-        norm = norm.lower()
+        norm = _lower(norm)
     out = _TOKEN_RE.findall(norm)
     if remove_stop_words:
         stops = stop_words()

@@ -76,3 +76,13 @@ def test_stop_words_and_lemmas_offline():
     assert not {"community", "security", "health"} & stops
     assert T.tokens("The communities of the SCO were built", remove_stop_words=True, lemmas=True) == [
         "community", "sco", "build"]
+
+
+def test_lowercasing_keeps_offsets_for_characters_whose_lower_case_is_longer():
+    # "İ".lower() is "i" + a combining dot: two characters. Offsets and counts must not shift.
+    from sco_discourse.text import count_tokens, tokenize, tokens
+
+    text = "İstanbul hosts SCO talks"
+    assert tokens(text) == ["istanbul", "hosts", "sco", "talks"]
+    assert count_tokens(text) == 4
+    assert [(t.start, t.end) for t in tokenize(text, lower=True)] == [(0, 8), (9, 14), (15, 18), (19, 24)]
