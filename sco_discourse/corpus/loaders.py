@@ -270,11 +270,15 @@ class _CsvSource(_Source):
 class _JsonlSource(_Source):
     def __init__(self, path: Path, *, encoding: str):
         self.path, self.encoding, self.name = path, encoding, str(path)
-        self.columns = []
-        for where, record in self.rows():
+        # JSON objects need not share keys: the columns are the keys seen in the first
+        # records (a mapping to a key that only appears later is still accepted there).
+        seen: dict[str, None] = {}
+        for n, (where, record) in enumerate(self.rows()):
             if isinstance(record, dict):
-                self.columns = list(record)
-            break
+                seen.update(dict.fromkeys(record))
+            if n >= 999:
+                break
+        self.columns = list(seen)
 
     def rows(self):
         for lineno, line in enumerate(_decoded_lines(self.path, self.encoding), 1):
