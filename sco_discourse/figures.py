@@ -61,6 +61,7 @@ __all__ = [
     "execute_notebooks",
     "notebook_paths",
     "load_numbers",
+    "manuscript_values",
     "fill_numbers",
     "referenced_numbers",
     "project_root",
@@ -107,8 +108,9 @@ class Figure:
         Computes the tidy table from the corpus.
     draw : callable(DataFrame, Axes) -> Axes
         Draws the table (a function of :mod:`sco_discourse.plot`).
-    size : (float, float)
-        Figure size in inches (default: one journal column).
+    size : (float, float) or callable(DataFrame) -> (float, float)
+        Figure size in inches (default: one journal column); a function of the table
+        for figures whose height grows with it (a KWIC table).
     numbers : callable(DataFrame, FigureContext) -> dict, optional
         Numbers the manuscript quotes from this table (name → formatted string).
     """
@@ -118,7 +120,7 @@ class Figure:
     caption: str
     table: Callable[["FigureContext"], pd.DataFrame]
     draw: Callable[[pd.DataFrame, Any], Any]
-    size: tuple[float, float] = (plot.COLUMN_WIDTH, 2.6)
+    size: tuple[float, float] | Callable[[pd.DataFrame], tuple[float, float]] = (plot.COLUMN_WIDTH, 2.6)
     numbers: Callable[[pd.DataFrame, "FigureContext"], dict[str, str]] | None = None
 
 
@@ -193,9 +195,13 @@ def draw_figure(name: str, table: pd.DataFrame | None = None, ax=None, *, corpus
         import matplotlib.pyplot as plt
 
         with plot.paper_style():
-            _, ax = plt.subplots(figsize=figure.size)
+            _, ax = plt.subplots(figsize=_size(figure, table))
             return figure.draw(table, ax)
     return figure.draw(table, ax)
+
+
+def _size(figure: Figure, table: pd.DataFrame) -> tuple[float, float]:
+    return figure.size(table) if callable(figure.size) else figure.size
 
 
 def _get(name: str) -> Figure:
@@ -227,7 +233,7 @@ def _render(figure: Figure, table: pd.DataFrame, out_dir: Path) -> list[Path]:
 
     paths = []
     with plot.paper_style(), mpl.rc_context({"svg.hashsalt": "sco-discourse"}):
-        fig = MplFigure(figsize=figure.size)
+        fig = MplFigure(figsize=_size(figure, table))
         figure.draw(table, fig.add_subplot())
         for fmt in FORMATS:
             path = out_dir / f"{figure.name}.{fmt}"
@@ -582,6 +588,30 @@ def load_numbers(figures_dir: str | os.PathLike | None = None) -> dict[str, str]
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def manuscript_values(figures_dir: str | os.PathLike | None = None) -> dict[str, str]:
+    """Everything a manuscript may quote: the generated numbers plus the colophon.
+
+    The colophon values come from ``figures/manifest.json`` (they are recorded, not
+    compared, by :func:`check_figures`): ``colophon_commit``, ``colophon_software``,
+    ``colophon_corpus``, ``colophon_lexicon`` and ``colophon_seeds``.
+    """
+    folder = Path(figures_dir) if figures_dir is not None else project_root() / "figures"
+    values = load_numbers(folder)
+    manifest = _read_json(folder / "manifest.json") or {}
+    software = manifest.get("software") or {}
+    lexicon = manifest.get("lexicon") or {}
+    corpus = manifest.get("corpus") or {}
+    values.update({
+        "colophon_commit": manifest.get("git_commit") or "unknown (not built from a git checkout)",
+        "colophon_software": ", ".join(f"{k} {v}" for k, v in software.items()),
+        "colophon_corpus": f"{corpus.get('name')}, {corpus.get('documents')} documents, "
+                           f"SHA-256 {corpus.get('fingerprint')}",
+        "colophon_lexicon": f"{lexicon.get('name')} version {lexicon.get('version')}" if lexicon else "none",
+        "colophon_seeds": ", ".join(f"{k} = {v}" for k, v in (manifest.get("seeds") or {}).items()),
+    })
+    return values
+
+
 def referenced_numbers(text: str) -> list[str]:
     """Names of the ``{{name}}`` placeholders in a manuscript, in order of first use.
 
@@ -631,4 +661,186 @@ register(Figure(
     name="corpus_tokens", label="s1",
     caption="Size of the corpus: tokens of cleaned text per publication year, by document.",
     table=_corpus_tokens_table, draw=_corpus_tokens_draw,
+))
+
+
+# --------------------------------------------------------------------------- frames (a-d, i, s2)
+#: Frames drawn in figure (a): the codebook's frames; the Shanghai Spirit's six values are
+#: a keyword group counted separately, not a frame of their own.
+RATE_FRAMES = ("shared_future", "four_communities", "shanghai_spirit", "belt_and_road", "three_evils",
+               "global_initiatives", "win_win", "multilateralism", "new_international_relations")
+
+
+def _frame_counts_by_year(ctx: FigureContext) -> pd.DataFrame:
+    from .frames import frame_counts
+
+    # One to four documents per year: a document bootstrap has (almost) nothing to
+    # resample, so the paper's intervals are exact Poisson (Garwood) intervals on tokens.
+    ctx.seeds["frame_rate_interval"] = "poisson (exact Garwood), 95%"
+    return ctx.memo("frame_counts_by_year",
+                    lambda: frame_counts(ctx.corpus, by="year", interval="poisson"))
+
+
+def _frame_rates_table(ctx: FigureContext) -> pd.DataFrame:
+    counts = _frame_counts_by_year(ctx)
+    table = counts[(counts["variant"] == "") & counts["frame"].isin(RATE_FRAMES)]
+    return table[["year", "frame", "count", "tokens", "rate_per_10k", "ci_low", "ci_high", "n_docs"]] \
+        .reset_index(drop=True)
+
+
+def _frame_rates_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    numbers = {}
+    for frame, part in table.groupby("frame", sort=False):
+        numbers[f"mentions_{frame}"] = str(int(part["count"].sum()))
+        for row in part.itertuples(index=False):
+            numbers[f"rate_{frame}_{row.year}"] = f"{row.rate_per_10k:.1f}"
+            numbers[f"ci_{frame}_{row.year}"] = f"{row.ci_low:.1f}–{row.ci_high:.1f}"
+    numbers["mentions_all_frames"] = str(int(table["count"].sum()))
+    return numbers
+
+
+register(Figure(
+    name="frame_rates", label="a",
+    caption="Frame mentions per 10,000 tokens in each publication year, with exact Poisson 95% intervals.",
+    table=_frame_rates_table,
+    draw=lambda table, ax: plot.frame_rates(table, ax, frames=RATE_FRAMES),
+    size=(plot.TEXT_WIDTH, 2.8), numbers=_frame_rates_numbers,
+))
+
+
+def _variants_table(ctx: FigureContext, frame: str) -> pd.DataFrame:
+    counts = _frame_counts_by_year(ctx)
+    table = counts[(counts["frame"] == frame) & (counts["variant"] != "")]
+    return table[["year", "variant", "count", "tokens", "rate_per_10k", "ci_low", "ci_high"]].reset_index(drop=True)
+
+
+def _variant_numbers(prefix: str):
+    def numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+        out = {}
+        for variant, part in table.groupby("variant", sort=False):
+            out[f"{prefix}_{variant}_total"] = str(int(part["count"].sum()))
+            years = part.loc[part["count"] > 0, "year"].astype(int).tolist()
+            out[f"{prefix}_{variant}_years"] = ", ".join(map(str, years)) or "none"
+            for row in part.itertuples(index=False):
+                out[f"{prefix}_{variant}_{row.year}"] = str(int(row.count))
+        return out
+
+    return numbers
+
+
+register(Figure(
+    name="scope_variants", label="b",
+    caption='Mentions of "community with a shared future" by scope variant (for mankind, for '
+            "humanity, SCO, bilateral/regional, unqualified) in each publication year.",
+    table=lambda ctx: _variants_table(ctx, "shared_future"),
+    draw=lambda table, ax: plot.scope_variants(table, ax),
+    numbers=_variant_numbers("scope"),
+))
+
+register(Figure(
+    name="pillars", label="c",
+    caption="The four communities (health, security, development, cultural exchanges) and the phrase "
+            '"four communities": mentions per 10,000 tokens by year, with exact Poisson 95% intervals.',
+    table=lambda ctx: _variants_table(ctx, "four_communities"),
+    draw=lambda table, ax: plot.pillars(table, ax),
+    size=(plot.COLUMN_WIDTH, 2.8), numbers=_variant_numbers("pillar"),
+))
+
+
+def _cooccurrence_table(ctx: FigureContext) -> pd.DataFrame:
+    from .frames import cooccurrence
+
+    pairs = cooccurrence(ctx.corpus, level="sentence")
+    mirrored = pairs.rename(columns={"frame_a": "frame_b", "frame_b": "frame_a", "n_a": "n_b", "n_b": "n_a"})
+    counts = pd.concat([pairs[["frame_a", "n_a"]],
+                        pairs[["frame_b", "n_b"]].set_axis(["frame_a", "n_a"], axis=1)])
+    counts = counts.drop_duplicates("frame_a")
+    n_units = int(pairs["n_units"].iloc[0]) if len(pairs) else 0
+    diagonal = pd.DataFrame({"frame_a": counts["frame_a"], "frame_b": counts["frame_a"], "n_a": counts["n_a"],
+                             "n_b": counts["n_a"], "n_ab": counts["n_a"], "n_units": n_units,
+                             "jaccard": (counts["n_a"] > 0).astype(float), "pmi": float("nan")})
+    order = {frame: i for i, frame in enumerate(dict.fromkeys(counts["frame_a"]))}
+    table = pd.concat([pairs, mirrored[pairs.columns], diagonal[pairs.columns]], ignore_index=True)
+    table = table.assign(_a=table["frame_a"].map(order), _b=table["frame_b"].map(order))
+    return table.sort_values(["_a", "_b"]).drop(columns=["_a", "_b"]).reset_index(drop=True)
+
+
+def _cooccurrence_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    off = table[table["frame_a"] < table["frame_b"]]
+    numbers = {"n_sentences": str(int(table["n_units"].iloc[0])) if len(table) else "0",
+               "n_frame_pairs_cooccurring": str(int((off["n_ab"] > 0).sum())),
+               "n_frame_pairs": str(len(off))}
+    for row in table[table["frame_a"] == "shared_future"].itertuples(index=False):
+        if row.frame_b != "shared_future":
+            numbers[f"cooc_shared_future_{row.frame_b}"] = str(int(row.n_ab))
+    return numbers
+
+
+register(Figure(
+    name="frame_cooccurrence", label="d",
+    caption="Sentences in which two frames occur together (diagonal: sentences with the frame).",
+    table=_cooccurrence_table,
+    draw=lambda table, ax: plot.frame_cooccurrence(table, ax, row_order=list(dict.fromkeys(table["frame_a"])),
+                                                   col_order=list(dict.fromkeys(table["frame_a"]))),
+    size=(plot.TEXT_WIDTH * 0.7, 4.2), numbers=_cooccurrence_numbers,
+))
+
+
+def _kwic_table(ctx: FigureContext) -> pd.DataFrame:
+    from .frames import kwic
+
+    table = kwic(ctx.corpus, frame="shared_future", window=60)
+    table = table.sort_values(["year", "doc_id", "start"], kind="stable")
+    return table[["doc_id", "year", "variant", "start", "end", "left", "match", "right"]].reset_index(drop=True)
+
+
+def _kwic_draw(table: pd.DataFrame, ax):
+    ax.set_position((0.0, 0.0, 1.0, 1.0))  # a text table: use the whole width for context
+    labelled = table.assign(source=table["year"].astype(str) + " " + table["doc_id"])
+    return plot.kwic(labelled, ax, label="source", n=len(labelled))
+
+
+register(Figure(
+    name="kwic_shared_future", label="i",
+    caption='Every mention of "community with a shared future" in context, with year and document.',
+    table=_kwic_table, draw=_kwic_draw,
+    size=lambda table: (plot.TEXT_WIDTH, 0.16 * (len(table) + 1) + 0.2),
+    numbers=lambda table, ctx: {"n_kwic_shared_future": str(len(table))},
+))
+
+
+def _validation_table(ctx: FigureContext) -> pd.DataFrame:
+    from .frames import validate_frames
+
+    return ctx.memo("validation", lambda: validate_frames(ctx.corpus)).scores
+
+
+def _validation_draw(table: pd.DataFrame, ax):
+    frames = table[table["variant"] == ""]
+    long = frames.melt(id_vars=["frame"], value_vars=["precision", "recall", "f1"], var_name="metric")
+    return plot.heatmap(long, ax, row="frame", col="metric", value="value", fmt="{:.2f}",
+                        row_order=list(frames["frame"]), col_order=["precision", "recall", "f1"],
+                        labels={**plot.FRAME_LABELS, "ALL": "all frames (micro)"},
+                        colorbar_label="score against hand coding", limits=(0.0, 1.0))
+
+
+def _validation_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    numbers = {}
+    for row in table[table["variant"] == ""].itertuples(index=False):
+        key = "all" if row.frame == "ALL" else row.frame
+        numbers[f"validation_precision_{key}"] = f"{row.precision:.3f}"
+        numbers[f"validation_recall_{key}"] = f"{row.recall:.3f}"
+        numbers[f"validation_f1_{key}"] = f"{row.f1:.3f}"
+        if row.frame == "ALL":
+            numbers.update(validation_gold_mentions=str(int(row.tp + row.fn)),
+                           validation_tp=str(int(row.tp)), validation_fp=str(int(row.fp)),
+                           validation_fn=str(int(row.fn)))
+    return numbers
+
+
+register(Figure(
+    name="frame_validation", label="s2",
+    caption="Precision, recall and F1 of the frame matcher against the hand-coded mentions of the seed corpus.",
+    table=_validation_table, draw=_validation_draw,
+    size=(plot.COLUMN_WIDTH, 3.2), numbers=_validation_numbers,
 ))

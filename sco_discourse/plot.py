@@ -60,6 +60,7 @@ __all__ = [
     "ranked_terms",
     "selection_curve",
     "kwic_table",
+    "FRAME_LABELS",
     "frame_rates",
     "scope_variants",
     "pillars",
@@ -165,7 +166,9 @@ def _legend(ax, n_series: int, *, title: str | None = None, below: bool | None =
     if below is None:
         below = n_series > 4
     if below:
-        ax.legend(title=title, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+        # below the x tick labels and the axis label (rotated labels need more room)
+        rotated = any(t.get_rotation() for t in ax.get_xticklabels())
+        ax.legend(title=title, loc="upper center", bbox_to_anchor=(0.5, -0.45 if rotated else -0.24),
                   ncol=min(3, n_series), borderaxespad=0.0)
     else:
         ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
@@ -176,8 +179,13 @@ def rates_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "ra
                   low: str | None = "ci_low", high: str | None = "ci_high", hue: str | None = "frame",
                   order: Sequence[Any] | None = None, labels: Mapping[Any, str] | None = None,
                   ylabel: str = RATE_LABEL, xlabel: str = "publication year", title: str | None = None,
-                  legend_title: str | None = None, dodge: float = 0.6, connect: bool = True):
+                  legend_title: str | None = None, dodge: float = 0.6, connect: bool = True,
+                  x_order: Sequence[Any] | None = None, x_labels: Mapping[Any, str] | None = None,
+                  legend_below: bool | None = None):
     """Points with interval bars for each group and year; groups dodged side by side.
+
+    ``x`` is usually the year; a non-numeric ``x`` (e.g. the frame) is drawn as evenly
+    spaced categories in ``x_order`` (labels from ``x_labels``), with ``connect`` off.
 
     Parameters
     ----------
@@ -196,6 +204,10 @@ def rates_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "ra
         Total width (in years) the groups of one year spread over.
     connect : bool
         Join a group's points across years with a thin line.
+    x_order, x_labels : optional
+        Order and display names of a categorical ``x``.
+    legend_below : bool, optional
+        Legend under the plot (default: when there are more than four groups) or beside it.
 
     Returns
     -------
@@ -215,13 +227,22 @@ def rates_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "ra
     _require(table, [x, y, low, high, hue], "plot.rates_by_year")
     ax = _axes(ax)
     groups = _ordered(table[hue], order) if hue else [None]
-    years = sorted(pd.unique(table[x].dropna()))
+    categorical = not pd.api.types.is_numeric_dtype(table[x])
+    if categorical:
+        categories = _ordered(table[x], x_order)
+        table = table[table[x].isin(categories)]
+        position = {value: float(i) for i, value in enumerate(categories)}
+        connect = False
+    years = sorted(pd.unique(table[x].dropna())) if not categorical else categories
     n = len(groups)
     for i, group in enumerate(groups):
         part = table if group is None else table[table[hue] == group]
-        part = part.sort_values(x)
+        if categorical:
+            part = part.assign(_x=part[x].map(position)).sort_values("_x")
+        else:
+            part = part.assign(_x=part[x].astype(float)).sort_values("_x")
         offset = (i - (n - 1) / 2) * (dodge / n) if n > 1 else 0.0
-        xs = part[x].to_numpy(dtype=float) + offset
+        xs = part["_x"].to_numpy(dtype=float) + offset
         ys = part[y].to_numpy(dtype=float)
         yerr = None
         if low and high:
@@ -233,14 +254,20 @@ def rates_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "ra
         ax.errorbar(xs, ys, yerr=yerr, linestyle="-" if connect else "none", linewidth=0.7,
                     elinewidth=0.8, label=None if group is None else _label(group, labels),
                     color=style["color"], marker=style["marker"], markersize=3.5)
-    _year_ticks(ax, years)
+    if categorical:
+        ax.set_xticks(range(len(categories)))
+        ax.set_xticklabels([_label(c, x_labels) for c in categories], rotation=30, ha="right",
+                           rotation_mode="anchor")
+        ax.grid(axis="x", visible=False)
+    else:
+        _year_ticks(ax, years)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
     if hue:
-        _legend(ax, n, title=legend_title)
+        _legend(ax, n, title=legend_title, below=legend_below)
     return ax
 
 
@@ -278,7 +305,8 @@ def stacked_by_year(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "
     _require(table, [x, y, hue], "plot.stacked_by_year")
     ax = _axes(ax)
     wide = table.pivot_table(index=x, columns=hue, values=y, aggfunc="sum", fill_value=0, observed=True)
-    groups = _ordered(table[hue], order)
+    # a group with no counts at all draws nothing: leave it out of the legend too
+    groups = [g for g in _ordered(table[hue], order) if wide.get(g, pd.Series(dtype=float)).sum() > 0]
     wide = wide.reindex(columns=groups, fill_value=0).sort_index()
     total = wide.sum(axis=1)
     values = wide.div(total.where(total > 0, 1), axis=0) * 100 if share else wide
@@ -308,11 +336,13 @@ def heatmap(table: pd.DataFrame, ax=None, *, row: str, col: str, value: str,
             row_order: Sequence[Any] | None = None, col_order: Sequence[Any] | None = None,
             labels: Mapping[Any, str] | None = None, annotate: bool = True, fmt: str = "{:.0f}",
             cmap: str = "cividis", colorbar_label: str | None = None, center: float | None = None,
+            limits: tuple[float, float] | None = None,
             title: str | None = None, xlabel: str | None = None, ylabel: str | None = None):
     """A matrix of ``value`` with ``row`` × ``col`` categories from a long table.
 
     Missing cells are blank (NaN). With ``center`` set (e.g. 0 for an association), a
-    diverging map symmetric around it is used instead of ``cmap``.
+    diverging map symmetric around it is used instead of ``cmap``; ``limits`` fixes the
+    colour scale (e.g. ``(0, 1)`` for scores, so 0.97 does not look like a failure).
 
     Returns
     -------
@@ -337,6 +367,8 @@ def heatmap(table: pd.DataFrame, ax=None, *, row: str, col: str, value: str,
     data = matrix.to_numpy(dtype=float)
     finite = data[np.isfinite(data)]
     kwargs: dict[str, Any] = {"cmap": cmap}
+    if limits is not None:
+        kwargs.update(vmin=limits[0], vmax=limits[1])
     if center is not None and finite.size:
         span = max(abs(finite.max() - center), abs(finite.min() - center)) or 1.0
         kwargs.update(cmap="PuOr_r", vmin=center - span, vmax=center + span)
@@ -556,15 +588,31 @@ def kwic_table(table: pd.DataFrame, ax=None, *, left: str = "left", match: str =
 
 
 # --------------------------------------------------------------------------- paper figures
+#: Short display names of the codebook's frames (axis labels must fit a column).
+FRAME_LABELS = {
+    "shared_future": "shared future", "four_communities": "four communities",
+    "shanghai_spirit": "Shanghai Spirit", "shanghai_spirit_values": "Shanghai Spirit values",
+    "belt_and_road": "Belt and Road", "three_evils": "three evils",
+    "global_initiatives": "global initiatives", "win_win": "win-win",
+    "multilateralism": "multilateralism", "new_international_relations": "new intl. relations",
+}
+
+
 def frame_rates(table: pd.DataFrame, ax=None, *, frames: Sequence[str] | None = None,
                 labels: Mapping[str, str] | None = None, low: str = "ci_low", high: str = "ci_high",
                 **kwargs):
-    """Figure (a): frame mentions per 10,000 tokens by year, with intervals.
+    """Figure (a): mentions of each frame per 10,000 tokens, one point per year, with intervals.
 
-    ``table`` is ``frames.frame_counts(..., by="year")``: columns ``year``, ``frame``,
-    ``rate_per_10k`` and the interval bounds ``low``/``high``.
+    ``table`` is the frame-total rows of ``frames.frame_counts(..., by="year")``: columns
+    ``year``, ``frame``, ``rate_per_10k`` and the interval bounds ``low``/``high``. Frames
+    are on the x axis (in ``frames`` order), years are the coloured series.
     """
-    return rates_by_year(table, ax, hue="frame", order=frames, labels=labels, low=low, high=high, **kwargs)
+    kwargs.setdefault("legend_title", "year")
+    kwargs.setdefault("xlabel", "")
+    kwargs.setdefault("dodge", 0.75)
+    kwargs.setdefault("legend_below", False)
+    return rates_by_year(table, ax, x="frame", hue="year", x_order=frames,
+                         x_labels=labels or FRAME_LABELS, low=low, high=high, **kwargs)
 
 
 #: Scope variants of the core frame in the order the codebook lists them.
@@ -604,9 +652,14 @@ def pillars(table: pd.DataFrame, ax=None, *, hue: str = "variant", low: str = "c
 
 
 def frame_cooccurrence(table: pd.DataFrame, ax=None, *, row: str = "frame_a", col: str = "frame_b",
-                       value: str = "count", **kwargs):
-    """Figure (d): how often two frames occur in the same unit (a heatmap)."""
-    kwargs.setdefault("colorbar_label", "units with both frames")
+                       value: str = "n_ab", **kwargs):
+    """Figure (d): in how many units (e.g. sentences) two frames occur together (a heatmap).
+
+    ``table``: one row per ordered pair of frames (``frame_a``, ``frame_b``, ``value``);
+    give both (a, b) and (b, a), and (a, a) for the units with frame a, for a full matrix.
+    """
+    kwargs.setdefault("colorbar_label", "sentences with both frames")
+    kwargs.setdefault("labels", FRAME_LABELS)
     return heatmap(table, ax, row=row, col=col, value=value, **kwargs)
 
 

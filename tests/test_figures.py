@@ -76,27 +76,29 @@ def test_corpus_numbers_match_an_independent_count(built):
     assert numbers["max_documents_per_year"] == "4"  # the 2021 page holds four articles
 
 
-def test_rebuild_is_byte_identical_and_check_passes(built, tmp_path):
+def test_rebuild_is_byte_identical_and_cli_check_passes(built, capsys):
     out, _ = built
-    assert figures.check_figures(out)["corpus"]["documents"] == 8
+    assert main(["figures", "--check", "--no-notebooks", "--out", str(out)]) == 0
+    assert f"{len(figures.FIGURES)} figure(s) identical to {out}" in capsys.readouterr().err
 
 
-def test_check_names_the_altered_figure(built, tmp_path):
-    out, _ = built
-    import shutil
-
-    copy = tmp_path / "committed"
-    shutil.copytree(out, copy)
-    name = list(figures.FIGURES)[-1]
-    svg = copy / f"{name}.svg"
+def test_check_names_the_altered_figure(monkeypatch, tmp_path, capsys):
+    # the registry cut to one figure, so the checks rebuild in a second
+    monkeypatch.setattr(figures, "FIGURES", {"corpus_tokens": figures.FIGURES["corpus_tokens"]})
+    reference = tmp_path / "committed"
+    figures.build_figures(reference, progress=False)
+    assert figures.check_figures(reference)["figures"][0]["name"] == "corpus_tokens"
+    svg = reference / "corpus_tokens.svg"
     svg.write_bytes(svg.read_bytes().replace(b"</svg>", b"<!-- edited --></svg>"))
-    (copy / "data" / "stale.csv").write_text("x\n1\n", encoding="utf-8")
+    (reference / "data" / "stale.csv").write_text("x\n1\n", encoding="utf-8")
     with pytest.raises(figures.FiguresDiffer) as caught:
-        figures.check_figures(copy)
-    assert caught.value.figures == [name]
+        figures.check_figures(reference)
+    assert caught.value.figures == ["corpus_tokens"]
     message = str(caught.value)
-    assert f"figure {name}: {name}.svg: content differs" in message
+    assert "figure corpus_tokens: corpus_tokens.svg: content differs" in message
     assert "data/stale.csv: committed but no longer produced by the build" in message
+    assert main(["figures", "--check", "--no-notebooks", "--out", str(reference)]) == 1
+    assert "figure corpus_tokens: corpus_tokens.svg: content differs" in capsys.readouterr().err
 
 
 def test_manifest_commit_and_versions_are_not_compared(built, tmp_path):
@@ -127,13 +129,6 @@ def test_changed_numbers_are_named(built, tmp_path):
     assert difference.reason == "numbers differ: n_documents"
 
 
-def test_cli_check_exit_codes(built, tmp_path, capsys):
-    out, _ = built
-    assert main(["figures", "--check", "--no-notebooks", "--out", str(out)]) == 0
-    assert main(["figures", "--check", "--no-notebooks", "--out", str(tmp_path / "empty")]) == 1
-    assert "produced by the build but not committed" in capsys.readouterr().err
-
-
 def test_a_partial_build_on_a_user_corpus_removes_nothing(tmp_path):
     docs = [Document("a", "The SCO met in Samarkand.", datetime.date(2022, 9, 15)),
             Document("b", "A community with a shared future.", datetime.date(2023, 1, 2))]
@@ -146,15 +141,16 @@ def test_a_partial_build_on_a_user_corpus_removes_nothing(tmp_path):
     assert table.to_dict("list") == {"doc_id": ["a", "b"], "year": [2022, 2023], "tokens": [5, 6]}
 
 
-def test_full_build_removes_outputs_of_unregistered_figures(tmp_path):
+def test_full_build_removes_outputs_of_unregistered_figures(monkeypatch, tmp_path):
+    monkeypatch.setattr(figures, "FIGURES", {"corpus_tokens": figures.FIGURES["corpus_tokens"]})
     docs = [Document("a", "The SCO met.", datetime.date(2022, 9, 15))]
     (tmp_path / "data").mkdir()
     (tmp_path / "old_figure.svg").write_text("<svg/>", encoding="utf-8")
     (tmp_path / "data" / "old_figure.csv").write_text("x\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("kept", encoding="utf-8")
-    figures.build_figures(tmp_path, Corpus.from_documents(docs), names=None, progress=False)
+    figures.build_figures(tmp_path, Corpus.from_documents(docs), progress=False)
     assert not (tmp_path / "old_figure.svg").exists() and not (tmp_path / "data" / "old_figure.csv").exists()
-    assert (tmp_path / "README.md").exists()
+    assert (tmp_path / "README.md").exists() and (tmp_path / "corpus_tokens.svg").exists()
 
 
 def test_unknown_figure_and_unknown_number_are_input_errors():
@@ -162,3 +158,107 @@ def test_unknown_figure_and_unknown_number_are_input_errors():
         figures.figure_table("nope")
     with pytest.raises(InputError, match="no generated number for n_pages"):
         figures.fill_numbers("{{n_documents}} of {{n_pages}}", {"n_documents": "8"})
+
+
+# ----------------------------------------------------------------- each figure's content
+def _draw(name, out):
+    from matplotlib.figure import Figure as MplFigure
+
+    table = pd.read_csv(out / "data" / f"{name}.csv")
+    if "variant" in table:  # a frame's total row has variant "" (read back as NaN)
+        table["variant"] = table["variant"].fillna("")
+    ax = MplFigure(figsize=(7, 4)).add_subplot()
+    return table, figures.draw_figure(name, table, ax)
+
+
+def _check_corpus_tokens(table, ax):
+    from sco_discourse import load_corpus
+
+    docs = {d.doc_id: d for d in load_corpus()}
+    assert sorted(table["doc_id"]) == sorted(docs)
+    assert all(table.set_index("doc_id")["tokens"][i] == count_tokens(d.text) for i, d in docs.items())
+    assert len(ax.containers) == len(docs)  # one stacked series per document
+
+
+def _check_frame_rates(table, ax):
+    from scipy.stats import chi2
+
+    from sco_discourse import load_corpus
+    from sco_discourse import plot
+
+    tokens = {}
+    for doc in load_corpus():
+        tokens[doc.year] = tokens.get(doc.year, 0) + count_tokens(doc.text)
+    assert dict(zip(table["year"], table["tokens"])) == tokens
+    assert list(dict.fromkeys(table["frame"])) == list(figures.RATE_FRAMES)
+    rate = table["count"] / table["tokens"] * 10_000
+    assert (abs(table["rate_per_10k"] - rate) < 1e-4 * (1 + rate)).all()
+    # exact Poisson (Garwood) 95% interval, from the chi-square distribution
+    k = table["count"].to_numpy()
+    low = [0.0 if c == 0 else chi2.ppf(0.025, 2 * c) / 2 for c in k] / table["tokens"] * 10_000
+    high = chi2.ppf(0.975, 2 * k + 2) / 2 / table["tokens"] * 10_000
+    assert (abs(table["ci_low"] - low) < 1e-4 * (1 + low)).all()
+    assert (abs(table["ci_high"] - high) < 1e-4 * (1 + high)).all()
+    assert [t.get_text() for t in ax.get_xticklabels()] == [plot.FRAME_LABELS[f] for f in figures.RATE_FRAMES]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2020", "2021", "2022", "2023", "2024"]
+    series_2023 = ax.containers[3].lines[0].get_ydata()
+    expected = table[table["year"] == 2023].set_index("frame")["rate_per_10k"].reindex(figures.RATE_FRAMES)
+    assert list(series_2023) == pytest.approx(list(expected))
+
+
+def _check_scope_variants(table, ax):
+    from sco_discourse import load_corpus
+    from sco_discourse.frames import kwic
+
+    lines = kwic(load_corpus(), frame="shared_future")
+    by_kwic = lines.groupby(["year", "variant"]).size()
+    by_table = table[table["count"] > 0].set_index(["year", "variant"])["count"]
+    assert by_table.sort_index().to_dict() == by_kwic.sort_index().to_dict()
+    assert ax.get_ylabel() == "mentions"
+    totals = [int(t.get_text()[2:]) for t in ax.texts]
+    assert totals == table.groupby("year")["count"].sum().tolist()
+
+
+def _check_pillars(table, ax):
+    assert set(table["variant"]) == {"health", "security", "development", "culture", "umbrella"}
+    assert len(ax.containers) == 5
+    assert ax.get_ylabel() == "mentions per 10,000 tokens"
+
+
+def _check_frame_cooccurrence(table, ax):
+    import numpy as np
+
+    matrix = ax.images[0].get_array()
+    assert np.array_equal(matrix, matrix.T)  # symmetric
+    frames = list(dict.fromkeys(table["frame_a"]))
+    diagonal = table[table["frame_a"] == table["frame_b"]].set_index("frame_a")["n_a"].reindex(frames)
+    assert list(np.diag(matrix)) == list(diagonal)
+    assert (table["n_ab"] <= table[["n_a", "n_b"]].min(axis=1)).all()
+
+
+def _check_kwic_shared_future(table, ax):
+    assert (table["match"].str.lower().str.contains("community")).all()
+    bold = [t for t in ax.texts if t.get_fontweight() == "bold"]
+    assert [t.get_text() for t in bold] == list(table["match"])
+
+
+def _check_frame_validation(table, ax):
+    frames = table[table["variant"] == ""]
+    assert list(ax.images[0].get_array()[:, 0]) == pytest.approx(list(frames["precision"]))
+    all_row = frames[frames["frame"] == "ALL"].iloc[0]
+    assert all_row["precision"] == pytest.approx(all_row["tp"] / (all_row["tp"] + all_row["fp"]))
+    assert all_row["recall"] == pytest.approx(all_row["tp"] / (all_row["tp"] + all_row["fn"]))
+
+
+CHECKS = {name[len("_check_"):]: check for name, check in list(globals().items()) if name.startswith("_check_")}
+
+
+def test_every_registered_figure_has_a_content_check():
+    assert set(figures.FIGURES) <= set(CHECKS)
+
+
+@pytest.mark.parametrize("name", list(figures.FIGURES))
+def test_figure_draws_its_table(name, built):
+    out, _ = built
+    table, ax = _draw(name, out)
+    CHECKS[name](table, ax)
