@@ -5,6 +5,8 @@ Every expected list below was worked out by hand from the codebook text.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -218,9 +220,10 @@ def test_white_space_and_line_breaks_inside_a_phrase_do_not_change_counts(phrase
         bent += breaks[i] + word
     varied = before + bent + after
     assert frames_of(varied) == frames_of(plain) == frames_of(before + spaced + after)
-    for m in MATCHER.mentions(varied):
-        assert varied[m.start:m.end].split() == varied[m.start:m.end].split()  # offsets are in range
-        assert m.start >= len(before) - 1 and m.end <= len(varied)
+    mentions = MATCHER.mentions(varied)
+    assert len(mentions) == 1
+    span = varied[mentions[0].start:mentions[0].end]
+    assert re.sub(r"[\s\-]+", " ", span).lower() == re.sub(r"[\s\-]+", " ", phrase).lower()
 
 
 def test_parallel_matches_serial():

@@ -289,7 +289,7 @@ class Matcher:
         for variant, before, after in self._rules.get(frame, ()):
             if after is not None and after.match(compact, end):
                 return variant
-            if before is not None and before.search(compact[max(0, start - 160):start]):
+            if before is not None and before.search(compact, max(0, start - 160), start):
                 return variant
         return self._default_variant[frame]
 

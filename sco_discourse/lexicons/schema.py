@@ -203,8 +203,11 @@ def load_lexicon(path: str | Path | "Lexicon" | None = None) -> Lexicon:
     if isinstance(path, Lexicon):
         return path
     if path is None:
-        text = resources.files("sco_discourse.lexicons").joinpath(DEFAULT_LEXICON).read_text("utf-8")
-        source = f"<package>/sco_discourse/lexicons/{DEFAULT_LEXICON}"
+        # the packaged file cannot change while the package is loaded: parse it once
+        if "default" not in _PACKAGED:
+            text = resources.files("sco_discourse.lexicons").joinpath(DEFAULT_LEXICON).read_text("utf-8")
+            _PACKAGED["default"] = parse_lexicon(text, source=f"<package>/sco_discourse/lexicons/{DEFAULT_LEXICON}")
+        return _PACKAGED["default"]
     else:
         file = Path(path)
         if not file.is_file():
@@ -217,12 +220,15 @@ def load_lexicon(path: str | Path | "Lexicon" | None = None) -> Lexicon:
     return parse_lexicon(text, source=source)
 
 
+_PACKAGED: dict[str, "Lexicon"] = {}
+
+
 def parse_lexicon(text: str, *, source: str = "<string>") -> Lexicon:
     """Check YAML text as a lexicon (see :func:`load_lexicon`)."""
     import yaml
 
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser when built
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
