@@ -95,7 +95,7 @@ class TokenStream:
 
         Returns
         -------
-        ids : numpy.ndarray of int64, shape (n_tokens,)
+        ids : numpy.ndarray of int32, shape (n_tokens,)
         vocabulary : numpy.ndarray of str
             The forms the ids index (lemmas when ``lemma=True``).
         is_stop : numpy.ndarray of bool, shape (n_tokens,)
@@ -106,11 +106,11 @@ class TokenStream:
                                    count=len(self.vocabulary))
         is_stop = surface_stop[self.ids]
         if not lemma:
-            return self.ids.astype(np.int64), self.vocabulary, is_stop
+            return self.ids, self.vocabulary, is_stop
         lemmas = np.array([lemmatize(w) for w in self.vocabulary], dtype=object)
         lemma_vocab, surface_to_lemma = np.unique(lemmas, return_inverse=True) if len(lemmas) else (
             lemmas, np.zeros(0, dtype=np.int64))
-        return surface_to_lemma.astype(np.int64)[self.ids], lemma_vocab, is_stop
+        return surface_to_lemma.astype(np.int32)[self.ids], lemma_vocab, is_stop
 
 
 @dataclass
@@ -283,16 +283,16 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
     for doc in tqdm(corpus, total=total, disable=not progress, desc="reading documents", unit="doc"):
         text = doc.text or ""
         spans = sentence_spans(text) if sentences else [m.span() for m in _PARAGRAPH_RE.finditer(text)]
-        doc_ids: list[int] = []
+        start_position = position
         for start, end in spans:
             toks = tokens(text[start:end])
             if toks:
-                segment_starts.append(position + len(doc_ids))
-                doc_ids.extend(map(vocab.__getitem__, toks))
-        chunks.append(np.array(doc_ids, dtype=np.int32))
-        position += len(doc_ids)
+                segment_starts.append(position)
+                # One dictionary lookup per token (the hash of each new string is the cost).
+                chunks.append(np.fromiter(map(vocab.__getitem__, toks), dtype=np.int32, count=len(toks)))
+                position += len(toks)
         doc_starts.append(position)
-        row = {"doc_id": doc.doc_id, "year": doc.year, "date": doc.date, "n_tokens": len(doc_ids)}
+        row = {"doc_id": doc.doc_id, "year": doc.year, "date": doc.date, "n_tokens": position - start_position}
         for key, value in doc.meta.items():
             if key not in row and (value is None or isinstance(value, (str, int, float, bool))):
                 row[key] = value
@@ -403,15 +403,13 @@ def dtm_from_stream(stream: TokenStream, docs: pd.DataFrame, *, ngram=(1, 1), le
     """The matrix of :func:`build_dtm` from an already read :class:`TokenStream`."""
     low, high = _normalise_ngram(ngram)
     ids, vocab, is_stop = stream.forms(lemma=lemma)
-    doc_of = stream.doc_index()
     segment = stream.segment_ids() if high >= 2 else None
     n_docs = len(stream.doc_starts) - 1
     blocks, terms, lengths = [], [], []
     for n in range(low, high + 1):
         if n == 1:
-            keep = ~is_stop if remove_stop_words else slice(None)
-            starts = np.arange(len(ids))[keep]
-            gram = ids[keep]
+            starts = np.flatnonzero(~is_stop) if remove_stop_words else None
+            gram = ids.copy() if starts is None else ids[starts]  # sum_duplicates sorts it in place
             names = vocab
         else:
             starts, gram, components = ngram_ids(ids, segment, n)
@@ -421,8 +419,10 @@ def dtm_from_stream(stream: TokenStream, docs: pd.DataFrame, *, ngram=(1, 1), le
             names = vocab[components[:, 0]]
             for k in range(1, n):
                 names = names + " " + vocab[components[:, k]]
-        block = sp.csr_matrix((np.ones(len(starts), dtype=np.int64), (doc_of[starts], gram)),
-                              shape=(n_docs, len(names)))
+        # Positions are in corpus order, so the n-grams of a document are contiguous and
+        # the CSR row pointer comes straight from the document starts (no row index array).
+        indptr = stream.doc_starts if starts is None else np.searchsorted(starts, stream.doc_starts)
+        block = sp.csr_matrix((np.ones(len(gram), dtype=np.int32), gram, indptr), shape=(n_docs, len(names)))
         block.sum_duplicates()
         counts = np.asarray(block.sum(axis=0)).ravel()
         cols = np.flatnonzero(counts >= max(min_count, 1))
