@@ -844,3 +844,178 @@ register(Figure(
     table=_validation_table, draw=_validation_draw,
     size=(plot.COLUMN_WIDTH, 3.2), numbers=_validation_numbers,
 ))
+
+
+# --------------------------------------------------------------------------- keywords (e)
+#: Top positive keywords of each year shown in figure (e).
+KEYWORDS_PER_YEAR = 8
+
+
+def _keyness_table(ctx: FigureContext) -> pd.DataFrame:
+    from .dtm import build_dtm
+    from .keywords import keyness
+
+    dtm = build_dtm(ctx.corpus, remove_stop_words=True)
+    parts = []
+    for year in sorted(ctx.corpus.to_frame(text=False)["year"].dropna().astype(int).unique()):
+        table = keyness(dtm, by="year", target=int(year))
+        top = table[table["g2"] > 0].sort_values(["g2", "term"], ascending=[False, True]).head(KEYWORDS_PER_YEAR)
+        parts.append(top.assign(year=int(year)))
+    columns = ["year", "term", "count_target", "count_reference", "g2", "log_ratio", "log_ratio_ci_low",
+               "log_ratio_ci_high", "p", "p_adj"]
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def _keyness_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    numbers = {"keywords_per_year": str(KEYWORDS_PER_YEAR),
+               "keywords_significant": str(int((table["p_adj"] < 0.05).sum())),
+               "keywords_shown": str(len(table))}
+    for year, part in table.groupby("year"):
+        numbers[f"keywords_{year}"] = ", ".join(part["term"].head(5))
+        numbers[f"keywords_{year}_significant"] = str(int((part["p_adj"] < 0.05).sum()))
+    return numbers
+
+
+register(Figure(
+    name="keyness_by_year", label="e",
+    caption=f"The {KEYWORDS_PER_YEAR} strongest positive keywords of each year against all other years "
+            "(signed log-likelihood G², stop words removed).",
+    table=_keyness_table,
+    draw=lambda table, ax: plot.keyness_by_year(table, ax),
+    size=lambda table: (plot.COLUMN_WIDTH, max(2.0, 0.14 * (len(table) + table["year"].nunique()) + 0.6)),
+    numbers=_keyness_numbers,
+))
+
+
+# --------------------------------------------------------------------------- topics (f-h)
+#: The K range, seeds and settings of the topic models behind figures (f)-(h). NMF is
+#: deterministic and fast; refitting on 80% samples per seed is the stability analysis
+#: of Greene et al. (2014), which was proposed for NMF.
+TOPIC_KS = (2, 3, 4, 5, 6)
+TOPIC_SEEDS = 3
+TOPIC_METHOD = "nmf"
+TOPIC_SAMPLE_FRACTION = 0.8
+
+
+def _topic_sweep(ctx: FigureContext) -> pd.DataFrame:
+    from .topics.selection import sweep
+
+    def run():
+        table = sweep(ctx.corpus, TOPIC_KS, seeds=TOPIC_SEEDS, method=TOPIC_METHOD, measures=["c_v"],
+                      sample_fraction=TOPIC_SAMPLE_FRACTION, random_state=ctx.random_state, progress=False)
+        summary = table.groupby("k")[["coherence", "stability"]].mean()
+        # The rule, stated once: the K with the best mean of coherence (C_V) and stability.
+        chosen = int((summary["coherence"] + summary["stability"]).idxmax())
+        return table.assign(chosen=table["k"] == chosen)
+
+    ctx.seeds["topic_sweep"] = (f"{TOPIC_METHOD}, K {TOPIC_KS[0]}-{TOPIC_KS[-1]}, seeds {ctx.random_state}-"
+                                f"{ctx.random_state + TOPIC_SEEDS - 1}, sample fraction {TOPIC_SAMPLE_FRACTION}")
+    return ctx.memo("topic_sweep", run)
+
+
+def _topic_model(ctx: FigureContext):
+    from .topics import TopicModel
+
+    sweep = _topic_sweep(ctx)
+    k = int(sweep.loc[sweep["chosen"], "k"].iloc[0])
+    ctx.seeds["topic_model"] = f"{TOPIC_METHOD}, K {k}, random_state {ctx.random_state}, paragraph units"
+    return ctx.memo("topic_model",
+                    lambda: TopicModel(k, method=TOPIC_METHOD, random_state=ctx.random_state).fit(ctx.corpus))
+
+
+def _topic_names(model) -> list[str]:
+    return [f"T{k + 1} {label.replace('/', ', ')}" for k, label in enumerate(model.labels_)]
+
+
+def _topic_selection_table(ctx: FigureContext) -> pd.DataFrame:
+    columns = ["k", "seed", "coherence", "stability", "exclusivity", "n_units", "n_terms", "chosen"]
+    return _topic_sweep(ctx)[columns].reset_index(drop=True)
+
+
+def _topic_selection_draw(table: pd.DataFrame, ax):
+    chosen = table.loc[table["chosen"].astype(bool), "k"]
+    return plot.topic_selection(table, ax, labels={"coherence": "coherence (C_V)", "stability": "stability"},
+                                chosen=int(chosen.iloc[0]) if len(chosen) else None)
+
+
+def _topic_selection_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    chosen = table[table["chosen"].astype(bool)]
+    return {"topic_k": str(int(chosen["k"].iloc[0])), "topic_k_min": str(int(table["k"].min())),
+            "topic_k_max": str(int(table["k"].max())), "topic_seeds": str(table["seed"].nunique()),
+            "topic_coherence": f"{chosen['coherence'].mean():.2f}",
+            "topic_stability": f"{chosen['stability'].mean():.2f}",
+            "topic_units": str(int(table["n_units"].iloc[0])), "topic_vocabulary": str(int(table["n_terms"].iloc[0]))}
+
+
+register(Figure(
+    name="topic_selection", label="f",
+    caption="Choosing the number of topics K: mean C_V coherence and seed stability over refits on 80% "
+            "samples (band: range over seeds); dotted line: the K chosen.",
+    table=_topic_selection_table, draw=_topic_selection_draw,
+    size=(plot.COLUMN_WIDTH, 2.8), numbers=_topic_selection_numbers,
+))
+
+
+def _topic_prevalence_table(ctx: FigureContext) -> pd.DataFrame:
+    from .topics.prevalence import topic_prevalence
+
+    model = _topic_model(ctx)
+    ctx.seeds["topic_prevalence"] = f"bootstrap of paragraphs within year, 2000 resamples, random_state {ctx.random_state}"
+    table = topic_prevalence(model, random_state=ctx.random_state, warn=False)
+    table["label"] = table["topic"].map(dict(enumerate(_topic_names(model))))
+    return table
+
+
+def _topic_prevalence_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    model = _topic_model(ctx)
+    summary = model.topic_summary(8)
+    numbers = {"topic_years_one_document": ", ".join(
+        str(y) for y in sorted(table.loc[table["n_docs"] == 1, "year"].astype(int).unique()))}
+    for row in summary.itertuples(index=False):
+        numbers[f"topic_{row.topic + 1}_terms"] = row.top_terms
+        numbers[f"topic_{row.topic + 1}_frex"] = row.frex_terms
+        numbers[f"topic_{row.topic + 1}_prevalence"] = f"{row.prevalence:.2f}"
+    for row in table.itertuples(index=False):
+        numbers[f"topic_{row.topic + 1}_prevalence_{row.year}"] = f"{row.prevalence:.2f}"
+    return numbers
+
+
+register(Figure(
+    name="topic_prevalence", label="g",
+    caption="Mean topic proportion of the paragraphs of each year, with 95% bootstrap intervals "
+            "(paragraphs resampled within a year; most years are one article).",
+    table=_topic_prevalence_table,
+    draw=lambda table, ax: plot.topic_prevalence(table, ax, hue="label"),
+    size=(plot.COLUMN_WIDTH, 3.2), numbers=_topic_prevalence_numbers,
+))
+
+
+def _topic_linkage_table(ctx: FigureContext) -> pd.DataFrame:
+    from .topics.linkage import topic_frame_linkage
+
+    model = _topic_model(ctx)
+    table = topic_frame_linkage(model, ctx.corpus, warn=False)
+    table["label"] = table["topic"].map(dict(enumerate(_topic_names(model))))
+    return table
+
+
+def _topic_linkage_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    numbers = {}
+    for frame, part in table.groupby("frame"):
+        best = part.sort_values(["association", "topic"], ascending=[False, True]).iloc[0]
+        numbers[f"linkage_{frame}_topic"] = f"T{int(best['topic']) + 1}"
+        numbers[f"linkage_{frame}_association"] = f"{best['association']:.2f}"
+    return numbers
+
+
+register(Figure(
+    name="topic_frame_linkage", label="h",
+    caption="Topic–frame linkage: mean topic proportion of paragraphs that mention a frame minus that of "
+            "paragraphs that do not.",
+    table=_topic_linkage_table,
+    draw=lambda table, ax: plot.topic_frame_linkage(
+        table, ax, row="label", col="frame", center=0.0, labels=plot.FRAME_LABELS,
+        col_order=[f for f in plot.FRAME_LABELS if f in set(table["frame"])],
+        colorbar_label="difference in topic proportion"),
+    size=(plot.TEXT_WIDTH * 0.8, 3.4), numbers=_topic_linkage_numbers,
+))

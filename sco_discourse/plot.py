@@ -168,8 +168,9 @@ def _legend(ax, n_series: int, *, title: str | None = None, below: bool | None =
     if below:
         # below the x tick labels and the axis label (rotated labels need more room)
         rotated = any(t.get_rotation() for t in ax.get_xticklabels())
+        long_labels = max((len(t) for t in ax.get_legend_handles_labels()[1]), default=0) > 20
         ax.legend(title=title, loc="upper center", bbox_to_anchor=(0.5, -0.45 if rotated else -0.24),
-                  ncol=min(3, n_series), borderaxespad=0.0)
+                  ncol=1 if long_labels else min(3, n_series), borderaxespad=0.0)
     else:
         ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
@@ -677,10 +678,11 @@ def topic_selection(table: pd.DataFrame, ax=None, *, x: str = "k", metrics: Sequ
     return selection_curve(table, ax, x=x, metrics=metrics, **kwargs)
 
 
-def topic_prevalence(table: pd.DataFrame, ax=None, *, y: str = "prevalence", hue: str = "topic",
+def topic_prevalence(table: pd.DataFrame, ax=None, *, y: str = "prevalence", hue: str = "label",
                      low: str = "ci_low", high: str = "ci_high", **kwargs):
     """Figure (g): mean topic proportion per year with intervals."""
     kwargs.setdefault("ylabel", "mean topic proportion")
+    kwargs.setdefault("legend_below", True)
     kwargs.setdefault("legend_title", "topic")
     return rates_by_year(table, ax, y=y, hue=hue, low=low, high=high, **kwargs)
 

@@ -250,6 +250,54 @@ def _check_frame_validation(table, ax):
     assert all_row["recall"] == pytest.approx(all_row["tp"] / (all_row["tp"] + all_row["fn"]))
 
 
+def _check_keyness_by_year(table, ax):
+    import math
+
+    from sco_discourse import load_corpus
+
+    assert (table.groupby("year").size() <= figures.KEYWORDS_PER_YEAR).all()
+    assert (table["g2"] > 0).all()
+    # G² by hand over the four cells of the 2x2 table (Dunning 1993) for the top keyword
+    # of every year; corpus sizes are all tokens of the year and of the other years.
+    tokens = {}
+    for doc in load_corpus():
+        tokens[doc.year] = tokens.get(doc.year, 0) + count_tokens(doc.text)
+    for year, part in table.groupby("year"):
+        row = part.iloc[0]
+        c, d = tokens[year], sum(tokens.values()) - tokens[year]
+        a, b = row["count_target"], row["count_reference"]
+        cells = [(a, c * (a + b) / (c + d)), (b, d * (a + b) / (c + d)),
+                 (c - a, c * (c + d - a - b) / (c + d)), (d - b, d * (c + d - a - b) / (c + d))]
+        g2 = 2 * sum(o * math.log(o / e) for o, e in cells if o > 0)
+        assert row["g2"] == pytest.approx(g2, rel=1e-5), (year, row["term"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(table["term"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [str(y) for y in sorted(table["year"].unique())]
+
+
+def _check_topic_selection(table, ax):
+    assert sorted(table["k"].unique()) == list(figures.TOPIC_KS)
+    assert (table.groupby("k").size() == figures.TOPIC_SEEDS).all()
+    means = table.groupby("k")[["coherence", "stability"]].mean()
+    chosen = table.loc[table["chosen"], "k"].unique()
+    assert list(chosen) == [int((means["coherence"] + means["stability"]).idxmax())]
+    assert list(ax.lines[0].get_ydata()) == pytest.approx(list(means["coherence"]))
+    assert ax.lines[-1].get_xdata()[0] == chosen[0]
+
+
+def _check_topic_prevalence(table, ax):
+    sums = table.groupby("year")["prevalence"].sum()
+    assert list(sums) == pytest.approx([1.0] * len(sums))
+    assert ((table["ci_low"] <= table["prevalence"] + 1e-12) & (table["prevalence"] <= table["ci_high"] + 1e-12)).all()
+    assert len(ax.containers) == table["topic"].nunique()
+
+
+def _check_topic_frame_linkage(table, ax):
+    assert (abs(table["association"] - (table["mean_with"] - table["mean_without"])) < 1e-5).all()  # CSV keeps 6 digits
+    shares = table.groupby("frame")["mention_share"].sum()
+    assert list(shares) == pytest.approx([1.0] * len(shares))
+    assert ax.images[0].get_array().shape == (table["topic"].nunique(), table["frame"].nunique())
+
+
 CHECKS = {name[len("_check_"):]: check for name, check in list(globals().items()) if name.startswith("_check_")}
 
 
