@@ -89,6 +89,8 @@ def test_grouped_by_year(seed, per_doc):
     assert list(table.columns) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs",
                                    "docs_with_mention", "share_docs", "ci_low", "ci_high"]
     assert sorted(table["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
+    # 2020, 2022, 2023, 2024 have one document each, 2021 four
+    assert table.attrs["caveat"].startswith("5 of 5 groups have fewer than 5 documents (min 1)")
     # 2021 = seed-002a..d: triad 2 in 002b, label 3 + triad 1 in 002c
     assert value(table, "count", year=2021, frame="three_evils", variant="") == 6
     assert value(table, "n_docs", year=2021, frame="three_evils", variant="") == 4

@@ -111,6 +111,8 @@ def _count(args: argparse.Namespace) -> int:
                          progress=sys.stderr.isatty())
     print(f"lexicon {lexicon.label}" + (f"; interval: {args.interval}" if args.by else ""), file=sys.stderr)
     emit_table(table, args.out)
+    if table.attrs.get("caveat"):
+        print(f"caveat: {table.attrs['caveat']}", file=sys.stderr)
     return 0
 
 

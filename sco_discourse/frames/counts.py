@@ -136,7 +136,8 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         the total equals the sum of its variants. ``tokens`` is the token count of the
         document/group, ``share_docs`` = ``docs_with_mention / n_docs``. ``attrs``
         records the lexicon (``lexicon``, ``lexicon_version``, ``lexicon_sha256``), the
-        interval method, ``n_resamples`` and ``random_state``.
+        interval method, ``n_resamples``, ``random_state`` and, for groups, ``caveat``: "" or
+        a warning that some groups have fewer than :data:`FEW_DOCUMENTS` documents.
 
     Examples
     --------
@@ -194,10 +195,18 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
                 "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
             }))
         out = pd.concat(parts, ignore_index=True)
+        docs_per_group = np.bincount(codes, minlength=len(order))
+        few = int((docs_per_group < FEW_DOCUMENTS).sum())
+        caveat = ""
+        if few:
+            caveat = (f"{few} of {len(order)} groups have fewer than {FEW_DOCUMENTS} documents "
+                      f"(min {int(docs_per_group.min())}): their intervals rest on little data"
+                      + ("; a one-document bootstrap interval has zero width" if interval == "bootstrap"
+                         and docs_per_group.min() == 1 else ""))
     out = out.astype({"count": "int64", "tokens": "int64"})
     out.attrs.update(lexicon_attrs(matcher.lexicon))
     if by is not None:
-        out.attrs.update(interval=interval, confidence=confidence,
+        out.attrs.update(interval=interval, confidence=confidence, caveat=caveat,
                          n_resamples=n_resamples if interval == "bootstrap" else None,
                          random_state=random_state if interval == "bootstrap" else None)
     return out
