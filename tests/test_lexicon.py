@@ -95,6 +95,9 @@ frames:
             "        count: each\n", "frames.beta.enumerations[0].items.z"),
     (GOOD + "  beta:\n    patterns:\n      - phrase: lonely\n        only_in_list: true\n", "frames.beta"),
     (GOOD + "  beta:\n", "frames.beta"),
+    (GOOD + "inflections:\n  - {community: communities}\n", "inflections"),
+    (GOOD + "gazetteer:\n  - {place: [china]}\n", "gazetteer"),
+    (GOOD + "inflections:\n  community of: communities of\n", "inflections.community of"),
 ])
 def test_schema_rejects_malformed_lexicon_naming_the_entry(broken, entry):
     with pytest.raises(LexiconError) as err:

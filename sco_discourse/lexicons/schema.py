@@ -309,7 +309,7 @@ class _Checker:
         provenance = self.string(top["provenance"], "provenance")
         inflections: dict[str, str] = {}
         raw_infl = top.get("inflections") or {}
-        self.mapping(raw_infl, "inflections", set(raw_infl))
+        self.mapping(raw_infl, "inflections", set(raw_infl) if isinstance(raw_infl, dict) else set())
         for singular, plural in raw_infl.items():
             entry = f"inflections.{singular}"
             s, p = canonical_phrase(singular), canonical_phrase(self.string(plural, entry))
@@ -319,7 +319,7 @@ class _Checker:
         self.inflections = inflections
         gazetteer: dict[str, tuple[str, ...]] = {}
         raw_gaz = top.get("gazetteer") or {}
-        self.mapping(raw_gaz, "gazetteer", set(raw_gaz))
+        self.mapping(raw_gaz, "gazetteer", set(raw_gaz) if isinstance(raw_gaz, dict) else set())
         for list_name, values in raw_gaz.items():
             self.ident(list_name, f"gazetteer.{list_name}")
             phrases = [self.phrase(v, f"gazetteer.{list_name}[{i}]")
