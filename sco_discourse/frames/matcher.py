@@ -266,7 +266,7 @@ class Matcher:
                 kept.append(c)
                 last_end = c[1]
         out: list[tuple[int, int, str, str]] = []
-        list_checks = False
+        conditional: set[int] = set()  # indices in ``out`` of only_in_list mentions
         for start, end, entry in kept:
             kind = entry[0]
             if kind == "x":
@@ -275,14 +275,13 @@ class Matcher:
                 frame, variant, only_in_list = entry[1], entry[2], entry[3]
                 if variant is None:
                     variant = self._scope(compact, start, end, frame)
-                out.append((start, end, frame, variant))
                 if only_in_list:
-                    list_checks = True
-                    out[-1] = (start, end, frame, variant, True)  # type: ignore[assignment]
+                    conditional.add(len(out))
+                out.append((start, end, frame, variant))
             else:  # an enumeration: its sub-mentions
                 out.extend(entry[1])
-        if list_checks:
-            out = self._only_in_list(compact, out)
+        if conditional:
+            out = self._only_in_list(compact, out, conditional)
         return out
 
     def _scope(self, compact: str, start: int, end: int, frame: str) -> str:
@@ -373,14 +372,15 @@ class Matcher:
                 return end
         return None
 
-    def _only_in_list(self, compact: str, spans: list[tuple]) -> list[tuple]:
-        """Keep an ``only_in_list`` mention only inside a list with another variant."""
+    def _only_in_list(self, compact: str, spans: list[tuple], conditional: set[int]) -> list[tuple]:
+        """Keep an ``only_in_list`` mention only inside a list with a mention of another
+        variant of its frame (list items separated by commas, "and", "or", articles)."""
         by_frame: dict[str, list[int]] = {}
         for i, s in enumerate(spans):
             if s[2] in self._only_in_list_frames:
                 by_frame.setdefault(s[2], []).append(i)
         drop: set[int] = set()
-        for frame, idx in by_frame.items():
+        for idx in by_frame.values():
             groups: list[list[int]] = [[idx[0]]]
             for a, b in zip(idx, idx[1:]):
                 if spans[a][1] <= spans[b][0] and _PILLAR_GAP_RE.match(compact, spans[a][1], spans[b][0]):
@@ -388,13 +388,13 @@ class Matcher:
                 else:
                     groups.append([b])
             for group in groups:
-                conditional = [i for i in group if len(spans[i]) == 5]
-                if not conditional:
+                pending = [i for i in group if i in conditional]
+                if not pending:
                     continue
-                others = {spans[i][3] for i in group if len(spans[i]) == 4}
-                if not (others - {spans[i][3] for i in conditional}):
-                    drop.update(conditional)
-        return [s[:4] for i, s in enumerate(spans) if i not in drop]
+                others = {spans[i][3] for i in group if i not in conditional}
+                if not (others - {spans[i][3] for i in pending}):
+                    drop.update(pending)
+        return [s for i, s in enumerate(spans) if i not in drop]
 
 
 # --------------------------------------------------------------------------- many documents
