@@ -180,7 +180,9 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
             tokens = counts.tokens[mask]
             total_tokens = int(tokens.sum())
             count = matrix.sum(axis=0)
-            if interval == "bootstrap":
+            if total_tokens == 0:  # no text to rate: no interval
+                low = high = np.full(n_keys, np.nan)
+            elif interval == "bootstrap":
                 low, high = bootstrap_ratio_ci(matrix, tokens, n_resamples=n_resamples, confidence=confidence,
                                                random_state=random_state, scale=10_000.0)
             else:
