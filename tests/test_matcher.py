@@ -78,6 +78,7 @@ def test_rule3_one_span_one_frame_and_exclusions():
     # a proper name containing a pillar phrase is excluded
     assert found("the Southern African Development Community met") == []
     assert found("the ASEAN Political-Security Community") == []
+    assert found("the Southern Africa Development Community (SADC) and the ASEAN Security Community") == []
 
 
 # --------------------------------------------------------------------------- rule 4: coordination
