@@ -174,16 +174,8 @@ def _validate(args: argparse.Namespace) -> int:
 
         corpus = load_corpus(args.corpus)
     result = validate_frames(corpus, gold=args.gold, lexicon=_load_lexicon(args))
-    print(result.to_text() if hasattr(result, "to_text") else _report(result))
+    print(result.to_text())
     if args.out:
         emit_table(result.scores, args.out)
     return 0
 
-
-def _report(result) -> str:
-    """Scores as an aligned table, then each disagreement as a KWIC line."""
-    lines = [result.scores.to_string(index=False), ""]
-    for row in result.disagreements.itertuples(index=False):
-        lines.append(f"{row.doc_id}  {row.kind:<13} {row.frame}/{row.variant or '-'}  "
-                     f"{row.left:>40} [{row.match}] {row.right}" + (f"   ({row.note})" if row.note else ""))
-    return "\n".join(lines)
