@@ -52,8 +52,12 @@ def test_count_on_a_gzip_jsonl_corpus(tmp_path):
 
 
 def test_lexicon_copy_round_trip_and_bad_lexicon(tmp_path, capsys):
+    assert main(["frames", "lexicon"]) == 0
+    printed = capsys.readouterr().out
+    assert "name: sco_codebook" in printed and "shared_future:" in printed
     copy = tmp_path / "mine.yaml"
     assert main(["frames", "lexicon", "--out", str(copy)]) == 0
+    assert copy.read_text(encoding="utf-8") == printed
     assert load_lexicon(copy).label == "sco_codebook 1.0.0"
     edited = copy.read_text(encoding="utf-8").replace("      - win-win\n", "      - win-win\n      - win-win\n")
     bad = tmp_path / "bad.yaml"

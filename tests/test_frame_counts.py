@@ -106,6 +106,12 @@ def test_grouped_by_year(seed, per_doc):
     assert ((table["ci_low"] <= table["rate_per_10k"] + 1e-9) & (table["rate_per_10k"] <= table["ci_high"] + 1e-9)).all()
 
 
+def test_parallel_counts_equal_serial(seed):
+    serial = frame_counts(seed, by="year", n_resamples=200)
+    parallel = frame_counts(seed, by="year", n_resamples=200, n_jobs=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
 def test_grouped_by_source_file(seed):
     table = frame_counts(seed, by="source_file", interval="poisson")
     assert table["source_file"].nunique() == 5
