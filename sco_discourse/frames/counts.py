@@ -27,6 +27,8 @@ TREND_COLUMNS = ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_lo
                  "method", "caveat"]
 #: A group with fewer documents than this gets a caveat: its interval and the trend rest on little data.
 FEW_DOCUMENTS = 5
+# Memory budget of one bootstrap call (bytes of the resampled counts array).
+_BOOTSTRAP_BYTES = 256e6
 
 
 def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list[int]]:
@@ -183,8 +185,14 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
             if total_tokens == 0:  # no text to rate: no interval
                 low = high = np.full(n_keys, np.nan)
             elif interval == "bootstrap":
-                low, high = bootstrap_ratio_ci(matrix, tokens, n_resamples=n_resamples, confidence=confidence,
-                                               random_state=random_state, scale=10_000.0)
+                # columns in blocks: the resampled array is n_resamples x documents x columns;
+                # the same seed gives every block the same resamples, so results are unchanged
+                block = max(1, int(_BOOTSTRAP_BYTES // (8 * n_resamples * len(tokens))))
+                low, high = np.empty(n_keys), np.empty(n_keys)
+                for j in range(0, n_keys, block):
+                    low[j:j + block], high[j:j + block] = bootstrap_ratio_ci(
+                        matrix[:, j:j + block], tokens, n_resamples=n_resamples, confidence=confidence,
+                        random_state=random_state, scale=10_000.0)
             else:
                 low, high = poisson_rate_ci(count, np.full(n_keys, total_tokens), confidence=confidence,
                                             per=10_000.0)
