@@ -127,6 +127,31 @@ def test_token_weighting_and_document_resampling():
         topic_prevalence(model, by="outlet")
 
 
+def test_units_without_a_year_are_left_out():
+    model = fitted([[1, 0], [0, 1], [0.5, 0.5], [0.2, 0.8]], pd.array([2020, None, 2021, 2021], dtype="Int64"))
+    table = topic_prevalence(model, n_resamples=50, warn=False)
+    assert table["year"].tolist() == [2020, 2020, 2021, 2021]
+    assert table["n_units"].tolist() == [1, 1, 2, 2]
+    change = prevalence_change(model)
+    assert change["n_units_a"].tolist() == [1, 1] and change["p_value"].isna().all()
+
+
+def test_prevalence_by_a_metadata_field():
+    import datetime
+
+    from sco_discourse import Corpus, Document
+    from sco_discourse.topics import TopicModel
+
+    texts, _ = planted_texts(n_per_block=4, length=10)
+    docs = [Document(f"d{i}", t, date=datetime.date(2021, 1, 1), meta={"outlet": "A" if i % 2 else "B"})
+            for i, t in enumerate(texts)]
+    model = TopicModel(3, method="nmf", unit="document", fields=["outlet"],
+                       preprocessor=Preprocessor(**PLAIN)).fit(Corpus.from_documents(docs))
+    table = topic_prevalence(model, by="outlet", n_resamples=50, warn=False)
+    assert table["outlet"].tolist() == ["A"] * 3 + ["B"] * 3
+    assert table["n_units"].tolist() == [6] * 6
+
+
 def test_change_test_matches_exact_enumeration():
     rng = np.random.default_rng(2)
     theta = rng.dirichlet(np.ones(2), size=9)

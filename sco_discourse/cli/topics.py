@@ -5,7 +5,7 @@ Files written (columns are stable; other tools read them):
 ``topics fit --out DIR``
     ``topic_terms.csv``: ``topic, term, weight, rank`` (every term of every topic,
     rank 1 = most probable); ``doc_topics.csv``: ``unit_id, doc_id, topic, weight``;
-    ``units.csv``: ``unit_id, doc_id, year, start, end, n_tokens``; ``topics.csv``:
+    ``units.csv``: ``unit_id, doc_id, year, start, end, n_tokens`` (then any ``--fields``); ``topics.csv``:
     ``topic, label, prevalence, n_dominant, top_terms, frex_terms``; ``model.pkl`` and
     ``model.json`` (the fitted model and its settings, for ``show``/``prevalence``/``link``).
 ``topics sweep --out F.csv``
@@ -118,6 +118,8 @@ def _model_options(parser: argparse.ArgumentParser, *, k_required: bool) -> None
     group.add_argument("--window", type=int, default=200, help="tokens per window with --unit window (default 200)")
     group.add_argument("--min-tokens", type=int, default=10,
                        help="merge shorter paragraphs into the next one (default 10)")
+    group.add_argument("--fields", nargs="+", default=[], metavar="FIELD",
+                       help="document metadata to keep with each unit, e.g. outlet (for prevalence --by FIELD)")
     group.add_argument("--passes", type=int, default=10, help="LDA passes (default 10)")
     group.add_argument("--iterations", type=int, default=100, help="LDA inference iterations (default 100)")
     group.add_argument("--alpha", default="symmetric", help="LDA document-topic prior: symmetric, asymmetric, auto "
@@ -162,6 +164,7 @@ def _preprocessor(args):
 
 def _model_kwargs(args) -> dict:
     return dict(method=args.method, unit=args.unit, window=args.window, min_tokens=args.min_tokens,
+                fields=tuple(args.fields),
                 passes=args.passes, iterations=args.iterations, alpha=_alpha(args.alpha))
 
 
@@ -239,7 +242,7 @@ def write_model_tables(model, out: Path) -> None:
     csv = dict(index=False, lineterminator="\n", float_format="%.8g")
     model.topic_terms(None)[["topic", "term", "weight", "rank"]].to_csv(out / "topic_terms.csv", **csv)
     model.unit_topics().to_csv(out / "doc_topics.csv", **csv)
-    model.units_[["unit_id", "doc_id", "year", "start", "end", "n_tokens"]].to_csv(out / "units.csv", **csv)
+    model.units_.drop(columns="text").to_csv(out / "units.csv", **csv)
     model.topic_summary(10).to_csv(out / "topics.csv", **csv)
 
 

@@ -59,6 +59,9 @@ class TopicModel:
         How :meth:`fit` splits a corpus (see :func:`~sco_discourse.topics.make_units`).
     window, min_tokens : int
         Passed to :func:`~sco_discourse.topics.make_units`.
+    fields : sequence of str
+        Document metadata copied into ``units_`` (e.g. ``["outlet"]``), so prevalence
+        can be grouped by them.
     preprocessor : Preprocessor, optional
         Token, phrase and vocabulary settings; default ``Preprocessor()``. It is copied
         and fitted on the units, the fitted copy is ``preprocessor_``.
@@ -120,7 +123,7 @@ class TopicModel:
     """
 
     def __init__(self, n_topics: int = 10, *, method: str = "lda", random_state: int = 0,
-                 unit: str = "paragraph", window: int = 200, min_tokens: int = 10,
+                 unit: str = "paragraph", window: int = 200, min_tokens: int = 10, fields: Sequence[str] = (),
                  preprocessor: Preprocessor | None = None, passes: int = 10, iterations: int = 100,
                  alpha="symmetric", eta=None, chunksize: int = 2000, workers: int = 1,
                  max_iter: int = 400, nmf_init: str = "nndsvda"):
@@ -130,6 +133,7 @@ class TopicModel:
         self.unit = unit
         self.window = window
         self.min_tokens = min_tokens
+        self.fields = fields
         self.preprocessor = preprocessor
         self.passes = passes
         self.iterations = iterations
@@ -140,7 +144,8 @@ class TopicModel:
         self.max_iter = max_iter
         self.nmf_init = nmf_init
 
-    _PARAMS = ("n_topics", "method", "random_state", "unit", "window", "min_tokens", "preprocessor", "passes",
+    _PARAMS = ("n_topics", "method", "random_state", "unit", "window", "min_tokens", "fields", "preprocessor",
+               "passes",
                "iterations", "alpha", "eta", "chunksize", "workers", "max_iter", "nmf_init")
 
     def get_params(self) -> dict:
@@ -208,7 +213,8 @@ class TopicModel:
             ids = [f"u{i}" for i in range(len(items))]
             return pd.DataFrame({"unit_id": ids, "doc_id": ids, "text": items}), None
         if items and all(hasattr(d, "doc_id") and hasattr(d, "text") for d in items):
-            units = make_units(items, unit=self.unit, window=self.window, min_tokens=self.min_tokens)
+            units = make_units(items, unit=self.unit, window=self.window, min_tokens=self.min_tokens,
+                               fields=tuple(self.fields))
             fingerprint = X.fingerprint() if hasattr(X, "fingerprint") else None
             return units, fingerprint
         raise InputError("TopicModel: give a corpus, a unit table (DataFrame with a 'text' column) or a "
@@ -254,13 +260,13 @@ class TopicModel:
         self.components_ = topics / topics.sum(axis=1, keepdims=True)
         self.unit_topics_ = self._lda_theta(bow)
 
-    def _lda_theta(self, bow: list) -> np.ndarray:
+    def _lda_theta(self, bow: "_BowRows") -> np.ndarray:
         # gensim's inference draws its starting point from the model's random generator,
         # so the generator is re-seeded first: the same units always get the same weights.
         self.model_.random_state = np.random.RandomState(int(self.random_state))
         parts = []
-        for i in range(0, len(bow), self.chunksize):
-            gamma, _ = self.model_.inference(bow[i:i + self.chunksize])
+        for chunk in bow.chunks(self.chunksize):
+            gamma, _ = self.model_.inference(chunk)
             parts.append(np.asarray(gamma, dtype=np.float64))
         gamma = np.vstack(parts) if parts else np.zeros((0, self.n_topics))
         return gamma / gamma.sum(axis=1, keepdims=True)
@@ -445,6 +451,7 @@ class TopicModel:
         from .. import __version__
 
         params = {k: v for k, v in self.get_params().items() if k != "preprocessor"}
+        params["fields"] = list(params["fields"])
         for key in ("alpha", "eta"):
             if not isinstance(params[key], (str, int, float, type(None))):
                 params[key] = np.asarray(params[key]).tolist()
@@ -563,13 +570,35 @@ def exclusivity(components: np.ndarray, *, n: int = 10) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- helpers
-def _bow(counts: sp.csr_matrix) -> list[list[tuple[int, int]]]:
-    """Rows of a CSR count matrix as gensim bag-of-words lists (term ids ascending)."""
-    counts = counts.tocsr()
-    counts.sort_indices()
-    indptr, indices, data = counts.indptr, counts.indices, counts.data
-    return [list(zip(indices[indptr[i]:indptr[i + 1]].tolist(), data[indptr[i]:indptr[i + 1]].tolist()))
-            for i in range(counts.shape[0])]
+class _BowRows:
+    """Rows of a CSR count matrix as gensim bag-of-words lists, made one at a time.
+
+    A re-iterable corpus in gensim's sense: LDA training streams over it, so memory does
+    not grow by a Python list of (id, count) tuples for every unit.
+    """
+
+    def __init__(self, counts: sp.csr_matrix):
+        counts = counts.tocsr()
+        counts.sort_indices()
+        self.counts = counts
+
+    def __len__(self) -> int:
+        return self.counts.shape[0]
+
+    def __iter__(self):
+        indptr, indices, data = self.counts.indptr, self.counts.indices, self.counts.data
+        for i in range(self.counts.shape[0]):
+            lo, hi = indptr[i], indptr[i + 1]
+            yield list(zip(indices[lo:hi].tolist(), data[lo:hi].tolist()))
+
+    def chunks(self, size: int):
+        for start in range(0, len(self), size):
+            yield list(_BowRows(self.counts[start:start + size]))
+
+
+def _bow(counts: sp.csr_matrix) -> _BowRows:
+    """Rows of a CSR count matrix as a streamed gensim corpus (term ids ascending)."""
+    return _BowRows(counts)
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:

@@ -94,7 +94,7 @@ def topic_prevalence(model, *, by: str = "year", weight: str = "units", resample
     keep = units[by].notna().to_numpy()
     rows, few = [], []
     for value in sorted(units.loc[keep, by].unique(), key=lambda v: (str(type(v)), v)):
-        mask = (units[by] == value).to_numpy() & keep
+        mask = (units[by] == value).fillna(False).to_numpy(dtype=bool) & keep
         num = theta[mask] * w[mask, None]
         den = w[mask]
         docs = units.loc[mask, "doc_id"].to_numpy()
@@ -132,7 +132,7 @@ def prevalence_change(model, *, by: str = "year", pairs: Sequence[tuple] | None 
     seeded); the p-value is two-sided, for the difference of mean unit proportions.
     p-values are then corrected over all rows (:func:`sco_discourse.stats.adjust_p`).
     Units are treated as independent; with few documents per group, read the p-values as
-    descriptive.
+    descriptive. A group with fewer than two units gets no p-value (NaN).
 
     Parameters
     ----------
@@ -171,18 +171,20 @@ def prevalence_change(model, *, by: str = "year", pairs: Sequence[tuple] | None 
         for group in (a, b):
             if group not in set(values):
                 raise InputError(f"prevalence change: no units with {by} = {group!r} (values: {values})")
-        xa = theta[(units[by] == a).to_numpy()]
-        xb = theta[(units[by] == b).to_numpy()]
-        if len(xa) < 1 or len(xb) < 1:
-            continue
-        result = permutation_test((xa, xb), _mean_difference, permutation_type="independent", vectorized=True,
-                                  n_resamples=n_resamples, alternative="two-sided", axis=0,
-                                  rng=np.random.default_rng(random_state))
+        xa = theta[(units[by] == a).fillna(False).to_numpy(dtype=bool)]
+        xb = theta[(units[by] == b).fillna(False).to_numpy(dtype=bool)]
+        if len(xa) < 2 or len(xb) < 2:  # nothing to permute: the p-value is left missing
+            p_values = np.full(theta.shape[1], np.nan)
+        else:
+            result = permutation_test((xa, xb), _mean_difference, permutation_type="independent", vectorized=True,
+                                      n_resamples=n_resamples, alternative="two-sided", axis=0,
+                                      rng=np.random.default_rng(random_state))
+            p_values = np.atleast_1d(result.pvalue)
         for j in range(theta.shape[1]):
             rows.append({"group_a": a, "group_b": b, "topic": j, "label": labels[j],
                          "prevalence_a": float(xa[:, j].mean()), "prevalence_b": float(xb[:, j].mean()),
                          "difference": float(xb[:, j].mean() - xa[:, j].mean()),
-                         "p_value": float(np.atleast_1d(result.pvalue)[j]), "n_units_a": len(xa),
+                         "p_value": float(p_values[j]), "n_units_a": len(xa),
                          "n_units_b": len(xb)})
     out = pd.DataFrame(rows, columns=["group_a", "group_b", "topic", "label", "prevalence_a", "prevalence_b",
                                       "difference", "p_value", "n_units_a", "n_units_b"])

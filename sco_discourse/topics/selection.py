@@ -138,7 +138,8 @@ def stability(runs: Sequence[Sequence[Sequence[str]]]) -> np.ndarray:
 def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str = "lda",
           measures: Sequence[str] = COHERENCE_MEASURES, n_terms: int = 10, heldout: float = 0.1,
           sample_fraction: float = 1.0, random_state: int = 0, preprocessor: Preprocessor | None = None,
-          unit: str = "paragraph", window: int = 200, min_tokens: int = 10, progress: bool = True,
+          unit: str = "paragraph", window: int = 200, min_tokens: int = 10, fields: Sequence[str] = (),
+          progress: bool = True,
           **model_options) -> pd.DataFrame:
     """Fit and score one topic model per (K, seed).
 
@@ -165,7 +166,7 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
         for NMF stability across seeds is only informative with ``sample_fraction < 1``.
     random_state : int, default 0
         Seed of the held-out split and first model seed.
-    preprocessor, unit, window, min_tokens
+    preprocessor, unit, window, min_tokens, fields
         As for :class:`TopicModel`; the vocabulary is learned once from all units.
     progress : bool, default True
         Show a progress bar.
@@ -203,7 +204,7 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
                          f"got {heldout!r}, {sample_fraction!r}")
     measures = list(measures)
     template = TopicModel(ks[0], method=method, random_state=seed_list[0], unit=unit, window=window,
-                          min_tokens=min_tokens, **model_options)
+                          min_tokens=min_tokens, fields=fields, **model_options)
     template._check_params()
     units, _ = template._as_units(X)
     pre = _clone(preprocessor or Preprocessor())
@@ -217,8 +218,7 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
     n_heldout = int(round(heldout * n_units))
     held_idx = np.sort(order[:n_heldout])
     train_idx = np.sort(order[n_heldout:])
-    held_bow = _bow(counts[held_idx]) if n_heldout else []
-    held_bow = [doc for doc in held_bow if doc]
+    held_bow = [doc for doc in _bow(counts[held_idx]) if doc] if n_heldout else []
 
     rows = []
     bar = tqdm(total=len(ks) * len(seed_list), desc="topic sweep", disable=not progress)
@@ -231,7 +231,7 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
                 idx = np.sort(rng.choice(train_idx, size=max(2, int(round(sample_fraction * len(train_idx)))),
                                          replace=False))
             model = TopicModel(k, method=method, random_state=seed, unit=unit, window=window,
-                               min_tokens=min_tokens, **model_options)
+                               min_tokens=min_tokens, fields=fields, **model_options)
             model._fit_prepared(units.iloc[idx].reset_index(drop=True), pre, counts[idx])
             top = [g["term"].tolist() for _, g in model.topic_terms(n_terms).groupby("topic", sort=True)]
             runs.append(top)
