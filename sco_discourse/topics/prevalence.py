@@ -37,6 +37,9 @@ def _weights(units: pd.DataFrame, weight: str) -> np.ndarray:
     if weight == "units":
         return np.ones(len(units))
     if weight == "tokens":
+        if "n_tokens" not in units.columns:
+            raise InputError("topic prevalence: weight='tokens' needs an n_tokens column in the units "
+                             "(fit the model on a corpus, or add the column to your unit table)")
         return units["n_tokens"].to_numpy(dtype=float)
     raise InputError(f"topic prevalence: weight must be 'units' or 'tokens', got {weight!r}")
 

@@ -40,7 +40,8 @@ def make_units(corpus: Iterable, *, unit: str = "paragraph", window: int = 200, 
     ----------
     corpus : Corpus or iterable of Document
     unit : {"paragraph", "document", "window"}, default "paragraph"
-        ``paragraph``: each line of the text (blank lines separate nothing further);
+        ``paragraph``: each non-blank line of the text (the cleaned texts keep one
+        paragraph per line);
         ``document``: the whole text; ``window``: consecutive runs of ``window`` tokens.
     window : int, default 200
         Tokens per window (``unit="window"``); the last window of a document may be shorter.
