@@ -83,6 +83,10 @@ def test_sweep_nmf_subsampling_and_errors():
                   preprocessor=Preprocessor(**PLAIN), measures=["u_mass"])
     assert table["seed"].tolist() == [4, 9] and table["perplexity"].isna().all()
     assert (table["n_units"] == round(0.8 * 18)).all()
+    with pytest.warns(UserWarning, match="stability is 1 by construction"):
+        table = sweep(texts, [3], seeds=2, method="nmf", heldout=0, progress=False,
+                      preprocessor=Preprocessor(**PLAIN), measures=["u_mass"])
+    assert (table["stability"] == 1).all()
     with pytest.raises(InputError, match="numbers of topics"):
         sweep(texts, [0], progress=False)
     with pytest.raises(InputError, match="heldout"):

@@ -17,6 +17,7 @@ the topics read well (``topics show``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -185,7 +186,7 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
     Examples
     --------
     >>> texts = ["tea leaf tea cup leaf"] * 6 + ["rail train track rail"] * 6
-    >>> table = sweep(texts, [1, 2], seeds=2, method="nmf", heldout=0, progress=False,
+    >>> table = sweep(texts, [1, 2], seeds=2, method="nmf", heldout=0, progress=False, sample_fraction=0.9,
     ...               preprocessor=Preprocessor(phrases=False, max_df=1.0), measures=["u_mass"])
     >>> table[["k", "seed"]].values.tolist(), table["stability"].tolist()
     ([[1, 0], [1, 1], [2, 0], [2, 1]], [1.0, 1.0, 1.0, 1.0])
@@ -203,6 +204,11 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
         raise InputError(f"topic sweep: heldout must be in [0, 1) and sample_fraction in (0, 1], "
                          f"got {heldout!r}, {sample_fraction!r}")
     measures = list(measures)
+    if (method == "nmf" and sample_fraction == 1 and len(seed_list) > 1
+            and model_options.get("nmf_init", "nndsvda") in ("nndsvd", "nndsvda")):
+        warnings.warn("topic sweep: NMF with an NNDSVD initialisation ignores the seed, so on the same units "
+                      "every seed gives the same topics and stability is 1 by construction; use "
+                      "sample_fraction=0.8 (or nmf_init='random') to measure stability", UserWarning, stacklevel=2)
     template = TopicModel(ks[0], method=method, random_state=seed_list[0], unit=unit, window=window,
                           min_tokens=min_tokens, fields=fields, **model_options)
     template._check_params()
