@@ -107,7 +107,7 @@ class Preprocessor:
         return {name: getattr(self, name) for name in self._SETTINGS}
 
     def settings(self) -> dict:
-        """The settings plus what fitting learned: phrase and vocabulary sizes (JSON-ready)."""
+        """The settings plus what fitting learned: the phrases, the vocabulary size (JSON-ready)."""
         out = {k: (list(v) if isinstance(v, (tuple, list, frozenset, set)) else v)
                for k, v in self.get_params().items()}
         out["stop_word_list_size"] = len(stop_words()) if self.remove_stop_words else 0
@@ -115,6 +115,7 @@ class Preprocessor:
             out["n_units"] = self.n_units_
             out["n_terms"] = len(self.vocabulary_)
             out["n_phrases"] = len(self.phrases_.phrasegrams) if self.phrases_ is not None else 0
+            out["phrases_learned"] = sorted(self.phrases_.phrasegrams) if self.phrases_ is not None else []
         return out
 
     def __repr__(self) -> str:
