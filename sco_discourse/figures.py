@@ -289,7 +289,7 @@ def _corpus_numbers(corpus) -> dict[str, str]:
     years = frame["year"].dropna().astype(int)
     per_year = years.value_counts()
     pages = frame["source_file"].nunique() if "source_file" in frame else len(frame)
-    return {
+    numbers = {
         "n_documents": str(len(frame)),
         "n_source_pages": str(int(pages)),
         "n_tokens": f"{sum(count_tokens(text) for text in frame['text']):,}",
@@ -298,6 +298,11 @@ def _corpus_numbers(corpus) -> dict[str, str]:
         "n_years": str(years.nunique()),
         "max_documents_per_year": str(int(per_year.max())) if len(years) else "0",
     }
+    outlets = frame["outlet"].fillna("").astype(str).str.strip() if "outlet" in frame else pd.Series([], dtype=str)
+    known = outlets[outlets != ""]
+    numbers.update(n_documents_outlet_known=str(len(known)), outlets=", ".join(sorted(known.unique())) or "none",
+                   years_one_document=", ".join(str(y) for y in sorted(per_year[per_year == 1].index)) or "none")
+    return numbers
 
 
 # --------------------------------------------------------------------------- build
@@ -593,8 +598,11 @@ def manuscript_values(figures_dir: str | os.PathLike | None = None) -> dict[str,
 
     The colophon values come from ``figures/manifest.json`` (they are recorded, not
     compared, by :func:`check_figures`): ``colophon_commit``, ``colophon_software``,
-    ``colophon_corpus``, ``colophon_lexicon`` and ``colophon_seeds``.
+    ``colophon_corpus``, ``colophon_lexicon`` and ``colophon_seeds``; ``package_version``
+    and ``date_released`` come from the package metadata (:mod:`sco_discourse.citation`).
     """
+    from .citation import metadata
+
     folder = Path(figures_dir) if figures_dir is not None else project_root() / "figures"
     values = load_numbers(folder)
     manifest = _read_json(folder / "manifest.json") or {}
@@ -607,8 +615,10 @@ def manuscript_values(figures_dir: str | os.PathLike | None = None) -> dict[str,
         "colophon_corpus": f"{corpus.get('name')}, {corpus.get('documents')} documents, "
                            f"SHA-256 {corpus.get('fingerprint')}",
         "colophon_lexicon": f"{lexicon.get('name')} version {lexicon.get('version')}" if lexicon else "none",
-        "colophon_seeds": ", ".join(f"{k} = {v}" for k, v in (manifest.get("seeds") or {}).items()),
+        "colophon_seeds": "; ".join(f"{k}: {v}" for k, v in (manifest.get("seeds") or {}).items()),
     })
+    package = metadata()
+    values.update(package_version=package["version"], date_released=package["date_released"].isoformat())
     return values
 
 
@@ -969,8 +979,7 @@ def _topic_prevalence_table(ctx: FigureContext) -> pd.DataFrame:
 def _topic_prevalence_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
     model = _topic_model(ctx)
     summary = model.topic_summary(8)
-    numbers = {"topic_years_one_document": ", ".join(
-        str(y) for y in sorted(table.loc[table["n_docs"] == 1, "year"].astype(int).unique()))}
+    numbers = {}
     for row in summary.itertuples(index=False):
         numbers[f"topic_{row.topic + 1}_terms"] = row.top_terms
         numbers[f"topic_{row.topic + 1}_frex"] = row.frex_terms
