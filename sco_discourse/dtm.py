@@ -29,6 +29,7 @@ Decisions
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -270,7 +271,7 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
     from tqdm.auto import tqdm
 
     vocab = _Vocabulary()
-    chunks: list[np.ndarray] = []
+    token_ids = array("i")  # grows in place; handed to numpy without a copy
     doc_starts = [0]
     segment_starts: list[int] = []
     rows: list[dict] = []
@@ -289,7 +290,7 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
             if toks:
                 segment_starts.append(position)
                 # One dictionary lookup per token (the hash of each new string is the cost).
-                chunks.append(np.fromiter(map(vocab.__getitem__, toks), dtype=np.int32, count=len(toks)))
+                token_ids.extend(map(vocab.__getitem__, toks))
                 position += len(toks)
         doc_starts.append(position)
         row = {"doc_id": doc.doc_id, "year": doc.year, "date": doc.date, "n_tokens": position - start_position}
@@ -298,7 +299,7 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
                 row[key] = value
         rows.append(row)
     stream = TokenStream(
-        ids=np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32),
+        ids=np.frombuffer(token_ids, dtype=np.int32) if len(token_ids) else np.zeros(0, dtype=np.int32),
         vocabulary=np.array(list(vocab), dtype=object),
         doc_starts=np.array(doc_starts, dtype=np.int64),
         segment_starts=np.array(segment_starts, dtype=np.int64),
@@ -405,11 +406,12 @@ def dtm_from_stream(stream: TokenStream, docs: pd.DataFrame, *, ngram=(1, 1), le
     ids, vocab, is_stop = stream.forms(lemma=lemma)
     segment = stream.segment_ids() if high >= 2 else None
     n_docs = len(stream.doc_starts) - 1
-    blocks, terms, lengths = [], [], []
+    pieces, terms, lengths = [], [], []
+    offset = 0
     for n in range(low, high + 1):
         if n == 1:
             starts = np.flatnonzero(~is_stop) if remove_stop_words else None
-            gram = ids.copy() if starts is None else ids[starts]  # sum_duplicates sorts it in place
+            gram = ids if starts is None else ids[starts]
             names = vocab
         else:
             starts, gram, components = ngram_ids(ids, segment, n)
@@ -419,19 +421,55 @@ def dtm_from_stream(stream: TokenStream, docs: pd.DataFrame, *, ngram=(1, 1), le
             names = vocab[components[:, 0]]
             for k in range(1, n):
                 names = names + " " + vocab[components[:, k]]
+        # Columns in their final order before any matrix exists: rank = new column of each
+        # n-gram id (-1 = below min_count), so the matrix is built once, never re-indexed.
+        counts = np.bincount(gram, minlength=len(names))
+        cols = np.flatnonzero(counts >= max(min_count, 1))
+        order = cols[np.argsort(names[cols].astype(str), kind="stable")] if len(cols) else cols
+        rank = np.full(len(names), -1, dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32) + offset
+        column = rank[gram]
         # Positions are in corpus order, so the n-grams of a document are contiguous and
         # the CSR row pointer comes straight from the document starts (no row index array).
         indptr = stream.doc_starts if starts is None else np.searchsorted(starts, stream.doc_starts)
-        block = sp.csr_matrix((np.ones(len(gram), dtype=np.int32), gram, indptr), shape=(n_docs, len(names)))
-        block.sum_duplicates()
-        counts = np.asarray(block.sum(axis=0)).ravel()
-        cols = np.flatnonzero(counts >= max(min_count, 1))
-        order = cols[np.argsort(names[cols].astype(str), kind="stable")] if len(cols) else cols
-        blocks.append(block[:, order])
+        if len(order) < len(cols) or (len(cols) < len(names)):
+            kept = column >= 0
+            indptr = np.concatenate([[0], np.cumsum(kept)])[indptr]
+            column = column[kept]
+        pieces.append((column, indptr))
+        offset += len(order)
         terms.append(names[order])
         lengths.append(np.full(len(order), n, dtype=np.int64))
-    matrix = sp.hstack(blocks, format="csr", dtype=np.int64) if blocks else sp.csr_matrix((n_docs, 0))
-    matrix.sort_indices()
+    matrix = _stack_rows(pieces, n_docs, offset)
     options = {"ngram": (low, high), "lemma": bool(lemma), "remove_stop_words": bool(remove_stop_words),
                "min_count": int(min_count), "segment_unit": stream.segment_unit}
     return DTM(matrix, np.concatenate(terms).astype(object), docs, np.concatenate(lengths), stream, options)
+
+
+def _stack_rows(pieces: list[tuple[np.ndarray, np.ndarray]], n_docs: int, n_terms: int) -> sp.csr_matrix:
+    """One CSR count matrix from (column per occurrence, row pointer) pieces, one per n.
+
+    Occurrences of a row from all pieces are put side by side, then duplicates summed.
+    """
+    if len(pieces) == 1:
+        column, indptr = pieces[0]
+    else:
+        per_row = np.sum([np.diff(p) for _, p in pieces], axis=0)
+        indptr = np.concatenate([[0], np.cumsum(per_row)])
+        column = np.empty(int(indptr[-1]), dtype=np.int32)
+        filled = indptr[:-1].copy()
+        for piece_column, piece_indptr in pieces:
+            sizes = np.diff(piece_indptr)
+            # destination of each occurrence: its row's fill position + its rank within the row
+            row = np.repeat(np.arange(n_docs), sizes)
+            within = np.arange(len(piece_column)) - np.repeat(piece_indptr[:-1], sizes)
+            column[filled[row] + within] = piece_column
+            filled += sizes
+    index_dtype = np.int32 if indptr[-1] < 2**31 - 1 and n_terms < 2**31 - 1 else np.int64
+    # int32 ones while summing (half the memory of the occurrence arrays), int64 counts after.
+    matrix = sp.csr_matrix((np.ones(len(column), dtype=np.int32), column.astype(index_dtype, copy=False),
+                            np.asarray(indptr, dtype=index_dtype)), shape=(n_docs, n_terms))
+    matrix.sum_duplicates()  # sorts the column indices of every row and adds up repeats
+    # sum_duplicates leaves views into the longer occurrence arrays: copy what is used
+    matrix.data, matrix.indices = matrix.data.astype(np.int64), matrix.indices.copy()
+    return matrix
