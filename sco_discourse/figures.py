@@ -113,6 +113,9 @@ class Figure:
         for figures whose height grows with it (a KWIC table).
     numbers : callable(DataFrame, FigureContext) -> dict, optional
         Numbers the manuscript quotes from this table (name → formatted string).
+    seed_corpus_only : bool
+        The figure needs data that exist only for the embedded seed corpus (the
+        hand-coded mentions); it is skipped, and listed in the manifest, for other corpora.
     """
 
     name: str
@@ -122,6 +125,7 @@ class Figure:
     draw: Callable[[pd.DataFrame, Any], Any]
     size: tuple[float, float] | Callable[[pd.DataFrame], tuple[float, float]] = (plot.COLUMN_WIDTH, 2.6)
     numbers: Callable[[pd.DataFrame, "FigureContext"], dict[str, str]] | None = None
+    seed_corpus_only: bool = False
 
 
 #: The registered figures, in paper order.
@@ -157,6 +161,13 @@ class FigureContext:
         self._cache: dict[str, Any] = {}
         #: Seeds and settings of random steps, recorded in the manifest (name → value).
         self.seeds: dict[str, Any] = {"random_state": random_state}
+
+    @property
+    def is_seed_corpus(self) -> bool:
+        """Whether the corpus is the embedded seed corpus (same documents and texts)."""
+        from .corpus import load_corpus
+
+        return self.memo("is_seed_corpus", lambda: self.corpus.fingerprint() == load_corpus().fingerprint())
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per context (figures share counts, fitted models, ...)."""
@@ -330,7 +341,8 @@ def build_figures(out_dir: str | os.PathLike = "figures", corpus=None, *, names:
     dict
         The manifest, as written to ``out_dir/manifest.json``: ``corpus`` (name,
         fingerprint, documents), ``lexicon`` (name, version), ``seeds``, ``figures``
-        (name, label, caption, files with their SHA-256), ``numbers`` and, for
+        (name, label, caption, files with their SHA-256), ``skipped`` (figures that need
+        the seed corpus, when another is given), ``numbers`` and, for
         information, ``git_commit`` and ``software`` (library versions).
     """
     from tqdm.auto import tqdm
@@ -341,9 +353,12 @@ def build_figures(out_dir: str | os.PathLike = "figures", corpus=None, *, names:
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     numbers = _corpus_numbers(context.corpus)
-    entries, written = [], set()
+    entries, skipped, written = [], [], set()
     for name in tqdm(selected, desc="figures", unit="figure", disable=not progress):
         figure = FIGURES[name]
+        if figure.seed_corpus_only and not context.is_seed_corpus:
+            skipped.append({"name": name, "reason": "needs the hand coding of the seed corpus"})
+            continue
         table = figure.table(context)
         data_path = out / "data" / f"{name}.csv"
         _write_table(table, data_path)
@@ -370,6 +385,7 @@ def build_figures(out_dir: str | os.PathLike = "figures", corpus=None, *, names:
         "formats": list(FORMATS),
         "csv_float_format": CSV_FLOAT_FORMAT,
         "figures": entries,
+        "skipped": skipped,
         "numbers": {"file": f"data/{NUMBERS_FILE}", "sha256": _sha256(numbers_path), "count": len(numbers)},
     }
     manifest_path = out / "manifest.json"
@@ -852,7 +868,7 @@ register(Figure(
     name="frame_validation", label="s2",
     caption="Precision, recall and F1 of the frame matcher against the hand-coded mentions of the seed corpus.",
     table=_validation_table, draw=_validation_draw,
-    size=(plot.COLUMN_WIDTH, 3.2), numbers=_validation_numbers,
+    size=(plot.COLUMN_WIDTH, 3.2), numbers=_validation_numbers, seed_corpus_only=True,
 ))
 
 

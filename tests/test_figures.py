@@ -74,6 +74,10 @@ def test_corpus_numbers_match_an_independent_count(built):
     assert numbers["n_tokens"] == f"{sum(count_tokens(d.text) for d in docs):,}"
     assert (numbers["first_year"], numbers["last_year"], numbers["n_years"]) == ("2020", "2024", "5")
     assert numbers["max_documents_per_year"] == "4"  # the 2021 page holds four articles
+    assert numbers["years_one_document"] == "2020, 2022, 2023, 2024"
+    outlets = sorted({d.meta.get("outlet") for d in docs if d.meta.get("outlet")})
+    assert numbers["outlets"] == ", ".join(outlets)
+    assert numbers["n_documents_outlet_known"] == str(sum(bool(d.meta.get("outlet")) for d in docs))
 
 
 def test_rebuild_is_byte_identical_and_cli_check_passes(built, capsys):
@@ -139,6 +143,15 @@ def test_a_partial_build_on_a_user_corpus_removes_nothing(tmp_path):
     assert manifest["corpus"]["documents"] == 2
     table = pd.read_csv(tmp_path / "data" / "corpus_tokens.csv")
     assert table.to_dict("list") == {"doc_id": ["a", "b"], "year": [2022, 2023], "tokens": [5, 6]}
+
+
+def test_figures_needing_the_seed_hand_coding_are_skipped_for_another_corpus(tmp_path):
+    docs = [Document("a", "A community with a shared future for mankind.", datetime.date(2022, 9, 15))]
+    manifest = figures.build_figures(tmp_path, Corpus.from_documents(docs), names=["frame_validation"],
+                                     progress=False)
+    assert manifest["figures"] == []
+    assert manifest["skipped"] == [{"name": "frame_validation", "reason": "needs the hand coding of the seed corpus"}]
+    assert not (tmp_path / "frame_validation.svg").exists()
 
 
 def test_full_build_removes_outputs_of_unregistered_figures(monkeypatch, tmp_path):
