@@ -152,3 +152,32 @@ def test_counting_invariants(docs):
     for n in (2, 3):
         per_doc = np.asarray(dtm.matrix[:, dtm.term_length == n].sum(axis=1)).ravel()
         assert all(count <= max(len(tokens(t)) - n + 1, 0) for count, t in zip(per_doc, texts))
+
+
+def test_stream_is_the_corpus_as_token_ids(seed):
+    # building n-gram blocks must not reorder the stream (it is shared with collocations)
+    dtm = build_dtm(seed, ngram=(1, 3), lemma=True, remove_stop_words=True)
+    stream = dtm.stream
+    assert stream.segment_unit == "sentence"
+    for i, doc in enumerate(seed):
+        ids = stream.ids[stream.doc_starts[i]:stream.doc_starts[i + 1]]
+        assert list(stream.vocabulary[ids]) == tokens(doc.text)
+    # every segment start is a sentence start: the first token of each sentence
+    firsts = [tokens(d.text[s:e])[0] for d in seed for s, e in sentence_spans(d.text) if tokens(d.text[s:e])]
+    assert list(stream.vocabulary[stream.ids[stream.segment_starts]]) == firsts
+
+
+def test_select_docs_and_long_frame():
+    corpus = Corpus.from_documents([Document("a", "peace peace", meta={"side": "x"}),
+                                    Document("b", "security", meta={"side": "y"})])
+    dtm = build_dtm(corpus)
+    part = dtm.select_docs(dtm.docs["side"] == "y")
+    assert part.n_docs == 1 and part.n_tokens == 1 and part.matrix[0, part.term_index("security")] == 1
+    assert dtm.to_frame().values.tolist() == [["a", "peace", 2], ["b", "security", 1]]
+    assert dtm.doc_frequencies().tolist() == [1, 1] and dtm.term_index("absent") is None
+    assert build_dtm(corpus, keep_stream=False).stream is None
+
+
+def test_empty_corpus():
+    dtm = build_dtm(Corpus.from_documents([]), ngram=(1, 3))
+    assert dtm.matrix.shape == (0, 0) and dtm.n_tokens == 0

@@ -5,6 +5,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from nltk.collocations import BigramCollocationFinder
 from nltk.metrics.association import BigramAssocMeasures, TrigramAssocMeasures
 from scipy.stats import chi2 as chi2_dist
@@ -407,3 +409,28 @@ def test_ngram_collocations_stop_words_and_errors(seed):
     assert (table["observed"] >= 3).all()
     with pytest.raises(InputError, match="bigrams"):
         ngram_collocations(seed, n=4)
+
+
+_DOC_TEXTS = st.lists(st.sampled_from(["peace", "sco", "the", "health", "road", "silk"]), min_size=1, max_size=15)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(_DOC_TEXTS, st.sampled_from(["x", "y"])), min_size=2, max_size=6))
+def test_keyness_swapping_sides_flips_signs(docs):
+    corpus = Corpus.from_documents([Document(f"d{i}", " ".join(words), meta={"side": side})
+                                    for i, (words, side) in enumerate(docs)])
+    assume({side for _, side in docs} == {"x", "y"})
+    forward = keyness(corpus, by="side", target="x").set_index("term").sort_index()
+    backward = keyness(corpus, by="side", target="y").set_index("term").sort_index()
+    np.testing.assert_allclose(forward["g2"], -backward["g2"], atol=1e-9)
+    np.testing.assert_allclose(forward["log_ratio"], -backward["log_ratio"], atol=1e-12)
+    np.testing.assert_allclose(forward["chi2"], backward["chi2"], rtol=1e-9)
+    assert (forward["count_target"] == backward["count_reference"]).all()
+    # the target and reference sizes add up to the corpus
+    assert forward.attrs["target_tokens"] + forward.attrs["reference_tokens"] == sum(len(w) for w, _ in docs)
+
+
+def test_keyness_several_target_values(seed_dtm):
+    table = keyness(seed_dtm, target=[2023, "2024"])
+    sizes = seed_dtm.docs.groupby("year")["n_tokens"].sum()
+    assert table.attrs["target_tokens"] == sizes[2023] + sizes[2024]
