@@ -239,11 +239,10 @@ def _write_json(data: Any, path: Path) -> None:
 
 def _render(figure: Figure, table: pd.DataFrame, out_dir: Path) -> list[Path]:
     # A bare matplotlib Figure (not pyplot): no GUI backend, nothing left open.
-    import matplotlib as mpl
     from matplotlib.figure import Figure as MplFigure
 
     paths = []
-    with plot.paper_style(), mpl.rc_context({"svg.hashsalt": "sco-discourse"}):
+    with plot.paper_style():  # the style fixes the fonts and the SVG hash salt
         fig = MplFigure(figsize=_size(figure, table))
         figure.draw(table, fig.add_subplot())
         for fmt in FORMATS:

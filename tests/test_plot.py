@@ -145,3 +145,20 @@ def test_style_uses_the_colour_blind_safe_palette_and_restores_settings():
         assert colours == [c.lower() for c in plot.OKABE_ITO]
         assert mpl.rcParams["svg.hashsalt"] == "sco-discourse"
     assert mpl.rcParams["font.size"] == before
+
+
+def test_stacked_by_year_leaves_out_groups_without_counts():
+    table = pd.DataFrame({"year": [2020, 2020, 2021, 2021], "variant": ["mankind", "humankind"] * 2,
+                          "count": [2, 0, 1, 0]})
+    ax = plot.scope_variants(table)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["for mankind"]
+
+
+def test_rates_by_year_with_categorical_x_uses_category_positions():
+    table = _rates().assign(frame=lambda t: t["frame"].map({"a": "shared_future", "b": "win_win"}))
+    ax = plot.frame_rates(table, frames=["win_win", "shared_future"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["win-win", "shared future"]
+    # three years dodged over 0.75 around each frame's position; 2020 is the first series
+    np.testing.assert_allclose(ax.containers[0].lines[0].get_xdata(), [-0.25, 0.75])
+    np.testing.assert_allclose(ax.containers[0].lines[0].get_ydata(), [1.0, 4.0])
+    assert ax.containers[0].lines[0].get_linestyle() == "None"  # categories are not joined
