@@ -34,8 +34,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import warnings
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -200,7 +200,10 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
 
     For every term a 2x2 table is formed: its count in the target and in the
     reference, and the remaining tokens of each. G² is computed over all four cells
-    (Dunning 1993), as are chi-squared and its Yates-corrected form.
+    (Dunning 1993), as are chi-squared and its Yates-corrected form. (Lancaster's
+    online LL wizard and tools following Rayson & Garside 2000 sum only the two
+    "frequency of word" cells, 2 (a ln(a/E1) + b ln(b/E2)); that value is slightly
+    different, most visibly for frequent words.)
 
     Parameters
     ----------
@@ -415,7 +418,8 @@ def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count:
     Corpus Linguistics: An International Handbook, article 58. De Gruyter.
     Rychlý, P. (2008). A lexicographer-friendly association score. RASLAN 2008, 6-9.
     """
-    dtm = _as_dtm(data, lemma=lemma, need_stream=True)
+    # The stream holds surface forms, so a DTM of either form serves both.
+    dtm = _as_dtm(data, lemma=None if isinstance(data, DTM) else lemma, need_stream=True)
     lemma_used = dtm.options["lemma"] if lemma is None else bool(lemma)
     stream = dtm.stream
     left, right = (window, window) if isinstance(window, (int, np.integer)) else tuple(window)
@@ -533,7 +537,10 @@ def ngram_collocations(data, *, n: int = 2, min_count: int = 3, lemma: bool | No
     """
     if n not in (2, 3):
         raise InputError(f"n: corpus-wide collocations are bigrams (2) or trigrams (3), got {n!r}")
-    dtm = _as_dtm(data, lemma=lemma, sentences=True, need_stream=True)
+    dtm = _as_dtm(data, lemma=None if isinstance(data, DTM) else lemma, sentences=True, need_stream=True)
+    if dtm.stream.segment_unit != "sentence":
+        warnings.warn("this DTM was segmented by paragraphs (built for words only), so n-grams may cross "
+                      "sentence boundaries; build it with ngram=(1, 2) or pass the corpus", stacklevel=2)
     lemma_used = dtm.options["lemma"] if lemma is None else bool(lemma)
     drop_stops = dtm.options["remove_stop_words"] if remove_stop_words is None else bool(remove_stop_words)
     ids, vocab, is_stop = dtm.stream.forms(lemma=lemma_used)

@@ -434,3 +434,14 @@ def test_keyness_several_target_values(seed_dtm):
     table = keyness(seed_dtm, target=[2023, "2024"])
     sizes = seed_dtm.docs.groupby("year")["n_tokens"].sum()
     assert table.attrs["target_tokens"] == sizes[2023] + sizes[2024]
+
+
+def test_collocations_reuse_a_dtm_of_either_form(seed, seed_dtm):
+    lemmas = collocates(seed_dtm, "communities", lemma=True).set_index("collocate")
+    from_corpus = collocates(seed, "communities", lemma=True).set_index("collocate")
+    pd.testing.assert_frame_equal(lemmas, from_corpus)
+    assert lemmas["node"].iloc[0] == "community"
+    with pytest.warns(UserWarning, match="sentence boundaries"):
+        ngram_collocations(seed_dtm, n=2)
+    sentences = build_dtm(seed, ngram=(1, 2))
+    pd.testing.assert_frame_equal(ngram_collocations(sentences, n=2), ngram_collocations(seed, n=2))
