@@ -39,7 +39,7 @@ if command -v pandoc >/dev/null 2>&1; then
       rm -f "$doc.pdf.md"
       echo "wrote $OUT/$doc.pdf"
     else
-      pandoc "$doc.md" --citeproc --standalone --embed-resources -o "$doc.html"
+      pandoc "$doc.md" --citeproc --standalone --self-contained -o "$doc.html"
       echo "wrote $OUT/$doc.html (no LaTeX engine found: HTML instead of PDF)"
     fi
   done
