@@ -211,8 +211,10 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
     by : str, default "year"
         The metadata column that defines groups.
     target : value or list of values, optional
-        The group(s) of ``by`` to characterise (``2024`` or ``"2024"``). Default: the
-        whole of ``data`` (then ``reference`` must be another corpus).
+        The group(s) of ``by`` to characterise (``2024`` or ``"2024"``). Default: with a
+        reference corpus, the whole of ``data``; without one, *each* group of ``by`` in
+        turn against all other documents (a long table with the ``by`` column first,
+        ``p_adj`` corrected within each group).
     reference : None, value(s) of ``by``, Corpus or DTM
         None (default): every document of ``data`` not in the target. Value(s): those
         groups of ``by``. A Corpus or DTM: a separate reference corpus (built with the
@@ -265,8 +267,22 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
     """
     dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
     sizes = dtm.docs["n_tokens"].to_numpy(dtype=np.int64)
+    if target is None and reference is None:
+        from .dtm import _factorize
+
+        labels = _factorize(dtm.group_labels(by))[1]
+        if len(labels) < 2:
+            raise InputError(f"keyness: column {by!r} has a single value; give a reference corpus")
+        tables = []
+        for label in labels:
+            if label is None:
+                continue  # documents without a value stay in every reference, never a target
+            table = keyness(dtm, by=by, target=[label], min_count=min_count, correction=correction)
+            table.insert(0, by, label)
+            tables.append(table)
+        return pd.concat(tables, ignore_index=True)
     if target is None:
-        if reference is None or not _is_corpus_like(reference):
+        if not _is_corpus_like(reference):
             raise InputError("keyness: give a target group (target=...) or a reference corpus (reference=...)")
         target_mask = np.ones(dtm.n_docs, dtype=bool)
         target_label = f"all of {dtm.name}"

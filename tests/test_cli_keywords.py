@@ -67,7 +67,6 @@ def test_keyness_against_a_reference_corpus_file(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["keywords", "keyness"], "give --target"),
     (["keywords", "keyness", "--target", "1999"], "target 1999 matches no document"),
     (["keywords", "keyness", "--target", "2024", "--ngram", "5"], "--ngram"),
     (["keywords", "keyness", "--target", "2024", "--min-count", "0"], "--min-count"),
@@ -123,3 +122,13 @@ def test_collocates_node_and_ngrams(capsys):
     assert code == 0 and "president xi" in out
     code, out, err = run(capsys, "keywords", "collocates", "--node", "zebra")
     assert code == 0 and "does not occur" in err and "(no rows)" in out
+
+
+def test_keyness_of_every_year(capsys):
+    code, out, err = run(capsys, "keywords", "keyness", "--remove-stop-words", "--top", "2")
+    assert code == 0 and "each value of year" in err
+    lines = out.splitlines()
+    assert lines[0].split() == ["year"] + KEYNESS_COLUMNS
+    assert len(lines) == 1 + 5 * 4  # five years, 2 positive + 2 negative each
+    assert [line.split()[0] for line in lines[1:]] == [y for y in ["2020", "2021", "2022", "2023", "2024"]
+                                                       for _ in range(4)]

@@ -207,8 +207,8 @@ def test_keyness_against_a_reference_corpus(seed, seed_dtm):
 def test_keyness_errors(seed_dtm):
     with pytest.raises(InputError, match="target 2030 matches no document in column 'year'"):
         keyness(seed_dtm, target=2030)
-    with pytest.raises(InputError, match="target group"):
-        keyness(seed_dtm)
+    with pytest.raises(InputError, match="single value"):
+        keyness(seed_dtm.select_docs(seed_dtm.docs.year == 2021))
     with pytest.raises(InputError, match="share documents"):
         keyness(seed_dtm, target=2021, reference=[2021, 2022])
     with pytest.raises(InputError, match="no metadata column"):
@@ -445,3 +445,13 @@ def test_collocations_reuse_a_dtm_of_either_form(seed, seed_dtm):
         ngram_collocations(seed_dtm, n=2)
     sentences = build_dtm(seed, ngram=(1, 2))
     pd.testing.assert_frame_equal(ngram_collocations(sentences, n=2), ngram_collocations(seed, n=2))
+
+
+def test_keyness_of_each_group_against_the_rest(seed_dtm):
+    table = keyness(seed_dtm, by="year")
+    assert list(table.columns[:2]) == ["year", "term"]
+    assert sorted(table["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
+    for year in (2020, 2024):
+        alone = keyness(seed_dtm, by="year", target=year)
+        part = table[table["year"] == year].drop(columns="year").reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_like=False)

@@ -21,9 +21,11 @@ is absent from the reference); p from g2 (1 df); p_adj corrected over all listed
 (--correction). Rows are sorted by g2: positive keywords first, negative last.
 Corpus sizes count every token, stop words included.
 
-Default: each --target value of --by (default year) against all other documents.
+The --target value(s) of --by (default year) are compared with all other documents;
 --reference-group compares with chosen groups instead; --reference PATH compares with a
-separate corpus (the whole corpus when no --target is given)."""
+separate corpus (the whole corpus when no --target is given). With neither --target nor
+--reference, every value of --by is compared in turn with all others: one table with
+the --by column first (p_adj corrected within each group)."""
 
 
 def register(subparsers) -> None:
@@ -139,8 +141,6 @@ def _keyness(args) -> int:
 
     if args.reference and args.reference_group:
         raise UserError("give either --reference PATH or --reference-group VALUE, not both")
-    if not args.target and not args.reference:
-        raise UserError("give --target VALUE (a value of --by, e.g. 2024) or --reference PATH")
     corpus = corpus_from_args(args)
     reference = args.reference_group
     if args.reference:  # read like --corpus, with the same --columns/--clean/--encoding
@@ -148,15 +148,21 @@ def _keyness(args) -> int:
     table = keyness(corpus, by=args.by, target=args.target, reference=reference,
                     min_count=_min_count(args), correction=args.correction, **_options(args))
     info = table.attrs
+    each_group = not args.target and not args.reference
+    lead = [args.by] if each_group else []
     if not args.all_columns:
-        table = table[KEYNESS_COLUMNS]
+        table = table[lead + KEYNESS_COLUMNS]
     if args.top is not None:
-        positive = table[table["g2"] > 0].head(args.top)
-        negative = table[table["g2"] < 0].tail(args.top)
-        table = pd.concat([positive, negative])
-    print(f"target: {info['target']} ({info['target_tokens']} tokens); reference: {info['reference']} "
-          f"({info['reference_tokens']} tokens); g2 signed (+ = overused in target); p_adj: {info['correction']}",
-          file=sys.stderr)
+        parts = [table] if not each_group else [g for _, g in table.groupby(args.by, sort=False)]
+        table = pd.concat([piece for part in parts
+                           for piece in (part[part["g2"] > 0].head(args.top), part[part["g2"] < 0].tail(args.top))])
+    if each_group:
+        print(f"each value of {args.by} against all other documents; g2 signed (+ = overused in the group); "
+              f"p_adj: {args.correction} within each group", file=sys.stderr)
+    else:
+        print(f"target: {info['target']} ({info['target_tokens']} tokens); reference: {info['reference']} "
+              f"({info['reference_tokens']} tokens); g2 signed (+ = overused in target); "
+              f"p_adj: {info['correction']}", file=sys.stderr)
     emit_table(table, args.out)
     return 0
 
