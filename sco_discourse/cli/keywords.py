@@ -110,8 +110,13 @@ def _parse_ngram(value: str) -> tuple[int, int]:
     return parts[0], parts[1]
 
 
-def _options(args) -> dict:
-    return {"ngram": _parse_ngram(args.ngram), "lemma": args.lemma, "remove_stop_words": args.remove_stop_words}
+def _dtm(args, corpus, *, ngram=None, sentences: bool | None = None):
+    """The document-term matrix of the options, read once with a progress bar on a terminal."""
+    from ..dtm import build_dtm
+
+    return build_dtm(corpus, ngram=ngram or _parse_ngram(args.ngram), lemma=args.lemma,
+                     remove_stop_words=args.remove_stop_words, sentences=sentences,
+                     progress=sys.stderr.isatty())
 
 
 def _min_count(args, default: int = 1) -> int:
@@ -128,8 +133,8 @@ def _head(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
 def _freq(args) -> int:
     from ..keywords import frequencies
 
-    table = frequencies(corpus_from_args(args), by=args.by, terms=args.term, min_count=_min_count(args),
-                        **_options(args))
+    table = frequencies(_dtm(args, corpus_from_args(args)), by=args.by, terms=args.term,
+                        min_count=_min_count(args))
     if args.top is not None:
         table = table.groupby(args.by, sort=False).head(args.top) if args.by else table.head(args.top)
     emit_table(table, args.out)
@@ -141,12 +146,13 @@ def _keyness(args) -> int:
 
     if args.reference and args.reference_group:
         raise UserError("give either --reference PATH or --reference-group VALUE, not both")
-    corpus = corpus_from_args(args)
+    dtm = _dtm(args, corpus_from_args(args))
     reference = args.reference_group
     if args.reference:  # read like --corpus, with the same --columns/--clean/--encoding
-        reference = corpus_from_args(argparse.Namespace(**{**vars(args), "corpus": args.reference}))
-    table = keyness(corpus, by=args.by, target=args.target, reference=reference,
-                    min_count=_min_count(args), correction=args.correction, **_options(args))
+        reference_corpus = corpus_from_args(argparse.Namespace(**{**vars(args), "corpus": args.reference}))
+        reference = _dtm(args, reference_corpus, sentences=dtm.options["segment_unit"] == "sentence")
+    table = keyness(dtm, by=args.by, target=args.target, reference=reference,
+                    min_count=_min_count(args), correction=args.correction)
     info = table.attrs
     each_group = not args.target and not args.reference
     lead = [args.by] if each_group else []
@@ -172,12 +178,12 @@ def _collocates(args) -> int:
 
     corpus = corpus_from_args(args)
     if args.node:
-        table = collocates(corpus, args.node, window=args.window, min_count=_min_count(args), lemma=args.lemma,
+        table = collocates(_dtm(args, corpus, ngram=1), args.node, window=args.window, min_count=_min_count(args), lemma=args.lemma,
                            remove_stop_words=args.remove_stop_words, sort_by=args.sort_by or "log_dice")
         if table.empty:
             print(f"the node {args.node!r} does not occur in {corpus.name}", file=sys.stderr)
     else:
-        table = ngram_collocations(corpus, n=args.ngram, min_count=_min_count(args, 3), lemma=args.lemma,
+        table = ngram_collocations(_dtm(args, corpus, ngram=1, sentences=True), n=args.ngram, min_count=_min_count(args, 3), lemma=args.lemma,
                                    remove_stop_words=args.remove_stop_words, sort_by=args.sort_by or "g2")
     emit_table(_head(table, args.top), args.out)
     return 0
@@ -186,7 +192,7 @@ def _collocates(args) -> int:
 def _dispersion(args) -> int:
     from ..keywords import DISPERSION_COLUMNS, dispersion
 
-    table = dispersion(corpus_from_args(args), args.term, by=args.by, min_count=_min_count(args), **_options(args))
+    table = dispersion(_dtm(args, corpus_from_args(args)), args.term, by=args.by, min_count=_min_count(args))
     emit_table(_head(table[DISPERSION_COLUMNS], args.top), args.out)
     return 0
 
