@@ -86,6 +86,17 @@ def test_rebuild_is_byte_identical_and_cli_check_passes(built, capsys):
     assert f"{len(figures.FIGURES)} figure(s) identical to {out}" in capsys.readouterr().err
 
 
+def test_committed_figures_are_what_the_raw_texts_rebuild(capsys):
+    """CI's `sco-discourse figures --check`: the committed figures/ (figures, tables,
+    numbers, manifest) equal a rebuild from the raw seed texts, byte for byte. The
+    notebooks are executed by test_notebooks.py, so they are not run a second time here."""
+    committed = figures.project_root() / "figures"
+    assert (committed / "manifest.json").is_file(), f"{committed} holds no built figures"
+    status = main(["figures", "--check", "--no-notebooks"])
+    assert status == 0, capsys.readouterr().err
+    assert f"{len(figures.FIGURES)} figure(s) identical to {committed}" in capsys.readouterr().err
+
+
 def test_check_names_the_altered_figure(monkeypatch, tmp_path, capsys):
     # the registry cut to one figure, so the checks rebuild in a second
     monkeypatch.setattr(figures, "FIGURES", {"corpus_tokens": figures.FIGURES["corpus_tokens"]})
