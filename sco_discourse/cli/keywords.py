@@ -43,7 +43,7 @@ def register(subparsers) -> None:
     freq.add_argument("--term", nargs="+", metavar="TERM", help="only these terms")
     freq.set_defaults(func=_freq)
 
-    key = sub.add_parser("keyness", help="keywords of a group (G², log ratio, chi², %DIFF, p)",
+    key = sub.add_parser("keyness", help="keywords of a group (G², log ratio, chi², %%DIFF, p)",
                          description=_KEYNESS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(key, by_default="year", by_help="metadata column defining the groups (default: year)")
     key.add_argument("--target", nargs="+", metavar="VALUE", help="the group(s) to characterise, e.g. 2024")
