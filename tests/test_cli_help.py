@@ -37,3 +37,4 @@ def test_help_prints_usage_and_exits_0(command, capsys):
     out = capsys.readouterr().out
     assert out.startswith("usage: sco-discourse " + " ".join(command))
     assert "--help" in out
+    assert "%%" not in out  # a literal percent sign is written once in descriptions

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     count = sub.add_parser(
         "count", help="frame counts and rates per 10,000 tokens, per document or per group",
         description="One row per document (or group) x frame x variant: count, tokens, rate_per_10k; "
-                    "with --by also n_docs, docs_with_mention, share_docs and a 95%% interval of the rate. "
+                    "with --by also n_docs, docs_with_mention, share_docs and a 95% interval of the rate. "
                     "Each frame has a total row with an empty variant.")
     add_corpus_options(count)
     count.add_argument("--by", metavar="COLUMN",
@@ -47,7 +47,7 @@ def register(subparsers) -> None:
     trend = sub.add_parser(
         "trend", help="trend of each frame's rate across years (Poisson / negative-binomial regression)",
         description="Per frame and variant: incidence rate ratio per year from a count regression of "
-                    "per-document counts on year with log(tokens) as offset, its 95%% interval, p-value "
+                    "per-document counts on year with log(tokens) as offset, its 95% interval, p-value "
                     "and a caveat when the data are thin.")
     add_corpus_options(trend)
     _lexicon_option(trend)
