@@ -211,9 +211,9 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         if few:
             caveat = (f"{few} of {len(order)} groups have fewer than {FEW_DOCUMENTS} documents "
                       f"(min {int(docs_per_group.min())}): their intervals rest on little data"
-                      + ("; a one-document bootstrap interval has zero width (exact Poisson intervals over tokens do not: "
-                            "interval='poisson', on the command line --interval poisson)" if interval == "bootstrap"
-                         and docs_per_group.min() == 1 else ""))
+                      + ("; a one-document bootstrap interval has zero width (exact Poisson intervals "
+                         "over tokens do not: interval='poisson', on the command line --interval poisson)"
+                         if interval == "bootstrap" and docs_per_group.min() == 1 else ""))
     out = out.astype({"count": "int64", "tokens": "int64"})
     out.attrs.update(lexicon_attrs(matcher.lexicon))
     if by is not None:
