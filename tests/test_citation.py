@@ -79,6 +79,34 @@ def test_bibtex_entry_is_well_formed_with_the_installed_version():
     assert fields["title"].count("{") == fields["title"].count("}")
 
 
+def test_bibtex_entry_parses_with_pybtex():
+    """A second, independent BibTeX parser reads the entry with the same fields."""
+    from pybtex.database import parse_string
+
+    entries = parse_string(citation.bibtex(), "bibtex").entries
+    (key,) = entries
+    entry = entries[key]
+    assert key == "sco_discourse_" + _pyproject_version().replace(".", "_")
+    assert entry.type == "software"
+    assert entry.fields["version"] == _pyproject_version()
+    assert entry.fields["year"] == str(citation.DATE_RELEASED.year)
+    assert [str(p) for p in entry.persons["author"]] == ["{sco\\_discourse contributors}"]
+
+
+def test_paper_bib_parses_with_pybtex_and_every_article_has_a_doi():
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "paper" / "paper.bib"), "bibtex").entries
+    assert len(entries) >= 15
+    for key, entry in entries.items():
+        assert "title" in entry.fields and ("year" in entry.fields or "date" in entry.fields), key
+        if entry.type == "article":
+            # Dunning (1993) appeared in Computational Linguistics before it had DOIs
+            assert "doi" in entry.fields or "url" in entry.fields, key
+        doi = entry.fields.get("doi")
+        assert doi is None or re.fullmatch(r"10\.\d{4,9}/\S+", doi), (key, doi)
+
+
 def test_apa_reference():
     text = citation.apa()
     assert text.startswith(f"sco_discourse contributors. ({citation.DATE_RELEASED.year}). sco_discourse: ")
