@@ -248,6 +248,10 @@ def test_cli_fit_writes_the_contract_files_reproducibly(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "topic 1  [trade]" in out
     assert pd.read_csv(tmp_path / "a" / "topics.csv")["label"].iloc[1] == "trade"
+    assert main(["topics", "show", "--model", str(tmp_path / "a"), "--n", "4"]) == 0  # as prevalence/link take it
+    assert "topic 1  [trade]" in capsys.readouterr().out
+    assert main(["topics", "show"]) == 2
+    assert "DIR or --model DIR" in capsys.readouterr().err
 
     assert main(["topics", "prevalence", "--model", str(tmp_path / "a"), "--n-resamples", "100",
                  "--out", str(tmp_path / "prev.csv"), "--changes", str(tmp_path / "changes.csv")]) == 0

@@ -64,7 +64,9 @@ def register(subparsers) -> None:
     show = sub.add_parser("show", help="top terms, labels and representative passages of a fitted model",
                           description="Print each topic's label, top terms (by probability or FREX) and the "
                                       "passages with the highest proportion of it.")
-    show.add_argument("model", metavar="DIR", help="a folder written by `topics fit`")
+    show.add_argument("model", metavar="DIR", nargs="?", help="a folder written by `topics fit`")
+    show.add_argument("--model", dest="model_option", metavar="DIR",
+                      help="the same folder given as an option, as with prevalence and link")
     show.add_argument("--n", type=int, default=10, help="terms per topic (default 10)")
     show.add_argument("--by", choices=["probability", "frex"], default="probability", help="rank terms by")
     show.add_argument("--passages", type=int, default=2, metavar="N", help="passages per topic (default 2)")
@@ -257,6 +259,11 @@ def _parse_labels(items: list[str]) -> dict[int, str]:
 
 
 def _show(args: argparse.Namespace) -> int:
+    if args.model and args.model_option and args.model != args.model_option:
+        raise UserError(f"two model folders given: {args.model} and --model {args.model_option}")
+    args.model = args.model or args.model_option
+    if not args.model:
+        raise UserError("topics show needs the folder written by `topics fit` (DIR or --model DIR)")
     model = _load(args.model)
     if args.label:
         model.set_labels(_parse_labels(args.label))
