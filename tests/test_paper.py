@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -123,6 +124,15 @@ def test_paper_renders_with_every_placeholder_filled(tmp_path):
         assert "(Entman, 1993" in html or stem == "paper"
 
 
+def test_build_script_renders_html_in_python_with_html_flag(tmp_path):
+    done = subprocess.run(["bash", str(PAPER / "build.sh"), "--html", str(tmp_path)], capture_output=True,
+                          text=True, env={"PATH": os.environ["PATH"], "PYTHON": sys.executable})
+    assert done.returncode == 0, done.stderr
+    for stem in ("paper", "manuscript"):
+        html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
+        assert "{{" not in html and "https://doi.org/10." in html
+
+
 @pytest.mark.skipif(shutil.which("pandoc") is not None, reason="with pandoc the build makes a PDF (slow)")
 def test_build_script_falls_back_to_html_without_pandoc(tmp_path):
     done = subprocess.run(["bash", str(PAPER / "build.sh"), str(tmp_path)], capture_output=True, text=True,
@@ -130,3 +140,8 @@ def test_build_script_falls_back_to_html_without_pandoc(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "pandoc not found" in done.stdout
     assert (tmp_path / "manuscript.html").is_file() and (tmp_path / "paper.html").is_file()
+
+
+def test_build_script_rejects_an_unknown_option(tmp_path):
+    done = subprocess.run(["bash", str(PAPER / "build.sh"), "--pdf", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2 and "unknown option --pdf" in done.stderr
