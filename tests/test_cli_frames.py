@@ -58,7 +58,7 @@ def test_lexicon_copy_round_trip_and_bad_lexicon(tmp_path, capsys):
     copy = tmp_path / "mine.yaml"
     assert main(["frames", "lexicon", "--out", str(copy)]) == 0
     assert copy.read_text(encoding="utf-8") == printed
-    assert load_lexicon(copy).label == "sco_codebook 1.0.0"
+    assert load_lexicon(copy).label == "sco_codebook 1.1.0"
     edited = copy.read_text(encoding="utf-8").replace("      - win-win\n", "      - win-win\n      - win-win\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text(edited, encoding="utf-8")

@@ -70,7 +70,7 @@ def test_per_document_table_shape_and_tokens(seed, per_doc):
         rows = per_doc[per_doc["doc_id"] == doc.doc_id]
         assert (rows["tokens"] == n).all()
         assert np.allclose(rows["rate_per_10k"], rows["count"] * 10_000 / n)
-    assert per_doc.attrs["lexicon"] == "sco_codebook 1.0.0"
+    assert per_doc.attrs["lexicon"] == "sco_codebook 1.1.0"
 
 
 def test_total_row_is_the_sum_of_variants(per_doc):

@@ -27,7 +27,7 @@ CODEBOOK = {
 
 def test_shipped_lexicon_has_the_codebook_frames_and_variants():
     lex = load_lexicon()
-    assert (lex.name, lex.version) == ("sco_codebook", "1.0.0")
+    assert (lex.name, lex.version) == ("sco_codebook", "1.1.0")
     assert {f: list(spec.variants) for f, spec in lex.frames.items()} == CODEBOOK
     keys = lex.keys()
     assert keys[0] == ("shared_future", "")

@@ -93,6 +93,17 @@ def test_rule4_pillar_enumeration_counts_each_pillar():
         ("four_communities", "security"), ("four_communities", "development"), ("four_communities", "health")]
 
 
+def test_rule4_pillar_list_with_the_head_noun_after_it():
+    assert found("a health, security, development and humanities community") == [
+        ("four_communities", "health", "health"), ("four_communities", "security", "security"),
+        ("four_communities", "development", "development"),
+        ("four_communities", "culture", "humanities community")]
+    assert frames_of("health, security and human communities") == [
+        ("four_communities", "health"), ("four_communities", "security"), ("four_communities", "culture")]
+    # one item is no list: the single pillar phrase counts once
+    assert found("a development community") == [("four_communities", "development", "development community")]
+
+
 def test_rule4_pillar_list_needs_its_lead():
     # no "community of" before the list: these are ordinary words
     assert found("peace, security, development and humanities") == []
@@ -139,7 +150,7 @@ def test_rule5_offsets_point_into_the_original_text():
     for row in table.itertuples():
         assert text[row.start:row.end] == row.text
     assert table["text"].tolist() == ["community with a\nshared–future", "win–win"]
-    assert table.attrs["lexicon"] == "sco_codebook 1.0.0"
+    assert table.attrs["lexicon"] == "sco_codebook 1.1.0"
 
 
 def test_sentence_index():
@@ -181,6 +192,23 @@ def test_human_community_only_inside_a_pillar_list():
                                ("four_communities", "development"), ("four_communities", "culture")]
     assert found("the human community faces climate change") == []
     assert found("a human community and a human community") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("We will build a human community with a shared future.", ("shared_future", "community with a shared future")),
+    ("a human community of shared future for mankind", ("shared_future", "community of shared future")),
+    ("the human community of health", ("four_communities", "community of health")),
+])
+def test_a_dropped_human_community_does_not_hide_the_phrase_it_overlaps(text, expected):
+    # "human community" outside a pillar list is no mention, so the overlapping
+    # phrase starting at "community" counts
+    assert [(f, t) for f, _, t in found(text)] == [expected]
+
+
+def test_offsets_survive_letters_that_lower_case_to_two_characters():
+    # "İ".lower() is two characters; offsets must still point at the mention
+    text = "İlham Aliyev in İstanbul praised win-win cooperation and a community with a shared future."
+    assert [t for _, _, t in found(text)] == ["win-win", "community with a shared future"]
 
 
 def test_umbrella_phrase():

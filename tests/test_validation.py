@@ -246,7 +246,7 @@ def test_scores_by_hand():
     nir = _row(s, "new_international_relations")
     assert nir[["tp", "fp", "fn"]].tolist() == [0, 0, 0] and math.isnan(nir["precision"])
     assert list(s.columns) == ["frame", "variant", "tp", "fp", "fn", "precision", "recall", "f1"]
-    assert result.lexicon == "sco_codebook 1.0.0"
+    assert result.lexicon == "sco_codebook 1.1.0"
 
 
 def test_disagreements_are_kwic_lines():
@@ -270,7 +270,7 @@ def test_disagreements_are_kwic_lines():
 def test_report_text_lists_scores_and_aligned_kwic():
     corpus, gold, found = _stand_in()
     report = str(validate_frames(corpus, gold, mentions=found, width=12))
-    assert "lexicon sco_codebook 1.0.0; 2 documents, 4 gold mentions, 5 found by the matcher" in report
+    assert "lexicon sco_codebook 1.1.0; 2 documents, 4 gold mentions, 5 found by the matcher" in report
     assert "Disagreements: 4" in report
     lines = [line for line in report.splitlines() if line.startswith(("a  ", "b  "))]
     assert len(lines) == 4

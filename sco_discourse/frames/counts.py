@@ -149,7 +149,7 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
     >>> int(row["count"].iloc[0]), int(row["n_docs"].iloc[0])
     (3, 1)
     >>> table.attrs["lexicon"]
-    'sco_codebook 1.0.0'
+    'sco_codebook 1.1.0'
     """
     from ..stats import bootstrap_ratio_ci, poisson_rate_ci, rate_per
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
-from ..text import normalize
+from ..text import _lower, normalize
 
 __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS"]
 
@@ -79,7 +79,7 @@ def match_text(text: str) -> tuple[str, list[int], list[int]]:
     >>> to_original(compact.index("cooperation"), breaks, shifts)
     11
     """
-    norm = normalize(text).lower()
+    norm = _lower(normalize(text))  # length-preserving: "İ".lower() has two characters
     if "-" in norm:
         norm = norm.replace("-", " ")
     if "\n" in norm:
@@ -257,8 +257,19 @@ class Matcher:
                     candidates.extend(self._enumerations(compact, e, hits))
         if not candidates:
             return []
-        # leftmost-longest: one span is one mention
         candidates.sort(key=lambda c: (c[0], -c[1]))
+        while True:
+            out, dropped = self._resolve(compact, candidates)
+            if not dropped:
+                return out
+            # An only_in_list phrase that stands alone ("human community with a shared
+            # future") is no mention, so it must not hide what it overlaps: resolve again
+            # without it.
+            candidates = [c for c in candidates if (c[0], c[1]) not in dropped or c[2][0] != "p" or not c[2][3]]
+
+    def _resolve(self, compact: str, candidates: list[tuple]) -> tuple[list[tuple], set[tuple[int, int]]]:
+        """Leftmost-longest over sorted candidates (one span is one mention), then the
+        only_in_list check; returns the mentions and the spans of dropped conditional ones."""
         kept = []
         last_end = -1
         for c in candidates:
@@ -280,9 +291,13 @@ class Matcher:
                 out.append((start, end, frame, variant))
             else:  # an enumeration: its sub-mentions
                 out.extend(entry[1])
-        if conditional:
-            out = self._only_in_list(compact, out, conditional)
-        return out
+        if not conditional:
+            return out, set()
+        kept_out = self._only_in_list(compact, out, conditional)
+        if len(kept_out) == len(out):
+            return out, set()
+        kept_spans = {(m[0], m[1]) for m in kept_out}
+        return kept_out, {(out[i][0], out[i][1]) for i in conditional if (out[i][0], out[i][1]) not in kept_spans}
 
     def _scope(self, compact: str, start: int, end: int, frame: str) -> str:
         for variant, before, after in self._rules.get(frame, ()):

@@ -147,7 +147,7 @@ class Lexicon:
 
     @property
     def label(self) -> str:
-        """``"name version"``, e.g. ``"sco_codebook 1.0.0"``."""
+        """``"name version"``, e.g. ``"sco_codebook 1.1.0"``."""
         return f"{self.name} {self.version}"
 
     @property
@@ -196,7 +196,7 @@ def load_lexicon(path: str | Path | "Lexicon" | None = None) -> Lexicon:
     --------
     >>> lex = load_lexicon()
     >>> lex.label
-    'sco_codebook 1.0.0'
+    'sco_codebook 1.1.0'
     >>> lex.frames["shared_future"].variants
     ('mankind', 'humankind', 'humanity', 'sco', 'bilateral_regional', 'unqualified')
     """
