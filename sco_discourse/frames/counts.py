@@ -45,36 +45,52 @@ def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list
 
 
 class _DocCounts:
-    """Per-document counts of every (frame, variant) key, held sparsely while streaming."""
+    """Per-document counts of every (frame, variant) key, kept small while streaming.
 
-    def __init__(self, keys, ids, groups, years, tokens, rows, cols):
+    Per document only its token count, its group code and year (8 bytes each), and 16
+    bytes per mention are held (the id too when the output is per document); the counts
+    form a sparse documents x keys matrix. The document-level bootstrap needs the
+    per-document counts of a group, so they cannot be summed away while streaming.
+    """
+
+    def __init__(self, keys, ids, group_values, codes, years, tokens, rows, cols):
+        from scipy import sparse
+
         self.keys = keys
         self.ids = ids
-        self.groups = groups
-        self.years = years
-        self.tokens = np.asarray(tokens, dtype=np.int64)
-        self.matrix = np.zeros((len(ids), len(keys)), dtype=np.int64)
+        self.group_values = group_values  # code -> value
+        self.codes = np.frombuffer(codes, dtype=np.int64) if len(codes) else np.zeros(0, dtype=np.int64)
+        self.years = np.frombuffer(years, dtype=np.float64) if len(years) else np.zeros(0)
+        self.tokens = np.frombuffer(tokens, dtype=np.int64) if len(tokens) else np.zeros(0, dtype=np.int64)
         rows = np.frombuffer(rows, dtype=np.int64) if len(rows) else np.zeros(0, dtype=np.int64)
         cols = np.frombuffer(cols, dtype=np.int64) if len(cols) else np.zeros(0, dtype=np.int64)
-        np.add.at(self.matrix, (rows, cols), 1)
+        self.matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
+                                        shape=(len(self.tokens), len(keys)), dtype=np.int64)
+        self.matrix.sum_duplicates()
 
 
 def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, progress: bool) -> _DocCounts:
     from array import array
 
     ids: list[str] = []
-    groups: list[Any] = []
-    years: list[Any] = []
+    codes = array("q")
+    years = array("d")
+    code_of: dict[Any, int] = {}
+    n = 0
 
     def items():
+        nonlocal n
         for doc in corpus:
-            ids.append(doc.doc_id)
-            value = doc.get(by) if by else None
-            if isinstance(value, float) and value != value:  # NaN from a table: a missing value
-                value = None
-            groups.append(value)
-            years.append(doc.year)
-            yield len(ids) - 1, doc.text
+            if by is None:
+                ids.append(doc.doc_id)
+            else:
+                value = doc.get(by)
+                if isinstance(value, float) and value != value:  # NaN from a table: a missing value
+                    value = None
+                codes.append(code_of.setdefault(value, len(code_of)))
+            years.append(np.nan if doc.year is None else float(doc.year))
+            n += 1
+            yield n - 1, doc.text
 
     tokens = array("q")
     rows = array("q")
@@ -84,12 +100,12 @@ def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, p
         tokens.append(n_tokens)
         rows.extend([i] * len(hits))
         cols.extend(hits)
-    if not ids:
+    if not n:
         raise InputError(f"{getattr(corpus, 'name', 'corpus')}: the corpus has no documents")
-    if by and all(g is None for g in groups):
+    if by and set(code_of) == {None}:
         raise InputError(f"{getattr(corpus, 'name', 'corpus')}: no document has a value for {by!r} "
                          f"(fields: doc_id, year, date and the metadata columns of your corpus)")
-    return _DocCounts(matcher.keys, ids, groups, years, tokens, rows, cols)
+    return _DocCounts(matcher.keys, ids, list(code_of), codes, years, tokens, rows, cols)
 
 
 def _group_order(values) -> list:
@@ -167,21 +183,26 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
             "doc_id": np.repeat(np.asarray(counts.ids, dtype=object), n_keys),
             "frame": np.tile(np.asarray(frames, dtype=object), n_docs),
             "variant": np.tile(np.asarray(variants, dtype=object), n_docs),
-            "count": counts.matrix.reshape(-1),
+            "count": counts.matrix.toarray().reshape(-1),
             "tokens": np.repeat(counts.tokens, n_keys),
         })
         out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
     else:
         parts = []
-        order = _group_order(counts.groups)
+        order = _group_order(counts.group_values)
+        rank = np.empty(len(order), dtype=np.int64)  # group code -> position in the output order
         position = {value: i for i, value in enumerate(order)}
-        codes = np.array([position[g] for g in counts.groups])
+        for code, value in enumerate(counts.group_values):
+            rank[code] = position[value]
+        doc_rank = rank[counts.codes]
+        by_group = np.argsort(doc_rank, kind="stable")  # documents of a group, in corpus order
+        bounds = np.searchsorted(doc_rank[by_group], np.arange(len(order) + 1))
         for i, value in enumerate(order):
-            mask = codes == i
-            matrix = counts.matrix[mask]
-            tokens = counts.tokens[mask]
+            members = by_group[bounds[i]:bounds[i + 1]]
+            matrix = counts.matrix[members]
+            tokens = counts.tokens[members]
             total_tokens = int(tokens.sum())
-            count = matrix.sum(axis=0)
+            count = np.asarray(matrix.sum(axis=0)).ravel()
             if total_tokens == 0:  # no text to rate: no interval
                 low = high = np.full(n_keys, np.nan)
             elif interval == "bootstrap":
@@ -191,13 +212,13 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
                 low, high = np.empty(n_keys), np.empty(n_keys)
                 for j in range(0, n_keys, block):
                     low[j:j + block], high[j:j + block] = bootstrap_ratio_ci(
-                        matrix[:, j:j + block], tokens, n_resamples=n_resamples, confidence=confidence,
+                        matrix[:, j:j + block].toarray(), tokens, n_resamples=n_resamples, confidence=confidence,
                         random_state=random_state, scale=10_000.0)
             else:
                 low, high = poisson_rate_ci(count, np.full(n_keys, total_tokens), confidence=confidence,
                                             per=10_000.0)
-            n_docs = int(mask.sum())
-            with_mention = (matrix > 0).sum(axis=0)
+            n_docs = len(members)
+            with_mention = np.asarray((matrix > 0).sum(axis=0)).ravel()
             parts.append(pd.DataFrame({
                 by: [value] * n_keys, "frame": frames, "variant": variants, "count": count,
                 "tokens": total_tokens, "rate_per_10k": rate_per(count, np.full(n_keys, total_tokens)),
@@ -205,7 +226,7 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
                 "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
             }))
         out = pd.concat(parts, ignore_index=True)
-        docs_per_group = np.bincount(codes, minlength=len(order))
+        docs_per_group = np.bincount(doc_rank, minlength=len(order))
         few = int((docs_per_group < FEW_DOCUMENTS).sum())
         caveat = ""
         if few:
@@ -290,9 +311,9 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
         counts = _count_documents(corpus_or_counts, matcher, by=None, n_jobs=n_jobs, progress=progress)
         attrs = lexicon_attrs(matcher.lexicon)
         keys = counts.keys
-        matrix = counts.matrix
+        matrix = counts.matrix.tocsc()
         tokens = counts.tokens.astype(float)
-        years = np.array([np.nan if y is None else y for y in counts.years], dtype=float)
+        years = counts.years
     usable = (tokens > 0) & ~np.isnan(years)
     used_years = years[usable]
     year_values, docs_per_year = np.unique(used_years, return_counts=True)
@@ -306,7 +327,8 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
                             f"(min {int(docs_per_year.min())})")
     rows = []
     for j, (frame, variant) in enumerate(keys):
-        y = matrix[usable, j]
+        column = matrix[:, j]
+        y = (column.toarray().ravel() if hasattr(column, "toarray") else np.asarray(column))[usable]
         fit = rate_trend(y, tokens[usable], used_years, model=model)
         caveats = list(base_caveats)
         if y.sum() == 0:
