@@ -173,6 +173,10 @@ def test_trend_matches_a_direct_statsmodels_fit(seed, per_doc):
     assert "few documents" in got.caveat
     humankind = trend[(trend["frame"] == "shared_future") & (trend["variant"] == "humankind")].iloc[0]
     assert math.isnan(humankind.irr_per_year) and "no mentions" in humankind.caveat
+    # bilateral/regional scope occurs in 2024 only: complete separation, no finite estimate
+    bilateral = trend[(trend["frame"] == "shared_future") & (trend["variant"] == "bilateral_regional")].iloc[0]
+    assert "all mentions in one year" in bilateral.caveat
+    assert all(math.isnan(v) for v in (bilateral.irr_per_year, bilateral.ci_low, bilateral.ci_high, bilateral.p))
     # the same from a per-document table with a year column
     again = frame_trend(per_doc.assign(year=per_doc["doc_id"].map(years)))
     pd.testing.assert_frame_equal(trend.reset_index(drop=True), again.reset_index(drop=True), check_dtype=False)

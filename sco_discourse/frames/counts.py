@@ -334,7 +334,10 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
         if y.sum() == 0:
             caveats.append("no mentions")
         elif np.unique(used_years[y > 0]).size == 1:
+            # complete separation: the likelihood keeps rising as the slope grows, so the
+            # fitted rate ratio and its interval are artefacts of where the optimiser stopped
             caveats.append("all mentions in one year: the estimate is unbounded")
+            fit = dict(fit, irr=np.nan, ci_low=np.nan, ci_high=np.nan, p=np.nan)
         elif np.isnan(fit["irr"]):
             caveats.append("not estimable")
         else:
