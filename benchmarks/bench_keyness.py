@@ -41,7 +41,8 @@ from sco_discourse.dtm import build_dtm
 from sco_discourse.keywords import keyness
 from sco_discourse.text import tokens
 
-DEFAULT_DATA = Path("/work/shared/corpora/ungdc/ungdc_speeches_1946-2024.jsonl.gz")
+# the UN General Debate corpus in ../shared beside the repository
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ungdc" / "ungdc_speeches_1946-2024.jsonl.gz"
 
 
 def load_paragraphs(path: Path, n_docs: int) -> list[Document]:

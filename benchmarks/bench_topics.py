@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_CORPUS = "../shared/corpora/ungdc/ungdc_speeches_1946-2024.jsonl.gz"
+DEFAULT_CORPUS = str(Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ungdc" / "ungdc_speeches_1946-2024.jsonl.gz")
 # Every case runs with one BLAS/OpenMP thread: on a shared two-core machine, threaded BLAS
 # oversubscribes the cores and made NMF ~20x slower in our runs, which would swamp the comparison.
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

@@ -41,12 +41,15 @@ for candidate in xelatex lualatex pdflatex; do
 done
 
 cd "$OUT"
+# The manuscript numbers its figures in the captions ("Figure 1. ..."), as HTML shows
+# them; LaTeX must not add numbers of its own.
+printf '%s\n' '\usepackage{caption}' '\captionsetup{labelformat=empty}' > captions.tex
 if [[ "$python_html" -eq 0 ]] && command -v pandoc >/dev/null 2>&1; then
   for doc in paper manuscript; do
     if [[ -n "$engine" ]]; then
       # LaTeX takes the PDF version of each figure.
       sed -E 's#(\]\([^)]*figures/[A-Za-z0-9_]+)\.svg\)#\1.pdf)#g' "$doc.md" > "$doc.pdf.md"
-      pandoc "$doc.pdf.md" --citeproc --pdf-engine="$engine" -o "$doc.pdf"
+      pandoc "$doc.pdf.md" --citeproc --pdf-engine="$engine" --include-in-header=captions.tex -o "$doc.pdf"
       rm -f "$doc.pdf.md"
       echo "wrote $OUT/$doc.pdf"
     else
