@@ -141,7 +141,7 @@ BAD_INPUTS = [
     ("empty.csv", b"id,text\n1,fine\n2,\n", [], r"empty.csv: row 3: field 'text'"),
     ("dates.csv", b"id,text,date\n1,a,2021-02-30\n", [], r"dates.csv: row 2: field 'date'"),
     ("dups.jsonl", b'{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', [], r"dups.jsonl: line 2: field 'id' duplicate id 'a'"),
-    ("latin.csv", "id,text\n1,Dušanbe\n".encode("cp1250"), [], r"latin.csv: line 2: .*cannot be decoded as utf-8"),
+    ("latin.csv", "id,text\n1,Dušanbe\n".encode("cp1250"), [], r"latin.csv: row 2: field 'text' holds undecodable text: .*cannot be decoded as utf-8"),
     ("map.csv", b"id,text\n1,a\n", ["--columns", "text=body"], r"map.csv: column mapping text='body': no column 'body'"),
     ("nothing.csv", b"id,text\n", [], r"nothing.csv: the corpus is empty"),
 ]

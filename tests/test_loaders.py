@@ -152,17 +152,50 @@ def test_duplicate_ids(tmp_path):
 def test_undecodable_bytes(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("id,text\n1,ok\n2,caf\u00e9\n".encode("latin-1"))
-    with pytest.raises(CorpusError, match=r"latin\.csv: line 3: bytes b'\\xe9' at position 5 cannot be decoded "
-                                          r"as utf-8"):
+    with pytest.raises(CorpusError, match=r"latin\.csv: row 3: field 'text' holds undecodable text: bytes b'\\xe9' "
+                                          r"at position 5 of line 3 cannot be decoded as utf-8"):
         load_corpus(path)
     assert load_corpus(path, encoding="latin-1")["2"].text == "caf\u00e9"
+    # an undecodable row is a bad row like any other: skipped and reported on request
+    corpus = load_corpus(path, on_error="skip")
+    assert [d.doc_id for d in corpus] == ["1"]
+    assert corpus.skipped == [(f"{path}: row 3", "field 'text' holds undecodable text: bytes b'\\xe9' at position 5 "
+                               "of line 3 cannot be decoded as utf-8; pass encoding= (e.g. 'latin-1', 'cp1252')")]
+
+
+def test_undecodable_bytes_in_jsonl_name_the_field_and_can_be_skipped(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'{"id": "1", "text": "ok"}\n{"id": "2", "title": "caf\xe9", "text": "x"}\n')
+    with pytest.raises(CorpusError, match=r"c\.jsonl: line 2: field 'title' holds undecodable text: bytes b'\\xe9'"):
+        load_corpus(path)
+    corpus = load_corpus(path, on_error="skip")
+    assert [d.doc_id for d in corpus] == ["1"] and len(corpus.skipped) == 1
 
 
 def test_undecodable_text_file_in_folder(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"\xff\xfe bad")
-    _csv(tmp_path, "file,id\na.txt,A\n", name="metadata.csv")
-    with pytest.raises(CorpusError, match=r"a\.txt \(listed at .*metadata\.csv: row 2\): line 1: .*utf-8"):
+    (tmp_path / "b.txt").write_text("good", encoding="utf-8")
+    _csv(tmp_path, "file,id\na.txt,A\nb.txt,B\n", name="metadata.csv")
+    with pytest.raises(CorpusError, match=r"metadata\.csv: row 2: field 'file' names text file .*a\.txt, which holds "
+                                          r"undecodable text: bytes b'\\xff' at position 0 of line 1 .*utf-8"):
         load_corpus(tmp_path)
+    corpus = load_corpus(tmp_path, on_error="skip")
+    assert [d.doc_id for d in corpus] == ["B"] and corpus.skipped[0][0].endswith("metadata.csv: row 2")
+
+
+def test_rows_are_records_and_a_multi_line_record_names_its_first_line(tmp_path):
+    # row = record number as a spreadsheet shows it (header = row 1); a quoted field with
+    # line breaks makes the later records start on a later line, which is named too
+    path = _csv(tmp_path, 'id,text,date\n1,"two\nlines",2020\n2,fine,someday\n')
+    with pytest.raises(CorpusError, match=r"bad\.csv: row 3 \(line 4\): field 'date'"):
+        load_corpus(path)
+
+
+def test_a_row_of_empty_fields_is_a_bad_row_not_a_blank_line(tmp_path):
+    path = _csv(tmp_path, "id,text\n1,ok\n,\n\n2,fine\n")
+    with pytest.raises(CorpusError, match=r"bad\.csv: row 3: field 'text' \(column 'text'\) is missing or empty"):
+        load_corpus(path)
+    assert [d.doc_id for d in load_corpus(path, on_error="skip")] == ["1", "2"]
 
 
 def test_unknown_column_mapping(tmp_path):

@@ -218,20 +218,39 @@ def _open_binary(path: Path):
     return gzip.open(path, "rb") if magic == _MAGIC_GZIP else open(path, "rb")
 
 
-def _decoded_lines(path: Path, encoding: str, where_prefix: str | None = None) -> Iterator[str]:
-    """Decode line by line so an undecodable byte is reported with its line number."""
+def _decoded_lines(path: Path, encoding: str, where_prefix: str | None = None,
+                   bad: dict[int, str] | None = None) -> Iterator[str]:
+    """Decode line by line so an undecodable byte is reported with its line number.
+
+    Without ``bad`` such a line raises :class:`CorpusError`; with it, the line is decoded
+    with U+FFFD for the bad bytes and ``bad[line number]`` holds the message, so the row
+    it belongs to can be reported (and skipped) like any other bad row.
+    """
     with _open_binary(path) as handle:
         for lineno, raw_line in enumerate(handle, 1):
             try:
                 line = raw_line.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise CorpusError(
-                    f"{where_prefix or path}: line {lineno}: bytes {raw_line[exc.start:exc.end]!r} at position "
-                    f"{exc.start} cannot be decoded as {encoding}; pass encoding= (e.g. 'latin-1', 'cp1252')"
-                ) from None
+                message = (f"bytes {raw_line[exc.start:exc.end]!r} at position {exc.start} of line {lineno} cannot "
+                           f"be decoded as {encoding}; pass encoding= (e.g. 'latin-1', 'cp1252')")
+                if bad is None:
+                    raise CorpusError(f"{where_prefix or path}: line {lineno}: " + message.replace(
+                        f" of line {lineno}", "")) from None
+                bad[lineno] = message
+                line = raw_line.decode(encoding, errors="replace")
             if lineno == 1 and line.startswith("\ufeff"):
                 line = line[1:]
             yield line
+
+
+def _undecodable(bad: dict[int, str], first: int, last: int, record: Mapping[str, Any]) -> _BadRow | None:
+    """The bad-row marker for a record on lines ``first..last`` holding undecodable bytes."""
+    lines = [n for n in range(first, last + 1) if n in bad]
+    if not lines:
+        return None
+    field = next((str(k) for k, v in record.items() if isinstance(v, str) and "\ufffd" in v), "row")
+    reason = bad[lines[0]] if field == "row" else f"holds undecodable text: {bad[lines[0]]}"
+    return _BadRow(reason, field=field)
 
 
 class _CsvSource(_Source):
@@ -247,24 +266,34 @@ class _CsvSource(_Source):
             raise CorpusError(f"{path}: header row: column name(s) {dupes} appear more than once")
 
     def rows(self):
-        reader = csv.reader(_decoded_lines(self.path, self.encoding), delimiter=self.delimiter)
+        bad: dict[int, str] = {}
+        reader = csv.reader(_decoded_lines(self.path, self.encoding, bad=bad), delimiter=self.delimiter)
         next(reader, None)
         n_cols = len(self.columns)
+        row_no = 1  # the header is row 1, as in a spreadsheet
         while True:
+            first_line = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise CorpusError(f"{self.path}: row {reader.line_num}: malformed CSV ({exc})") from None
-            row_no = reader.line_num
-            if not values or all(not v.strip() for v in values):
+                raise CorpusError(f"{self.path}: row {row_no + 1} (line {first_line}): malformed CSV ({exc})") from None
+            row_no += 1
+            if not values or (len(values) == 1 and not values[0].strip()):
                 continue  # a blank line is not a record
-            where = f"{self.path}: row {row_no}"
+            # a record with a line break inside a quoted field spans several lines: name both
+            where = f"{self.path}: row {row_no}" + (f" (line {first_line})" if first_line != row_no else "")
             if len(values) != n_cols:
                 yield where, _BadRow(f"has {len(values)} fields but the header has {n_cols}")
                 continue
-            yield where, dict(zip(self.columns, values))
+            record = dict(zip(self.columns, values))
+            if bad:
+                marker = _undecodable(bad, first_line, reader.line_num, record)
+                if marker is not None:
+                    yield where, marker
+                    continue
+            yield where, record
 
 
 class _JsonlSource(_Source):
@@ -281,17 +310,21 @@ class _JsonlSource(_Source):
         self.columns = list(seen)
 
     def rows(self):
-        for lineno, line in enumerate(_decoded_lines(self.path, self.encoding), 1):
+        bad: dict[int, str] = {}
+        for lineno, line in enumerate(_decoded_lines(self.path, self.encoding, bad=bad), 1):
             if not line.strip():
                 continue
             where = f"{self.path}: line {lineno}"
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield where, _BadRow(f"is not valid JSON ({exc.msg} at column {exc.colno})")
+                yield where, _BadRow(bad.get(lineno) or f"is not valid JSON ({exc.msg} at column {exc.colno})")
                 continue
             if not isinstance(record, dict):
                 yield where, _BadRow(f"is a JSON {type(record).__name__}, expected an object")
+                continue
+            if lineno in bad:
+                yield where, _undecodable(bad, lineno, lineno, record)
                 continue
             yield where, record
 
@@ -346,7 +379,12 @@ class _FolderSource(_Source):
         path = self.folder / str(value).strip()
         if not path.is_file():
             raise _RowError("file", f"text file {path} does not exist")
-        return "".join(_decoded_lines(path, self.encoding, where_prefix=f"{path} (listed at {where})"))
+        bad: dict[int, str] = {}
+        text = "".join(_decoded_lines(path, self.encoding, bad=bad))
+        if bad:
+            first = min(bad)
+            raise _RowError("file", f"names text file {path}, which holds undecodable text: {bad[first]}")
+        return text
 
     def unlisted_files(self, listed: set[str]) -> list[str]:
         found = sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*")
@@ -355,10 +393,11 @@ class _FolderSource(_Source):
 
 
 class _BadRow:
-    """A row that could not be read at all (malformed JSON, wrong number of CSV fields)."""
+    """A row that could not be read at all (malformed JSON, wrong number of CSV fields,
+    undecodable bytes); ``field`` names the field at fault where it is known."""
 
-    def __init__(self, reason: str):
-        self.reason = reason
+    def __init__(self, reason: str, field: str = "row"):
+        self.reason, self.field = reason, field
 
 
 class _RowError(Exception):
@@ -474,7 +513,7 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
             continue  # already reported by the validation pass
         try:
             if isinstance(record, _BadRow):
-                raise _RowError("row", record.reason)
+                raise _RowError(record.field, record.reason)
             if full_check and isinstance(source, _FolderSource) and cols.get("file"):
                 listed.add(str(record.get(cols["file"]) or "").strip())
             doc = _make_document(where, record, cols, source, index, clean)
