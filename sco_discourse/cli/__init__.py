@@ -46,8 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"sco-discourse: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # e.g. piped into `head`
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        _silence_stdout()
         return 0
+    except OSError as exc:  # an unwritable --out, a folder given for a file, a full disk
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"sco-discourse: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not raise again
+    (the recipe of the Python documentation for SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,7 +10,30 @@ import pandas as pd
 
 from ..errors import InputError as UserError
 
-__all__ = ["UserError", "add_corpus_options", "corpus_from_args", "emit_table"]
+__all__ = ["UserError", "add_corpus_options", "at_least", "corpus_from_args", "emit_table"]
+
+
+def at_least(minimum: int):
+    """An argparse ``type`` for integers ``>= minimum`` (argparse then names the option in
+    its error message instead of a traceback from deep inside the computation).
+
+    >>> at_least(1)("3")
+    3
+    >>> at_least(1)("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be an integer >= 1, got '0'
+    """
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
 
 
 def add_corpus_options(parser: argparse.ArgumentParser) -> None:

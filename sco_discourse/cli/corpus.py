@@ -66,6 +66,8 @@ def _user_errors(command):
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
+        except BrokenPipeError:  # the reader went away (`| head`): not an input error
+            raise
         except (OSError, UnicodeError) as exc:
             where = getattr(exc, "filename", None) or args.corpus or "corpus"
             raise UserError(f"{where}: {getattr(exc, 'strerror', None) or exc}") from None

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._common import add_corpus_options, corpus_from_args
+from ._common import add_corpus_options, at_least, corpus_from_args
 
 
 def register(subparsers) -> None:
@@ -31,7 +31,7 @@ def register(subparsers) -> None:
                         help="rebuild into a temporary folder and compare with --out; exit 1 on any difference")
     parser.add_argument("--no-notebooks", action="store_true",
                         help="do not execute the notebooks (they always run on the seed corpus)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random step (default 0)")
+    parser.add_argument("--seed", type=at_least(0), default=0, help="seed of every random step (default 0)")
     add_corpus_options(parser)
     parser.set_defaults(func=_figures)
 

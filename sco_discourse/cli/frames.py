@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import UserError, add_corpus_options, corpus_from_args, emit_table
+from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
 
 
 def _lexicon_option(parser: argparse.ArgumentParser) -> None:
@@ -38,8 +38,8 @@ def register(subparsers) -> None:
     _lexicon_option(count)
     count.add_argument("--interval", choices=["bootstrap", "poisson"], default="bootstrap",
                        help="bootstrap over documents (default) or exact Poisson")
-    count.add_argument("--n-resamples", type=int, default=2000, metavar="N", help="bootstrap draws (default 2000)")
-    count.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    count.add_argument("--n-resamples", type=at_least(1), default=2000, metavar="N", help="bootstrap draws (default 2000)")
+    count.add_argument("--seed", type=at_least(0), default=0, help="bootstrap seed (default 0)")
     _jobs_option(count)
     count.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
     count.set_defaults(func=_count)

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from ._common import UserError, add_corpus_options, corpus_from_args, emit_table
+from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
 
 _KEYNESS_HELP = """\
 Keywords of a target group against a reference. For each term a 2x2 table (its count
@@ -65,7 +65,7 @@ def register(subparsers) -> None:
                     "(--ngram 3) collocations with the same scores.")
     _common(col, by_default=None, by_help=argparse.SUPPRESS, ngram=False)
     col.add_argument("--node", metavar="WORD_OR_PHRASE", help='e.g. community or "Shanghai Spirit"')
-    col.add_argument("--window", type=int, default=5, metavar="N", help="tokens on each side (default 5)")
+    col.add_argument("--window", type=at_least(1), default=5, metavar="N", help="tokens on each side (default 5)")
     col.add_argument("--ngram", type=int, choices=[2, 3], default=2,
                      help="without --node: bigrams or trigrams (default 2)")
     col.add_argument("--sort-by", default=None,
@@ -91,9 +91,9 @@ def _common(parser, *, by_default, by_help, ngram: bool = True) -> None:
     opts.add_argument("--lemma", action="store_true", help="count lemmas instead of word forms")
     opts.add_argument("--remove-stop-words", action="store_true",
                       help="drop stop words (and n-grams beginning or ending with one)")
-    opts.add_argument("--min-count", type=int, default=None, metavar="N",
+    opts.add_argument("--min-count", type=at_least(0), default=None, metavar="N",
                       help="only terms occurring at least N times (default 1; collocates without --node: 3)")
-    opts.add_argument("--top", type=int, default=None, metavar="N",
+    opts.add_argument("--top", type=at_least(1), default=None, metavar="N",
                       help="only the first N rows (keyness: N positive and N negative keywords)")
     opts.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing a table")
 

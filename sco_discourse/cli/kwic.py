@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import UserError, add_corpus_options, corpus_from_args, emit_table
+from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
 
 
 def register(subparsers) -> None:
@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     parser.add_argument("--variant", help="a variant id, e.g. mankind")
     parser.add_argument("--pattern", help="a phrase, e.g. 'community of health'")
     parser.add_argument("--regex", action="store_true", help="treat --pattern as a regular expression")
-    parser.add_argument("--window", type=int, default=60, help="characters of context each side (default 60)")
+    parser.add_argument("--window", type=at_least(0), default=60, help="characters of context each side (default 60)")
     parser.add_argument("--lexicon", metavar="FILE", help="a frame lexicon (YAML) instead of the packaged one")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (-1: all cores)")
     add_corpus_options(parser)

@@ -24,7 +24,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from ._common import UserError, add_corpus_options, corpus_from_args, emit_table
+from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
 
 
 def register(subparsers) -> None:
@@ -41,12 +41,12 @@ def register(subparsers) -> None:
     sweep.add_argument("--k-min", type=int, default=2, metavar="A", help="smallest K (default 2)")
     sweep.add_argument("--k-max", type=int, default=10, metavar="B", help="largest K (default 10)")
     sweep.add_argument("--k-step", type=int, default=1, metavar="STEP", help="step between Ks (default 1)")
-    sweep.add_argument("--seeds", type=int, default=5, metavar="N", help="seeds per K (default 5: --seed .. --seed+4)")
+    sweep.add_argument("--seeds", type=at_least(1), default=5, metavar="N", help="seeds per K (default 5: --seed .. --seed+4)")
     sweep.add_argument("--heldout", type=float, default=0.1, metavar="SHARE",
                        help="share of units held out for perplexity (default 0.1; 0 = none)")
     sweep.add_argument("--sample-fraction", type=float, default=1.0, metavar="SHARE",
                        help="fit each seed on this share of the units (default 1; use 0.8 for NMF stability)")
-    sweep.add_argument("--n-terms", type=int, default=10, metavar="N", help="top terms scored per topic (default 10)")
+    sweep.add_argument("--n-terms", type=at_least(1), default=10, metavar="N", help="top terms scored per topic (default 10)")
     sweep.add_argument("--out", metavar="FILE.csv", help="write the per-(K, seed) table as CSV")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
     _model_options(sweep, k_required=False)
@@ -67,9 +67,9 @@ def register(subparsers) -> None:
     show.add_argument("model", metavar="DIR", nargs="?", help="a folder written by `topics fit`")
     show.add_argument("--model", dest="model_option", metavar="DIR",
                       help="the same folder given as an option, as with prevalence and link")
-    show.add_argument("--n", type=int, default=10, help="terms per topic (default 10)")
+    show.add_argument("--n", type=at_least(1), default=10, help="terms per topic (default 10)")
     show.add_argument("--by", choices=["probability", "frex"], default="probability", help="rank terms by")
-    show.add_argument("--passages", type=int, default=2, metavar="N", help="passages per topic (default 2)")
+    show.add_argument("--passages", type=at_least(0), default=2, metavar="N", help="passages per topic (default 2)")
     show.add_argument("--label", action="append", default=[], metavar="TOPIC=LABEL",
                       help="override a topic's label (repeatable)")
     show.add_argument("--save", action="store_true", help="store the --label overrides in the model folder")
@@ -85,7 +85,7 @@ def register(subparsers) -> None:
                       help="average over units, or weight units by their tokens (default units)")
     prev.add_argument("--resample", choices=["units", "documents"], default="units",
                       help="what the bootstrap resamples within a group (default units)")
-    prev.add_argument("--n-resamples", type=int, default=2000, metavar="N", help="bootstrap resamples (default 2000)")
+    prev.add_argument("--n-resamples", type=at_least(1), default=2000, metavar="N", help="bootstrap resamples (default 2000)")
     prev.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
     prev.add_argument("--changes", metavar="FILE.csv",
                       help="also test the change between consecutive groups (permutation test) and write it")
@@ -108,29 +108,29 @@ def register(subparsers) -> None:
 def _model_options(parser: argparse.ArgumentParser, *, k_required: bool) -> None:
     group = parser.add_argument_group("model")
     if k_required:
-        group.add_argument("--k", type=int, required=True, help="number of topics")
+        group.add_argument("--k", type=at_least(1), required=True, help="number of topics")
     else:
-        group.add_argument("--k", type=int, default=None, help="number of topics (when a model is fitted here)")
+        group.add_argument("--k", type=at_least(1), default=None, help="number of topics (when a model is fitted here)")
     group.add_argument("--method", choices=["lda", "nmf", "lda_multicore"], default="lda",
                        help="lda: gensim LdaModel (reproducible, default); nmf: scikit-learn NMF on tf-idf; "
                             "lda_multicore: faster but NOT reproducible")
-    group.add_argument("--seed", type=int, default=0, help="random seed (default 0); also seeds the bootstrap")
+    group.add_argument("--seed", type=at_least(0), default=0, help="random seed (default 0); also seeds the bootstrap")
     group.add_argument("--unit", choices=["paragraph", "document", "window"], default="paragraph",
                        help="modelling unit (default paragraph)")
-    group.add_argument("--window", type=int, default=200, help="tokens per window with --unit window (default 200)")
-    group.add_argument("--min-tokens", type=int, default=10,
+    group.add_argument("--window", type=at_least(1), default=200, help="tokens per window with --unit window (default 200)")
+    group.add_argument("--min-tokens", type=at_least(0), default=10,
                        help="merge shorter paragraphs into the next one (default 10)")
     group.add_argument("--fields", nargs="+", default=[], metavar="FIELD",
                        help="document metadata to keep with each unit, e.g. outlet (for prevalence --by FIELD)")
-    group.add_argument("--passes", type=int, default=10, help="LDA passes (default 10)")
-    group.add_argument("--iterations", type=int, default=100, help="LDA inference iterations (default 100)")
+    group.add_argument("--passes", type=at_least(1), default=10, help="LDA passes (default 10)")
+    group.add_argument("--iterations", type=at_least(1), default=100, help="LDA inference iterations (default 100)")
     group.add_argument("--alpha", default="symmetric", help="LDA document-topic prior: symmetric, asymmetric, auto "
                                                             "or a number (default symmetric)")
     pre = parser.add_argument_group("preprocessing")
     pre.add_argument("--keep-stop-words", action="store_true", help="keep stop words")
     pre.add_argument("--lemmas", action="store_true", help="replace words by their lemmas")
     pre.add_argument("--no-phrases", action="store_true", help="no multi-word terms (gensim Phrases)")
-    pre.add_argument("--phrase-min-count", type=int, default=3, help="minimum count of a phrase (default 3)")
+    pre.add_argument("--phrase-min-count", type=at_least(1), default=3, help="minimum count of a phrase (default 3)")
     pre.add_argument("--phrase-threshold", type=float, default=0.5, help="minimum NPMI of a phrase (default 0.5)")
     pre.add_argument("--min-df", type=_count_or_share, default=2,
                      help="drop terms in fewer units (an integer) or a smaller share (e.g. 0.01); default 2")
