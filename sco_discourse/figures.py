@@ -1001,6 +1001,9 @@ def _topic_prevalence_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[s
         numbers[f"topic_{row.topic + 1}_terms"] = row.top_terms
         numbers[f"topic_{row.topic + 1}_frex"] = row.frex_terms
         numbers[f"topic_{row.topic + 1}_prevalence"] = f"{row.prevalence:.2f}"
+    # every topic in one phrase, so that prose quoting it holds for any chosen K
+    numbers["topic_terms_list"] = "; ".join(f"T{row.topic + 1} — {row.top_terms}"
+                                            for row in summary.itertuples(index=False))
     for row in table.itertuples(index=False):
         numbers[f"topic_{row.topic + 1}_prevalence_{row.year}"] = f"{row.prevalence:.2f}"
     return numbers
