@@ -455,3 +455,197 @@ def test_keyness_of_each_group_against_the_rest(seed_dtm):
         alone = keyness(seed_dtm, by="year", target=year)
         part = table[table["year"] == year].drop(columns="year").reset_index(drop=True)
         pd.testing.assert_frame_equal(part, alone, check_like=False)
+
+
+# --------------------------------------------------------------------------- published worked examples
+# Every value below is printed in the cited source; the tolerance is half a unit in the last
+# digit the source prints.
+def _published(value, expected, decimals):
+    return value == pytest.approx(expected, abs=0.5 * 10.0 ** -decimals)
+
+
+# The 15 p-values of Benjamini & Hochberg (1995), JRSS B 57(1), 289-300, section 3.2 (the
+# rt-PA/APSAC thrombolysis trial of Neuhaus et al. 1992), with the adjusted values printed in
+# the SciPy documentation, scipy.stats.false_discovery_control, "Examples" (SciPy 1.17,
+# https://docs.scipy.org/doc/scipy/reference/generated/scipy.stats.false_discovery_control.html).
+BH_1995_P = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719,
+             0.6528, 0.7590, 1.000]
+
+
+def test_benjamini_hochberg_published_example():
+    # SciPy docs: "stats.false_discovery_control(ps)" prints
+    # [0.0015, 0.003, 0.0095, 0.035625, 0.0603, 0.06385714, 0.06385714, 0.0645, 0.0765, 0.486,
+    #  0.58118182, 0.714875, 0.75323077, 0.81321429, 1.], and "the first *four* adjusted p-values
+    # fall below 0.05" (Benjamini & Hochberg reject four hypotheses at q = 0.05; statsmodels'
+    # test_fdr_bky, statsmodels/stats/tests/test_multi.py, likewise checks "single step-up: 4").
+    published = [0.0015, 0.003, 0.0095, 0.035625, 0.0603, 0.06385714, 0.06385714, 0.0645, 0.0765, 0.486,
+                 0.58118182, 0.714875, 0.75323077, 0.81321429, 1.0]
+    adjusted = stats.adjust_p(BH_1995_P, "bh")
+    np.testing.assert_allclose(adjusted, published, rtol=0, atol=5e-9)
+    assert (adjusted < 0.05).tolist() == [True] * 4 + [False] * 11
+    # the same docs, unsorted input: false_discovery_control([0.5, 0.6, 0.1, 0.001]) -> [0.6, 0.6, 0.2, 0.004]
+    np.testing.assert_allclose(stats.adjust_p([0.5, 0.6, 0.1, 0.001], "bh"), [0.6, 0.6, 0.2, 0.004],
+                               rtol=0, atol=5e-13)
+
+
+def test_bonferroni_published_example():
+    # SciPy docs (as above): "np.array(ps) * len(ps)" prints [1.5e-03, 6.0e-03, 2.85e-02, 1.425e-01,
+    # 3.015e-01, 4.17e-01, 4.47e-01, 5.16e-01, 6.885e-01, 4.86, 6.393, 8.5785, 9.792, 11.385, 15.],
+    # and "only the hypotheses corresponding with the first three p-values can be rejected"
+    # at a family-wise 5%. adjust_p caps the adjusted values at 1.
+    published = [1.5e-03, 6.0e-03, 2.85e-02, 1.425e-01, 3.015e-01, 4.17e-01, 4.47e-01, 5.16e-01, 6.885e-01,
+                 4.86, 6.393, 8.5785, 9.792, 11.385, 15.0]
+    adjusted = stats.adjust_p(BH_1995_P, "bonferroni")
+    np.testing.assert_allclose(adjusted, np.minimum(published, 1.0), rtol=0, atol=5e-13)
+    assert (adjusted < 0.05).tolist() == [True] * 3 + [False] * 12
+
+
+def test_t_score_chi2_and_mi_manning_schuetze():
+    # Manning, C. D. & Schütze, H. (1999). Foundations of Statistical Natural Language Processing,
+    # ch. 5 "Collocations", sections 5.3.2-5.4 (pp. 164-165 for the t test): the values as printed
+    # in NLTK's doctest nltk/test/collocations.doctest ("We test their calculation using some known
+    # values presented in Manning and Schutze's text"), marginals (O11, (f1, f2), N).
+    # t: "new companies", 8 of f(new) = 15,828 and f(companies) = 4,675 in N = 14,307,668:
+    # t = 0.999932 (the Wordless test harness, BLKSerene/Wordless measures_statistical_significance.py,
+    # quotes "0.999932" from pp. 164-165; NLTK prints 0.9999); and 4.4721 for (20, (42, 20)).
+    n = 14_307_668
+    new_companies = stats.association_measures(8, 15_828, 4_675, n)
+    assert _published(new_companies["t_score"], 0.999932, 6)
+    assert _published(new_companies["t_score"], 0.9999, 4)
+    assert _published(stats.association_measures(20, 42, 20, n)["t_score"], 4.4721, 4)
+    # chi-squared (5.3.3): 1.55 for "new companies"; 456400 for (59, (67, 65), 571,007)
+    assert _published(new_companies["chi2"], 1.55, 2)
+    assert _published(stats.association_measures(59, 67, 65, 571_007)["chi2"], 456_400, 0)
+    # the same table given as its four cells (NLTK's ContingencyMeasures example: 8, 15820, 4667, 14287173)
+    assert _published(stats.pearson_chi2(8, 15_820, 4_667, 14_287_173), 1.55, 2)
+    # pointwise mutual information (5.4): 18.38 for (20, (42, 20)), 0.29 for (20, (15019, 15629))
+    assert _published(stats.association_measures(20, 42, 20, n)["mi"], 18.38, 2)
+    assert _published(stats.association_measures(20, 15_019, 15_629, n)["mi"], 0.29, 2)
+
+
+def test_log_likelihood_dunning_1993():
+    # Dunning, T. (1993). Accurate methods for the statistics of surprise and coincidence.
+    # Computational Linguistics 19(1), 61-74: the bigram table of -2 log lambda with the cells
+    # k(AB), k(A~B), k(~AB), k(~A~B). 270.72 and 95.29 as printed in NLTK's
+    # nltk/test/collocations.doctest ("Likelihood ratios: examples from Dunning, CL, 1993";
+    # likelihood_ratio(110, (2552, 221), 31777) and the cells 8, 5, 24, 31740);
+    # 263.90 and 48.94 as quoted in the tests of sscdotopen/puppies src/llr.rs ("Some cases from
+    # Ted's paper"); 167.23 for (10, 0, 3, 31764) as quoted from p. 72 in the Wordless test harness
+    # (BLKSerene/Wordless, measures_statistical_significance.py).
+    assert _published(stats.log_likelihood_g2(110, 2442, 111, 29114), 270.72, 2)
+    assert _published(stats.association_measures(110, 2552, 221, 31777)["g2"], 270.72, 2)
+    assert _published(stats.log_likelihood_g2(8, 5, 24, 31740), 95.29, 2)
+    assert _published(stats.association_measures(8, 13, 32, 31777)["g2"], 95.29, 2)
+    assert _published(stats.log_likelihood_g2(29, 13, 123, 31612), 263.90, 2)
+    assert _published(stats.log_likelihood_g2(9, 12, 429, 31327), 48.94, 2)
+    assert _published(stats.log_likelihood_g2(10, 0, 3, 31764), 167.23, 2)
+
+
+def test_chi2_g2_and_mi_dunning_corpora_list_1996():
+    # Ted Dunning, Corpora mailing list, "Re: comparisons in text corpora: keywords / CHI square",
+    # 29 Aug 1996 (http://icame.uib.no/corpora/1996-3/0028.html): a word twice in a 1,000-word
+    # sample and once in a million words, table [1, 999; 1, 999999]: "if we use chi^2 ... we get a
+    # score of 499", "the log likelihood ratio test ... we get a score of 11.05".
+    assert _published(stats.pearson_chi2(1, 999, 1, 999_999), 499, 0)
+    assert _published(stats.log_likelihood_g2(1, 999, 1, 999_999), 11.05, 2)
+    # 30 Aug 1996 (http://icame.uib.no/corpora/1996-3/0034.html): table [150, 1000000; 1000, 10000000]:
+    # "Pearson's chi^2 gives a score of 21.74 while the log-likelihood ratio gives 19.40"; "single
+    # cell mutual information gives a score of only 0.52 (compared to ... 8.97)" for the first table.
+    assert _published(stats.pearson_chi2(150, 1_000_000, 1000, 10_000_000), 21.74, 2)
+    assert _published(stats.log_likelihood_g2(150, 1_000_000, 1000, 10_000_000), 19.40, 2)
+    big = stats.association_measures(150, 150 + 1_000_000, 150 + 1000, 150 + 1_000_000 + 1000 + 10_000_000)
+    small = stats.association_measures(1, 1 + 999, 1 + 1, 1 + 999 + 1 + 999_999)
+    assert _published(big["mi"], 0.52, 2)
+    assert _published(small["mi"], 8.97, 2)
+    # association_measures gives the same chi-squared and G² over the table built from the margins
+    assert _published(big["chi2"], 21.74, 2) and _published(big["g2"], 19.40, 2)
+
+
+def test_chi2_pedersen_and_scipy_published_values():
+    # Pedersen, T. (1996). Fishing for exactness. Proceedings of the South-Central SAS Users Group
+    # Conference, Austin, p. 10, as quoted in the Wordless test harness (BLKSerene/Wordless,
+    # measures_statistical_significance.py): [1, 3; 3, 1] with Yates' correction: chi-squared 0.500,
+    # p 0.480; and (with Dunning 1993, p. 73) [3, 0; 0, 31774] without correction: 31777.00.
+    yates = stats.pearson_chi2(1, 3, 3, 1, yates=True)
+    assert _published(yates, 0.500, 3)
+    assert _published(chi2_dist.sf(yates, 1), 0.480, 3)
+    assert _published(stats.pearson_chi2(3, 0, 0, 31_774), 31_777.00, 2)
+    # SciPy documentation, scipy.stats.chi2_contingency, "Examples" (SciPy 1.17,
+    # https://docs.scipy.org/doc/scipy/reference/generated/scipy.stats.chi2_contingency.html):
+    # obs = [[12, 3], [17, 16]], chi2_contingency(obs, correction=False).pvalue -> 0.0614122539870913
+    assert chi2_dist.sf(stats.pearson_chi2(12, 3, 17, 16), 1) == pytest.approx(0.0614122539870913, rel=1e-12)
+
+
+def test_log_likelihood_calculator_example_end_to_end():
+    # The Lancaster log-likelihood calculator walk-through (UCREL LL wizard,
+    # http://ucrel.lancs.ac.uk/llwizard.html), reproduced in the slides "Corpus 2",
+    # https://www.scribd.com/presentation/807361921/Corpus-2: "a word that occurs 52 times in
+    # Corpus 1, which has 50,000 tokens in total; but occurs 57 times in Corpus 2, which is 75,000
+    # tokens in size" gives "Item O1 %1 O2 %2 LL / Word 52 0.10 57 0.08 + 2.65", "The + sign
+    # indicates that the word is more frequent ... in Corpus 1", and the LL "must be above 3.84"
+    # for p < 0.05, "So this difference is not statistically significant."
+    assert _published(stats.log_likelihood_g2(52, 50_000 - 52, 57, 75_000 - 57, signed=True), 2.65, 2)
+    assert _published(stats.rate_per(52, 50_000, per=100), 0.10, 2)
+    assert _published(stats.rate_per(57, 75_000, per=100), 0.08, 2)
+    # the same through keyness(): two "corpora" with exactly those counts and sizes
+    corpus = Corpus.from_documents([
+        Document("c1", " ".join(["word"] * 52 + ["filler"] * (50_000 - 52))),
+        Document("c2", " ".join(["word"] * 57 + ["filler"] * (75_000 - 57)))])
+    table = keyness(corpus, by="doc_id", target="c1").set_index("term")
+    assert (table.attrs["target_tokens"], table.attrs["reference_tokens"]) == (50_000, 75_000)
+    row = table.loc["word"]
+    assert (row.count_target, row.count_reference) == (52, 57)
+    assert _published(row.g2, 2.65, 2) and row.g2 > 0
+    assert row.p > 0.05 and row.g2 < 3.84
+
+
+def test_log_ratio_published_interpretations():
+    # Hardie, A. (2014). Log Ratio - an informal introduction. CASS, Lancaster University
+    # (http://cass.lancs.ac.uk/log-ratio-an-informal-introduction/): "if the relative frequency of a
+    # word is 0.0006 in Corpus A, and 0.0002 in Corpus B, then ... the relative frequency in Corpus A
+    # is three times bigger than in Corpus B (0.0006 ÷ 0.0002 = 3)"; Log Ratio is the binary log of
+    # that ratio.
+    assert 2 ** stats.log_ratio(6, 10_000, 2, 10_000)[0] == pytest.approx(3.0, rel=1e-12)
+    assert 2 ** stats.log_ratio(0.0006, 1, 0.0002, 1)[0] == pytest.approx(3.0, rel=1e-12)
+    # Scott, M. WordSmith Tools Manual, "How Key Words are calculated"
+    # (https://lexically.net/downloads/version7/HTML/keywords_calculate_info.htm), on Hardie's Log
+    # Ratio: "A value of 2 means the item is 4 times more frequent in the small word list than in the
+    # reference corpus list. A value of 3 means it's 8 times more frequent, and of 4 means it's 16
+    # times more frequent."
+    for times, value in [(4, 2), (8, 3), (16, 4)]:
+        assert stats.log_ratio(times * 5, 10_000, 5, 10_000)[0] == pytest.approx(value, rel=1e-12)
+        assert stats.log_ratio(5, 10_000, times * 5, 10_000)[0] == pytest.approx(-value, rel=1e-12)
+
+
+def test_pct_diff_gabrielatos_2018_example():
+    # Gabrielatos, C. (2018). Keyness analysis: nature, metrics and techniques. In C. Taylor &
+    # A. Marchi (eds.), Corpus Approaches to Discourse: A Critical Review, Routledge, pp. 21-22:
+    # 20 occurrences in 29,954 words against 1 in 23,691 give %DIFF = 1481.83 (as quoted in the
+    # Wordless test harness, BLKSerene/Wordless, measures_effect_size.py: "pct_diff(main, 20, 1,
+    # 29954 - 20, 23691 - 1) # 1481.83").
+    assert _published(stats.pct_diff(20, 29_954, 1, 23_691), 1481.83, 2)
+    # the reverse comparison is the frequency of the reference relative to the target
+    assert stats.pct_diff(1, 23_691, 20, 29_954) == pytest.approx(100 * ((1 / 23_691) / (20 / 29_954) - 1))
+
+
+def test_log_dice_and_mi_published_values():
+    # Rychlý, P. (2008). A lexicographer-friendly association score. RASLAN 2008, pp. 6-9 (text
+    # quoted at http://www.perezparedes.es/the-logdice-score-in-word-sketches/): "Theoretical
+    # maximum is 14, in case when all occurrences of X co-occur with Y and all occurrences of Y
+    # co-occur with X"; "Value 0 means there is less than 1 co-occurrence of XY per 16,000 X or
+    # 16,000 Y"; "plus 1 point means twice as often collocation, plus 7 points means roughly 100
+    # times frequent collocation".
+    assert stats.log_dice(250, 250, 250) == pytest.approx(14.0)
+    assert abs(stats.log_dice(1, 16_000, 16_000)) < 0.05
+    assert stats.log_dice(1, 16_000, 16_000) > 0 > stats.log_dice(1, 17_000, 17_000)
+    assert stats.log_dice(40, 3000, 5000) - stats.log_dice(20, 3000, 5000) == pytest.approx(1.0)
+    assert round(stats.log_dice(2000, 30_000, 50_000) - stats.log_dice(20, 30_000, 50_000)) == 7
+    # Smadja, F., McKeown, K. & Hatzivassiloglou, V. (1996). Translating collocations for bilingual
+    # lexicons. Computational Linguistics 22(1), p. 13: Dice = 0.08 for 130 joint occurrences of
+    # words with frequencies 3,121 and 143 (as quoted in the Wordless test harness,
+    # measures_effect_size.py); logDice is 14 + log2(Dice).
+    assert _published(2 ** (stats.log_dice(130, 3121, 143) - 14), 0.08, 2)
+    # Church, K. W. & Hanks, P. (1990). Word association norms, mutual information, and
+    # lexicography. Computational Linguistics 16(1), p. 24: I(x; y) = 11.3 for f(x, y) = 8,
+    # f(x) = 1,105, f(y) = 44 in N = 15 million words (as quoted in the same Wordless harness).
+    assert _published(stats.association_measures(8, 1105, 44, 15_000_000)["mi"], 11.3, 1)
