@@ -263,3 +263,14 @@ def test_ungdc_slice_china_scope_variants_by_year():
     rx = re.compile(r"communit(?:y|ies)\s+(?:with|of)\s+(?:a\s+)?(?:shared|common)\s+(?:future|destiny)", re.I)
     for doc in china:
         assert scope.loc[doc.year, ""] == len(rx.findall(doc.text)), doc.doc_id
+
+
+def test_poisson_groups_summed_while_streaming_equal_the_per_document_path(seed):
+    # interval="poisson" sums each group as it reads (flat memory); the bootstrap keeps
+    # per-document counts. Both must give the same counts, documents and shares.
+    streamed = frame_counts(seed, by="year", interval="poisson")
+    per_document = frame_counts(seed, by="year", n_resamples=20)
+    columns = ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs", "docs_with_mention",
+               "share_docs"]
+    pd.testing.assert_frame_equal(streamed[columns], per_document[columns])
+    assert streamed.attrs["caveat"] == per_document.attrs["caveat"].split("; a one-document")[0]

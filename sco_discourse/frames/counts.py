@@ -84,10 +84,7 @@ def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, p
             if by is None:
                 ids.append(doc.doc_id)
             else:
-                value = doc.get(by)
-                if isinstance(value, float) and value != value:  # NaN from a table: a missing value
-                    value = None
-                codes.append(code_of.setdefault(value, len(code_of)))
+                codes.append(code_of.setdefault(_group_value(doc, by), len(code_of)))
             years.append(np.nan if doc.year is None else float(doc.year))
             n += 1
             yield n - 1, doc.text
@@ -100,17 +97,88 @@ def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, p
         tokens.append(n_tokens)
         rows.extend([i] * len(hits))
         cols.extend(hits)
+    _check_counted(corpus, by, n, code_of)
+    return _DocCounts(matcher.keys, ids, list(code_of), codes, years, tokens, rows, cols)
+
+
+class _GroupTotals:
+    """Per group: summed counts, documents with a mention, tokens and documents, summed
+    while streaming (memory grows with groups x keys, not with documents)."""
+
+    def __init__(self, n_keys: int):
+        self.n_keys = n_keys
+        self.values: list[Any] = []  # code -> group value
+        self.counts: list[np.ndarray] = []
+        self.with_mention: list[np.ndarray] = []
+        self.tokens: list[int] = []
+        self.n_docs: list[int] = []
+
+    def add_group(self, value: Any) -> int:
+        self.values.append(value)
+        self.counts.append(np.zeros(self.n_keys, dtype=np.int64))
+        self.with_mention.append(np.zeros(self.n_keys, dtype=np.int64))
+        self.tokens.append(0)
+        self.n_docs.append(0)
+        return len(self.values) - 1
+
+
+def _sum_groups(corpus, matcher: Matcher, *, by: str, n_jobs: int, progress: bool) -> _GroupTotals:
+    totals = _GroupTotals(len(matcher.keys))
+    code_of: dict[Any, int] = {}
+
+    def items():
+        for doc in corpus:
+            value = _group_value(doc, by)
+            code = code_of.get(value)
+            if code is None:
+                code = code_of[value] = totals.add_group(value)
+            yield code, doc.text
+
+    for code, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
+                                              total=getattr(corpus, "_length", None), desc="counting frames"):
+        totals.tokens[code] += n_tokens
+        totals.n_docs[code] += 1
+        if hits:
+            per_doc = np.bincount(hits, minlength=totals.n_keys)
+            totals.counts[code] += per_doc
+            totals.with_mention[code] += per_doc > 0
+    _check_counted(corpus, by, sum(totals.n_docs), code_of)
+    return totals
+
+
+def _group_value(doc, by: str) -> Any:
+    value = doc.get(by)
+    if isinstance(value, float) and value != value:  # NaN from a table: a missing value
+        value = None
+    return value
+
+
+def _check_counted(corpus, by: str | None, n: int, code_of: dict[Any, int]) -> None:
     if not n:
         raise InputError(f"{getattr(corpus, 'name', 'corpus')}: the corpus has no documents")
     if by and set(code_of) == {None}:
         raise InputError(f"{getattr(corpus, 'name', 'corpus')}: no document has a value for {by!r} "
                          f"(fields: doc_id, year, date and the metadata columns of your corpus)")
-    return _DocCounts(matcher.keys, ids, list(code_of), codes, years, tokens, rows, cols)
 
 
 def _group_order(values) -> list:
     present = list(dict.fromkeys(values))
     return sorted(present, key=lambda v: (v is None, str(type(v)), v if v is not None else 0))
+
+
+def _split_groups(counts: _DocCounts) -> dict[Any, tuple]:
+    """Group value -> (count, docs_with_mention, tokens, n_docs, per-document matrix, tokens)."""
+    codes = counts.codes
+    by_group = np.argsort(codes, kind="stable")  # documents of a group, in corpus order
+    bounds = np.searchsorted(codes[by_group], np.arange(len(counts.group_values) + 1))
+    groups = {}
+    for code, value in enumerate(counts.group_values):
+        members = by_group[bounds[code]:bounds[code + 1]]
+        matrix = counts.matrix[members]
+        tokens = counts.tokens[members]
+        groups[value] = (np.asarray(matrix.sum(axis=0)).ravel(), np.asarray((matrix > 0).sum(axis=0)).ravel(),
+                         int(tokens.sum()), len(members), matrix, tokens)
+    return groups
 
 
 def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None = None,
@@ -143,6 +211,14 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         Worker processes for matching (-1: all cores); results do not depend on it.
     progress : bool, default False
 
+    Memory
+    ------
+    Documents are read one at a time. With ``by`` and ``interval="poisson"`` only the
+    sums of each group are kept, so memory does not grow with the corpus. The bootstrap
+    resamples a group's documents, so it keeps their counts: 24 bytes per document and
+    16 per mention (a sparse matrix). Per-document output holds one row per document ×
+    frame × variant.
+
     Returns
     -------
     pandas.DataFrame
@@ -172,8 +248,14 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
     if interval not in ("bootstrap", "poisson"):
         raise InputError(f"interval must be 'bootstrap' or 'poisson', not {interval!r}")
     matcher = Matcher(lexicon)
-    counts = _count_documents(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
-    keys = counts.keys
+    keys = matcher.keys
+    if by is not None and interval == "poisson":  # sums suffice: memory stays flat
+        totals = _sum_groups(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
+        groups = {value: (totals.counts[c], totals.with_mention[c], totals.tokens[c], totals.n_docs[c], None, None)
+                  for c, value in enumerate(totals.values)}
+    else:  # per-document counts: the output itself, or what a document bootstrap resamples
+        counts = _count_documents(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
+        groups = _split_groups(counts) if by is not None else None
     frames = [k[0] for k in keys]
     variants = [k[1] for k in keys]
     n_keys = len(keys)
@@ -189,20 +271,9 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
     else:
         parts = []
-        order = _group_order(counts.group_values)
-        rank = np.empty(len(order), dtype=np.int64)  # group code -> position in the output order
-        position = {value: i for i, value in enumerate(order)}
-        for code, value in enumerate(counts.group_values):
-            rank[code] = position[value]
-        doc_rank = rank[counts.codes]
-        by_group = np.argsort(doc_rank, kind="stable")  # documents of a group, in corpus order
-        bounds = np.searchsorted(doc_rank[by_group], np.arange(len(order) + 1))
-        for i, value in enumerate(order):
-            members = by_group[bounds[i]:bounds[i + 1]]
-            matrix = counts.matrix[members]
-            tokens = counts.tokens[members]
-            total_tokens = int(tokens.sum())
-            count = np.asarray(matrix.sum(axis=0)).ravel()
+        order = _group_order(list(groups))
+        for value in order:
+            count, with_mention, total_tokens, n_docs, matrix, tokens = groups[value]
             if total_tokens == 0:  # no text to rate: no interval
                 low = high = np.full(n_keys, np.nan)
             elif interval == "bootstrap":
@@ -217,8 +288,6 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
             else:
                 low, high = poisson_rate_ci(count, np.full(n_keys, total_tokens), confidence=confidence,
                                             per=10_000.0)
-            n_docs = len(members)
-            with_mention = np.asarray((matrix > 0).sum(axis=0)).ravel()
             parts.append(pd.DataFrame({
                 by: [value] * n_keys, "frame": frames, "variant": variants, "count": count,
                 "tokens": total_tokens, "rate_per_10k": rate_per(count, np.full(n_keys, total_tokens)),
@@ -226,7 +295,7 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
                 "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
             }))
         out = pd.concat(parts, ignore_index=True)
-        docs_per_group = np.bincount(doc_rank, minlength=len(order))
+        docs_per_group = np.array([groups[value][3] for value in order])
         few = int((docs_per_group < FEW_DOCUMENTS).sum())
         caveat = ""
         if few:
