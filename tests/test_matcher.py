@@ -166,6 +166,8 @@ def test_sentence_index():
     ("a community of shared future for humanity", "humanity"),
     ("a closer SCO community with a shared future", "sco"),
     ("an “SCO community with a shared future”", "sco"),
+    ("the SCO’s community with a shared future", "sco"),
+    ("the Shanghai Cooperation Organization's community of shared future", "sco"),
     ("a closer China-Central Asia community with a shared future", "bilateral_regional"),
     ("the China–Tajikistan community with a shared future", "bilateral_regional"),
     ("a community with a shared future for China and Kazakhstan", "bilateral_regional"),
