@@ -29,6 +29,14 @@ def test_count_by_year_csv_contract(tmp_path):
     assert {r["frame"] for r in rows} == {k[0] for k in keys}
     total = [r for r in rows if r["year"] == "2020" and r["frame"] == "shared_future" and r["variant"] == ""]
     assert total[0]["count"] == "3"
+    # the lexicon and interval settings travel with the CSV in OUT.json
+    import json
+
+    meta = json.loads((tmp_path / "by_year.csv.json").read_text(encoding="utf-8"))
+    lexicon = load_lexicon()
+    assert meta["table"] == "by_year.csv" and meta["written_by"].startswith("sco_discourse ")
+    assert meta["attrs"]["lexicon_version"] == lexicon.version and meta["attrs"]["lexicon_name"] == lexicon.name
+    assert (meta["attrs"]["interval"], meta["attrs"]["n_resamples"], meta["attrs"]["random_state"]) == ("bootstrap", 200, 0)
 
 
 def test_count_per_document_and_by_source_file(tmp_path):

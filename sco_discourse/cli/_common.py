@@ -74,14 +74,46 @@ def corpus_from_args(args: argparse.Namespace):
 
 
 def emit_table(frame: pd.DataFrame, out: str | None = None, *, float_format: str = "%.6g") -> None:
-    """Write ``frame`` as CSV to ``out``, or print it as an aligned table to stdout."""
+    """Write ``frame`` as CSV to ``out``, or print it as an aligned table to stdout.
+
+    A CSV keeps its provenance beside it: ``OUT.json`` holds the package version and the
+    table's ``attrs`` (lexicon name, version and hash, interval method, seeds, ...), so a
+    file found later still says how it was made; the CSV's columns stay as documented.
+    """
     if out:
         path = Path(out)
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
         print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
+        if frame.attrs:
+            _write_provenance(frame.attrs, path)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 200, "display.max_colwidth", 60):
             print(frame.to_string(index=False) if not frame.empty else "(no rows)")
+
+
+def _jsonable(value):
+    """attrs values as JSON: numbers and strings as they are, containers recursively, the rest as text."""
+    import numpy as np
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return None if isinstance(value, float) and value != value else value
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def _write_provenance(attrs, path: Path) -> None:
+    import json
+
+    from .. import __version__
+
+    meta = {"table": path.name, "written_by": f"sco_discourse {__version__}", "attrs": _jsonable(dict(attrs))}
+    side = path.with_name(path.name + ".json")
+    side.write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
