@@ -47,8 +47,9 @@ def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list
 class _DocCounts:
     """Per-document counts of every (frame, variant) key, kept small while streaming.
 
-    Per document only its token count, its group code and year (8 bytes each), and 16
-    bytes per mention are held (the id too when the output is per document); the counts
+    Per document only its token count and its group code (8 bytes each), and 16 bytes
+    per mention are held (id and year instead of the group code when the output is per
+    document); the counts
     form a sparse documents x keys matrix. The document-level bootstrap needs the
     per-document counts of a group, so they cannot be summed away while streaming.
     """
@@ -81,11 +82,11 @@ def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, p
     def items():
         nonlocal n
         for doc in corpus:
-            if by is None:
+            if by is None:  # per-document output (and the trend regression, which needs years)
                 ids.append(doc.doc_id)
+                years.append(np.nan if doc.year is None else float(doc.year))
             else:
                 codes.append(code_of.setdefault(_group_value(doc, by), len(code_of)))
-            years.append(np.nan if doc.year is None else float(doc.year))
             n += 1
             yield n - 1, doc.text
 
@@ -215,7 +216,7 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
     ------
     Documents are read one at a time. With ``by`` and ``interval="poisson"`` only the
     sums of each group are kept, so memory does not grow with the corpus. The bootstrap
-    resamples a group's documents, so it keeps their counts: 24 bytes per document and
+    resamples a group's documents, so it keeps their counts: 16 bytes per document and
     16 per mention (a sparse matrix). Per-document output holds one row per document ×
     frame × variant.
 
