@@ -520,7 +520,8 @@ def _environment_note(manifest: Mapping[str, Any], reference: Mapping[str, Any] 
     if not changed:
         return ""
     return ("note: the committed figures were made with other library versions ("
-            + "; ".join(changed) + "); byte-identical output needs the same versions.")
+            + "; ".join(changed) + "); byte-identical output needs the same versions "
+            "(install with -c .ci/constraints.txt).")
 
 
 # --------------------------------------------------------------------------- notebooks

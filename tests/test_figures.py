@@ -97,6 +97,20 @@ def test_committed_figures_are_what_the_raw_texts_rebuild(capsys):
     assert f"{len(figures.FIGURES)} figure(s) identical to {committed}" in capsys.readouterr().err
 
 
+def test_constraints_pin_the_versions_the_committed_figures_were_made_with():
+    """The set-up commands install .ci/constraints.txt; it must pin what the manifest records."""
+    import re
+
+    root = figures.project_root()
+    manifest = json.loads((root / "figures" / "manifest.json").read_text(encoding="utf-8"))
+    pins = dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)$", (root / ".ci" / "constraints.txt").read_text("utf-8")))
+    pins = {name.lower().replace("_", "-"): version for name, version in pins.items()}
+    recorded = {k: v for k, v in manifest["software"].items() if k not in ("python", "sco_discourse")}
+    assert recorded
+    for name, version in recorded.items():
+        assert pins.get(name.lower().replace("_", "-")) == version, (name, version)
+
+
 def test_check_names_the_altered_figure(monkeypatch, tmp_path, capsys):
     # the registry cut to one figure, so the checks rebuild in a second
     monkeypatch.setattr(figures, "FIGURES", {"corpus_tokens": figures.FIGURES["corpus_tokens"]})
