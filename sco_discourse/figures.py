@@ -261,9 +261,12 @@ def project_root() -> Path:
 
 
 def _git_commit(root: Path) -> str | None:
+    """The last commit that changed anything but the built ``figures/``: the code, texts and
+    settings the figures come from. Committing rebuilt figures does not change it, so a
+    rebuild in a clean clone reproduces ``manifest.json`` byte for byte too."""
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=10, check=False)
+        done = subprocess.run(["git", "log", "-1", "--format=%H", "--", ".", ":(exclude)figures"], cwd=root,
+                              capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     commit = done.stdout.strip()
