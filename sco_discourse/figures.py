@@ -749,7 +749,9 @@ def _variant_numbers(prefix: str):
     def numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
         out = {}
         for variant, part in table.groupby("variant", sort=False):
-            out[f"{prefix}_{variant}_total"] = str(int(part["count"].sum()))
+            total = int(part["count"].sum())
+            out[f"{prefix}_{variant}_total"] = str(total)
+            out[f"{prefix}_{variant}_times"] = {1: "once", 2: "twice"}.get(total, f"{total} times")
             years = part.loc[part["count"] > 0, "year"].astype(int).tolist()
             out[f"{prefix}_{variant}_years"] = ", ".join(map(str, years)) or "none"
             for row in part.itertuples(index=False):
@@ -997,10 +999,17 @@ def _topic_prevalence_table(ctx: FigureContext) -> pd.DataFrame:
     return table
 
 
+def _prose_terms(terms: str) -> str:
+    """Phrase terms as words for the manuscript: "president_xi" -> "president xi"."""
+    return terms.replace("_", " ")
+
+
 def _topic_prevalence_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
     model = _topic_model(ctx)
     summary = model.topic_summary(8)
     numbers = {}
+    summary = summary.assign(top_terms=summary["top_terms"].map(_prose_terms),
+                             frex_terms=summary["frex_terms"].map(_prose_terms))
     for row in summary.itertuples(index=False):
         numbers[f"topic_{row.topic + 1}_terms"] = row.top_terms
         numbers[f"topic_{row.topic + 1}_frex"] = row.frex_terms
