@@ -218,8 +218,7 @@ def _open_binary(path: Path):
     return gzip.open(path, "rb") if magic == _MAGIC_GZIP else open(path, "rb")
 
 
-def _decoded_lines(path: Path, encoding: str, where_prefix: str | None = None,
-                   bad: dict[int, str] | None = None) -> Iterator[str]:
+def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None) -> Iterator[str]:
     """Decode line by line so an undecodable byte is reported with its line number.
 
     Without ``bad`` such a line raises :class:`CorpusError`; with it, the line is decoded
@@ -231,12 +230,11 @@ def _decoded_lines(path: Path, encoding: str, where_prefix: str | None = None,
             try:
                 line = raw_line.decode(encoding)
             except UnicodeDecodeError as exc:
-                message = (f"bytes {raw_line[exc.start:exc.end]!r} at position {exc.start} of line {lineno} cannot "
-                           f"be decoded as {encoding}; pass encoding= (e.g. 'latin-1', 'cp1252')")
+                what = f"bytes {raw_line[exc.start:exc.end]!r} at position {exc.start}"
+                advice = f"cannot be decoded as {encoding}; pass encoding= (e.g. 'latin-1', 'cp1252')"
                 if bad is None:
-                    raise CorpusError(f"{where_prefix or path}: line {lineno}: " + message.replace(
-                        f" of line {lineno}", "")) from None
-                bad[lineno] = message
+                    raise CorpusError(f"{path}: line {lineno}: {what} {advice}") from None
+                bad[lineno] = f"{what} of line {lineno} {advice}"
                 line = raw_line.decode(encoding, errors="replace")
             if lineno == 1 and line.startswith("\ufeff"):
                 line = line[1:]
