@@ -293,11 +293,10 @@ class Matcher:
                 out.extend(entry[1])
         if not conditional:
             return out, set()
-        kept_out = self._only_in_list(compact, out, conditional)
-        if len(kept_out) == len(out):
+        drop = self._only_in_list(compact, out, conditional)
+        if not drop:
             return out, set()
-        kept_spans = {(m[0], m[1]) for m in kept_out}
-        return kept_out, {(out[i][0], out[i][1]) for i in conditional if (out[i][0], out[i][1]) not in kept_spans}
+        return [m for i, m in enumerate(out) if i not in drop], {(out[i][0], out[i][1]) for i in drop}
 
     def _scope(self, compact: str, start: int, end: int, frame: str) -> str:
         for variant, before, after in self._rules.get(frame, ()):
@@ -387,9 +386,10 @@ class Matcher:
                 return end
         return None
 
-    def _only_in_list(self, compact: str, spans: list[tuple], conditional: set[int]) -> list[tuple]:
-        """Keep an ``only_in_list`` mention only inside a list with a mention of another
-        variant of its frame (list items separated by commas, "and", "or", articles)."""
+    def _only_in_list(self, compact: str, spans: list[tuple], conditional: set[int]) -> set[int]:
+        """Indices (in ``spans``) of the ``only_in_list`` mentions to drop: an ``only_in_list``
+        mention is kept only inside a list with a mention of another variant of its frame
+        (list items separated by commas, "and", "or", articles)."""
         by_frame: dict[str, list[int]] = {}
         for i, s in enumerate(spans):
             if s[2] in self._only_in_list_frames:
@@ -409,7 +409,7 @@ class Matcher:
                 others = {spans[i][3] for i in group if i not in conditional}
                 if not (others - {spans[i][3] for i in pending}):
                     drop.update(pending)
-        return [s for i, s in enumerate(spans) if i not in drop]
+        return drop
 
 
 # --------------------------------------------------------------------------- many documents
