@@ -49,9 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly
         _silence_stdout()
         return 0
-    except OSError as exc:  # an unwritable --out, a folder given for a file, a full disk
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        print(f"sco-discourse: error: {where}{exc.strerror or exc}", file=sys.stderr)
+    except (OSError, UnicodeError) as exc:  # an unreadable file, an unwritable --out, a full disk
+        where = getattr(exc, "filename", None) or getattr(args, "corpus", None)
+        print(f"sco-discourse: error: {f'{where}: ' if where else ''}{getattr(exc, 'strerror', None) or exc}",
+              file=sys.stderr)
         return 2
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 
 import pandas as pd
 
@@ -60,21 +59,6 @@ def corpus_table(corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["doc_id", "date", "date_precision", "outlet", "title", "tokens"])
 
 
-def _user_errors(command):
-    """File-system errors (unreadable file, folder given for a file) become user errors: exit 2."""
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except BrokenPipeError:  # the reader went away (`| head`): not an input error
-            raise
-        except (OSError, UnicodeError) as exc:
-            where = getattr(exc, "filename", None) or args.corpus or "corpus"
-            raise UserError(f"{where}: {getattr(exc, 'strerror', None) or exc}") from None
-    return run
-
-
-@_user_errors
 def _info(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args)
     table = corpus_table(corpus)
@@ -85,7 +69,6 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-@_user_errors
 def _show(args: argparse.Namespace) -> int:
     corpus = corpus_from_args(args)
     try:
