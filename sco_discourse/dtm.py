@@ -238,7 +238,7 @@ class DTM:
 
 def _factorize(values: pd.Series) -> tuple[np.ndarray, list]:
     """Codes and sorted labels of a column (missing values form the last group)."""
-    from .corpus.model import _sort_key
+    from .groups import sort_key as _sort_key
 
     objs = [None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else v
             for v in values.tolist()]

@@ -144,31 +144,75 @@ class Corpus:
         return Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]")
 
     def select(self, **criteria: Any) -> "Corpus":
-        """Documents whose metadata equal the given values (a list/set/range means "any of").
+        """Documents whose metadata satisfy every criterion.
+
+        A criterion is a value (equality), a list/set/tuple/range ("any of"), an
+        inclusive ``slice(low, high)`` (either end None), a predicate function, or a
+        condition string for the field (``year=">=2013"``, ``year="2013..2024"``,
+        ``iso3="!=CHN"``; see :mod:`sco_discourse.corpus.selection`).
 
         Examples
         --------
         >>> from sco_discourse import load_corpus
         >>> [d.doc_id for d in load_corpus().select(year=[2023, 2024])]
         ['seed-001', 'seed-004']
+        >>> len(load_corpus().select(year=slice(2021, 2022)))
+        5
         """
+        from .selection import value_matcher
+
+        tests = [(key, value_matcher(key, wanted)) for key, wanted in criteria.items()]
+
         def match(doc: Document) -> bool:
-            for key, wanted in criteria.items():
-                value = doc.get(key)
-                if isinstance(wanted, (list, tuple, set, frozenset, range)):
-                    if value not in wanted:
-                        return False
-                elif value != wanted:
-                    return False
-            return True
+            return all(test(doc.get(key)) for key, test in tests)
 
         label = ", ".join(f"{k}={v!r}" for k, v in criteria.items())
         return self.filter(match, label=label)
 
-    def groups(self, by: str) -> dict[Any, "Corpus"]:
-        """Split into lazy sub-corpora by a metadata field, ordered by value."""
-        values = {doc.get(by) for doc in self}
-        return {v: self.select(**{by: v}) for v in sorted(values, key=_sort_key)}
+    def where(self, *conditions: str) -> "Corpus":
+        """Documents that satisfy every condition string, as the command line's ``--where``:
+        ``"iso3=CHN,RUS"``, ``"year=2013..2024"``, ``"year>=2013"``, ``"outlet!=Xinhua"``.
+
+        Examples
+        --------
+        >>> from sco_discourse import load_corpus
+        >>> [d.doc_id for d in load_corpus().where("year=2023..", "outlet!=nothing")]
+        ['seed-001', 'seed-004']
+        """
+        from .selection import parse_condition
+
+        parsed = [parse_condition(c) for c in conditions]
+        if not parsed:
+            return self
+
+        def match(doc: Document) -> bool:
+            return all(cond(doc.get(cond.field)) for cond in parsed)
+
+        return self.filter(match, label=" & ".join(c.text for c in parsed))
+
+    def groups(self, by: Any) -> dict[Any, "Corpus"]:
+        """Split into lazy sub-corpora by ``by`` (as everywhere: a column, a list of
+        columns, or a custom group; see :mod:`sco_discourse.groups`), in the one group
+        order. Keys are values (one column) or tuples (several)."""
+        from ..groups import Grouping
+
+        grouping = Grouping(by, where=self.name)
+        keys = grouping.order(grouping.doc_key(doc) for doc in self)
+        single = len(grouping.columns) == 1
+
+        def part(key):
+            return self.filter(lambda d, k=key: grouping.doc_key(d) == k, label=f"{by}={key}")
+
+        return {(k[0] if single else k): part(k) for k in keys}
+
+    def documents(self) -> pd.DataFrame:
+        """The documents table (no text): what every table of the package groups by.
+
+        See :func:`sco_discourse.groups.documents_table`.
+        """
+        from ..groups import documents_table
+
+        return documents_table(self)
 
     # -- export -----------------------------------------------------------------------
     def to_frame(self, *, text: bool = True) -> pd.DataFrame:
@@ -211,6 +255,3 @@ class Corpus:
                 digest.update(b"\x00")
         return digest.hexdigest()
 
-
-def _sort_key(value: Any):
-    return (value is None, str(type(value)), value if value is not None else 0)
