@@ -35,11 +35,11 @@ Examples
 ...                      "iso3": ["CHN", "USA", "RUS", "CHN"]})
 >>> codes, labels = Grouping(["iso3", "year"]).resolve(docs)
 >>> labels
-  iso3    year
-0  CHN  2021.0
-1  CHN     NaN
-2  RUS  2021.0
-3  USA  2020.0
+  iso3  year
+0  CHN  2021
+1  CHN  <NA>
+2  RUS  2021
+3  USA  2020
 >>> codes.tolist()
 [0, 3, 2, 1]
 >>> Grouping({"iso3": {"SCO": ["CHN", "RUS"]}}).resolve(docs)[1]
