@@ -98,6 +98,10 @@ frames:
     (GOOD + "inflections:\n  - {community: communities}\n", "inflections"),
     (GOOD + "gazetteer:\n  - {place: [china]}\n", "gazetteer"),
     (GOOD + "inflections:\n  community of: communities of\n", "inflections.community of"),
+    (GOOD.replace("    variants:", "    variant_labels: {one: One}\n    variants:"), "frames.alpha.variant_labels"),
+    (GOOD + "  beta:\n    patterns: [b]\n    default_variant: plain\n    variant_labels: {other: Other}\n"
+            "    variant_rules:\n      - {variant: v, after: [for all]}\n", "frames.beta.variant_labels.other"),
+    (GOOD.replace("      two:\n", "      two:\n        label: ''\n"), "frames.alpha.variants.two.label"),
 ])
 def test_schema_rejects_malformed_lexicon_naming_the_entry(broken, entry):
     with pytest.raises(LexiconError) as err:
@@ -110,6 +114,29 @@ def test_schema_rejects_malformed_lexicon_naming_the_entry(broken, entry):
 def test_good_lexicon_parses():
     lex = parse_lexicon(GOOD)
     assert lex.keys() == [("alpha", ""), ("alpha", "one"), ("alpha", "two")]
+
+
+def test_labels_and_order_come_from_the_file():
+    text = (GOOD.replace("  alpha:\n", "  alpha:\n    label: the alpha frame\n    short_label: alpha\n")
+            .replace("      two:\n", "      two:\n        label: Second\n")
+            + "  beta:\n    patterns: [b]\n    default_variant: plain\n    variant_labels: {v: for all}\n"
+              "    variant_rules:\n      - {variant: v, after: [for all]}\n")
+    lex = parse_lexicon(text)
+    assert lex.frame_labels() == {"alpha": "alpha", "beta": "beta"}
+    assert lex.frame_labels(short=False) == {"alpha": "the alpha frame", "beta": "beta"}
+    # variants in file order (rule variants first, then the default); unlabelled ones show their id
+    assert lex.variant_labels("alpha") == {"one": "one", "two": "Second"}
+    assert list(lex.variant_labels("beta").items()) == [("v", "for all"), ("plain", "plain")]
+    with pytest.raises(KeyError, match="gamma"):
+        lex.variant_labels("gamma")
+
+
+def test_shipped_lexicon_labels_every_variant():
+    lex = load_lexicon()
+    for frame, spec in lex.frames.items():
+        assert set(spec.variant_labels) == set(spec.variants), frame
+    assert lex.variant_labels("shared_future")["sco"] == "SCO"
+    assert lex.frame_labels()["win_win"] == "win-win"
 
 
 def test_invalid_yaml_and_missing_file_name_the_file(tmp_path):

@@ -14,11 +14,12 @@ Schema
 ``inflections`` (singular: plural, optional), ``gazetteer`` (list name: [phrases],
 optional) and ``frames``: frame id → mapping with
 
-* ``label``, ``description`` (optional str);
-* ``variants``: variant id → ``{patterns: [...]}`` (or directly a list of patterns,
+* ``label``, ``short_label``, ``description`` (optional str; ``short_label`` is the name
+  on a figure's axis or legend, default ``label``);
+* ``variants``: variant id → ``{label, patterns: [...]}`` (or directly a list of patterns,
   as in a quanteda dictionary), or
-* ``patterns`` plus optional ``variant_rules`` (list of ``{variant, before, after}``) and
-  ``default_variant`` (required with rules);
+* ``patterns`` plus optional ``variant_rules`` (list of ``{variant, before, after}``),
+  ``default_variant`` (required with rules) and ``variant_labels`` (variant id → label);
 * ``enumerations`` (list of ``{lead, trail, items, count, variant, distinct, min_items}``);
 * ``exclude`` (list of phrases that block matches without counting).
 
@@ -101,7 +102,12 @@ class EnumerationSpec:
 
 @dataclass(frozen=True)
 class FrameSpec:
-    """One frame: its variants (in file order), phrases and rules."""
+    """One frame: its variants (in file order), phrases, rules and display names.
+
+    ``label`` names the frame in prose, ``short_label`` on a figure's axis or legend;
+    ``variant_labels`` holds the labels the file gives its variants (see
+    :meth:`variant_label` for the others).
+    """
 
     id: str
     label: str
@@ -112,6 +118,21 @@ class FrameSpec:
     default_variant: str | None = None
     enumerations: tuple[EnumerationSpec, ...] = ()
     excludes: tuple[PatternSpec, ...] = ()
+    short_label: str = ""
+    variant_labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def variant_label(self, variant: str) -> str:
+        """The display name of a variant: its ``label`` in the file, else the id with spaces.
+
+        Examples
+        --------
+        >>> spec = load_lexicon().frames["shared_future"]
+        >>> spec.variant_label("bilateral_regional"), spec.variant_label("unqualified")
+        ('bilateral / regional', 'unqualified')
+        """
+        if variant not in self.variants:
+            raise KeyError(f"{variant!r} is not a variant of frame {self.id!r} ({', '.join(self.variants)})")
+        return self.variant_labels.get(variant, variant.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -153,6 +174,30 @@ class Lexicon:
     @property
     def frame_ids(self) -> list[str]:
         return list(self.frames)
+
+    def frame_labels(self, *, short: bool = True) -> dict[str, str]:
+        """Frame id → display name, in file order (``short_label``, or ``label`` with ``short=False``).
+
+        Examples
+        --------
+        >>> labels = load_lexicon().frame_labels()
+        >>> list(labels)[:2], labels["new_international_relations"]
+        (['shared_future', 'four_communities'], 'new intl. relations')
+        """
+        return {f.id: (f.short_label or f.label) if short else f.label for f in self.frames.values()}
+
+    def variant_labels(self, frame: str) -> dict[str, str]:
+        """Variant id → display name for one frame, in the order the file gives the variants.
+
+        Examples
+        --------
+        >>> load_lexicon().variant_labels("four_communities")["culture"]
+        'cultural exchanges'
+        """
+        if frame not in self.frames:
+            raise KeyError(f"{frame!r} is not a frame of lexicon {self.label} ({', '.join(self.frames)})")
+        spec = self.frames[frame]
+        return {v: spec.variant_label(v) for v in spec.variants}
 
     def keys(self) -> list[tuple[str, str]]:
         """Every (frame, variant) row of a counts table, ``variant`` "" for the frame total.
@@ -341,19 +386,24 @@ class _Checker:
         entry = f"frames.{frame_id}"
         if body is None:
             self.fail(entry, "is empty: give it patterns or variants")
-        body = self.mapping(body, entry, {"label", "description", "patterns", "variants", "variant_rules",
-                                          "default_variant", "enumerations", "exclude"})
+        body = self.mapping(body, entry, {"label", "short_label", "description", "patterns", "variants",
+                                          "variant_rules", "default_variant", "variant_labels", "enumerations",
+                                          "exclude"})
         label = self.string(body.get("label", frame_id), f"{entry}.label")
+        short_label = self.string(body.get("short_label", label), f"{entry}.short_label")
         description = self.string(body.get("description", ""), f"{entry}.description", allow_empty=True)
         has_variants = "variants" in body
         if has_variants and "patterns" in body:
             self.fail(entry, "give either 'patterns' (variants from rules) or 'variants', not both")
         if has_variants and ("variant_rules" in body or "default_variant" in body):
             self.fail(entry, "'variant_rules'/'default_variant' apply to frame-level 'patterns', not to 'variants'")
+        if has_variants and "variant_labels" in body:
+            self.fail(f"{entry}.variant_labels", "with 'variants', give each variant its own 'label' instead")
         if not has_variants and "patterns" not in body:
             self.fail(entry, "has no 'patterns' and no 'variants'")
         patterns: list[PatternSpec] = []
         variants: list[str] = []
+        variant_labels: dict[str, str] = {}
         rules: list[RuleSpec] = []
         default_variant = None
         if has_variants:
@@ -368,6 +418,8 @@ class _Checker:
                 else:
                     vbody = self.mapping(vbody, ventry, {"label", "description", "patterns"})
                     vpatterns = vbody.get("patterns") or []
+                    if "label" in vbody:
+                        variant_labels[variant_id] = self.string(vbody["label"], f"{ventry}.label")
                 if not isinstance(vpatterns, list):
                     self.fail(f"{ventry}.patterns", f"expected a list of phrases, got {_kind(vpatterns)}")
                 variants.append(variant_id)
@@ -395,6 +447,10 @@ class _Checker:
                     variants.append(default_variant)
             elif "default_variant" in body:
                 self.fail(f"{entry}.default_variant", "is only meaningful with 'variant_rules'")
+            if "variant_labels" in body:
+                raw_labels = self.mapping(body["variant_labels"], f"{entry}.variant_labels", set(variants))
+                for variant_id, text in raw_labels.items():
+                    variant_labels[variant_id] = self.string(text, f"{entry}.variant_labels.{variant_id}")
         if any(p.only_in_list for p in patterns) and len(variants) < 2:
             self.fail(entry, "'only_in_list' needs at least two variants in the frame")
         enumerations = []
@@ -410,7 +466,8 @@ class _Checker:
             self.register(canon, f"{entry}.exclude[{i}]")
         return FrameSpec(id=frame_id, label=label, description=description, variants=tuple(variants),
                          patterns=tuple(patterns), rules=tuple(rules), default_variant=default_variant,
-                         enumerations=tuple(enumerations), excludes=tuple(excludes))
+                         enumerations=tuple(enumerations), excludes=tuple(excludes), short_label=short_label,
+                         variant_labels=variant_labels)
 
     def register(self, canon: str, entry: str) -> None:
         for form in inflected_forms(canon, self.inflections):
