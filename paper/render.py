@@ -25,7 +25,7 @@ SOURCES = ("paper.md", "manuscript.md")
 
 
 def fill(out: Path) -> None:
-    from sco_discourse.figures import fill_numbers, manuscript_values
+    from sco_discourse.compendium import fill_numbers, manuscript_values
 
     values = manuscript_values(ROOT / "figures")
     figures_rel = Path(os.path.relpath(ROOT / "figures", out)).as_posix()

@@ -1,7 +1,7 @@
 """Figure functions: each takes a tidy table and ``ax=None`` and returns the Axes.
 
-Nothing here saves or shows a figure (:mod:`sco_discourse.figures` is the only module
-that writes files). Every function draws onto ``ax`` when one is given, so figures can be
+Nothing here saves or shows a figure (:mod:`sco_discourse.compendium` writes the paper's
+figures). Every function draws onto ``ax`` when one is given, so figures can be
 composed; with ``ax=None`` it makes a new figure of a size that reads at journal column
 width. The look comes from the package style file (:data:`STYLE_PATH`): Okabe–Ito
 colours with one marker per series, 8 pt DejaVu Sans, axes labelled with units.
@@ -15,10 +15,9 @@ Generic plots (usable on any table with the named columns):
 * :func:`selection_curve` – one or two metrics against a model size, seeds as a band.
 * :func:`kwic_table` – key-word-in-context lines, the node aligned in the middle.
 
-Paper figures (thin wrappers that fix the column names and axis labels):
-:func:`frame_rates`, :func:`scope_variants`, :func:`pillars`, :func:`frame_cooccurrence`,
-:func:`keyness_by_year`, :func:`topic_selection`, :func:`topic_prevalence`,
-:func:`topic_frame_linkage`, :func:`kwic`.
+The paper's figures (which columns, orders and labels) are drawn with these in
+:mod:`sco_discourse.compendium.paper`; frame and variant names come from the lexicon
+(:meth:`~sco_discourse.lexicons.schema.Lexicon.frame_labels`).
 
 Examples
 --------
@@ -60,16 +59,9 @@ __all__ = [
     "ranked_terms",
     "selection_curve",
     "kwic_table",
-    "FRAME_LABELS",
-    "frame_rates",
-    "scope_variants",
-    "pillars",
-    "frame_cooccurrence",
-    "keyness_by_year",
-    "topic_selection",
-    "topic_prevalence",
-    "topic_frame_linkage",
-    "kwic",
+    "RATE_LABEL",
+    "COLUMN_WIDTH",
+    "TEXT_WIDTH",
 ]
 
 #: Path of the package style file (matplotlib ``.mplstyle``).
@@ -586,115 +578,3 @@ def kwic_table(table: pd.DataFrame, ax=None, *, left: str = "left", match: str =
     if title:
         ax.set_title(title)
     return ax
-
-
-# --------------------------------------------------------------------------- paper figures
-#: Short display names of the codebook's frames (axis labels must fit a column).
-FRAME_LABELS = {
-    "shared_future": "shared future", "four_communities": "four communities",
-    "shanghai_spirit": "Shanghai Spirit", "shanghai_spirit_values": "Shanghai Spirit values",
-    "belt_and_road": "Belt and Road", "three_evils": "three evils",
-    "global_initiatives": "global initiatives", "win_win": "win-win",
-    "multilateralism": "multilateralism", "new_international_relations": "new intl. relations",
-}
-
-
-def frame_rates(table: pd.DataFrame, ax=None, *, frames: Sequence[str] | None = None,
-                labels: Mapping[str, str] | None = None, low: str = "ci_low", high: str = "ci_high",
-                **kwargs):
-    """Figure (a): mentions of each frame per 10,000 tokens, one point per year, with intervals.
-
-    ``table`` is the frame-total rows of ``frames.frame_counts(..., by="year")``: columns
-    ``year``, ``frame``, ``rate_per_10k`` and the interval bounds ``low``/``high``. Frames
-    are on the x axis (in ``frames`` order), years are the coloured series.
-    """
-    kwargs.setdefault("legend_title", "year")
-    kwargs.setdefault("xlabel", "")
-    kwargs.setdefault("dodge", 0.75)
-    kwargs.setdefault("legend_below", False)
-    return rates_by_year(table, ax, x="frame", hue="year", x_order=frames,
-                         x_labels=labels or FRAME_LABELS, low=low, high=high, **kwargs)
-
-
-#: Scope variants of the core frame in the order the codebook lists them.
-SCOPE_ORDER = ("mankind", "humankind", "humanity", "sco", "bilateral_regional", "unqualified")
-SCOPE_LABELS = {"mankind": "for mankind", "humankind": "for humankind", "humanity": "for humanity",
-                "sco": "SCO", "bilateral_regional": "bilateral / regional", "unqualified": "unqualified"}
-
-
-def scope_variants(table: pd.DataFrame, ax=None, *, y: str = "count", hue: str = "variant", **kwargs):
-    """Figure (b): "community with a shared future" mentions by scope variant, per year.
-
-    ``table``: one row per year × variant with a mention count (columns ``year``,
-    ``variant``, ``count``). Variants follow the codebook order.
-    """
-    kwargs.setdefault("order", SCOPE_ORDER)
-    kwargs.setdefault("labels", SCOPE_LABELS)
-    kwargs.setdefault("legend_title", "scope")
-    return stacked_by_year(table, ax, y=y, hue=hue, **kwargs)
-
-
-#: The four pillars (and the umbrella phrase) in the codebook's order.
-PILLAR_ORDER = ("health", "security", "development", "culture", "umbrella")
-PILLAR_LABELS = {"health": "health", "security": "security", "development": "development",
-                 "culture": "cultural exchanges", "umbrella": '"four communities"'}
-
-
-def pillars(table: pd.DataFrame, ax=None, *, hue: str = "variant", low: str = "ci_low", high: str = "ci_high",
-            **kwargs):
-    """Figure (c): the four-communities pillars per 10,000 tokens by year, with intervals.
-
-    ``table``: one row per year × pillar (``variant``) with ``rate_per_10k`` and interval bounds.
-    """
-    kwargs.setdefault("order", PILLAR_ORDER)
-    kwargs.setdefault("labels", PILLAR_LABELS)
-    kwargs.setdefault("legend_title", "community of ...")
-    return rates_by_year(table, ax, hue=hue, low=low, high=high, **kwargs)
-
-
-def frame_cooccurrence(table: pd.DataFrame, ax=None, *, row: str = "frame_a", col: str = "frame_b",
-                       value: str = "n_ab", **kwargs):
-    """Figure (d): in how many units (e.g. sentences) two frames occur together (a heatmap).
-
-    ``table``: one row per ordered pair of frames (``frame_a``, ``frame_b``, ``value``);
-    give both (a, b) and (b, a), and (a, a) for the units with frame a, for a full matrix.
-    """
-    kwargs.setdefault("colorbar_label", "sentences with both frames")
-    kwargs.setdefault("labels", FRAME_LABELS)
-    return heatmap(table, ax, row=row, col=col, value=value, **kwargs)
-
-
-def keyness_by_year(table: pd.DataFrame, ax=None, *, group: str = "year", value: str = "g2", n: int | None = None,
-                    **kwargs):
-    """Figure (e): the top positive keywords of each year against the other years."""
-    kwargs.setdefault("xlabel", "keyness (log-likelihood G²)")
-    kwargs.setdefault("legend_title", "year")
-    return ranked_terms(table, ax, group=group, value=value, n=n, **kwargs)
-
-
-def topic_selection(table: pd.DataFrame, ax=None, *, x: str = "k", metrics: Sequence[str] = ("coherence", "stability"),
-                    **kwargs):
-    """Figure (f): topic coherence and stability against K (seeds as a band)."""
-    return selection_curve(table, ax, x=x, metrics=metrics, **kwargs)
-
-
-def topic_prevalence(table: pd.DataFrame, ax=None, *, y: str = "prevalence", hue: str = "label",
-                     low: str = "ci_low", high: str = "ci_high", **kwargs):
-    """Figure (g): mean topic proportion per year with intervals."""
-    kwargs.setdefault("ylabel", "mean topic proportion")
-    kwargs.setdefault("legend_below", True)
-    kwargs.setdefault("legend_title", "topic")
-    return rates_by_year(table, ax, y=y, hue=hue, low=low, high=high, **kwargs)
-
-
-def topic_frame_linkage(table: pd.DataFrame, ax=None, *, row: str = "topic", col: str = "frame",
-                        value: str = "association", **kwargs):
-    """Figure (h): association between topics and frames (a heatmap)."""
-    kwargs.setdefault("fmt", "{:.2f}")
-    kwargs.setdefault("colorbar_label", value.replace("_", " "))
-    return heatmap(table, ax, row=row, col=col, value=value, **kwargs)
-
-
-def kwic(table: pd.DataFrame, ax=None, **kwargs):
-    """Figure (i): key-word-in-context lines for the core frame."""
-    return kwic_table(table, ax, **kwargs)

@@ -1,5 +1,6 @@
-"""The figures registry: every figure builds with its axes, rebuilds byte for byte, and
-``figures --check`` passes on an identical folder and names the figure that differs."""
+"""The compendium: every registered figure builds with its axes, rebuilds byte for byte,
+``figures --check`` passes on an identical folder and names the figure that differs, and
+the manifest records what each figure declared it used."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sco_discourse import Corpus, Document, figures  # noqa: E402
+from sco_discourse import Corpus, Document, compendium  # noqa: E402
+from sco_discourse.compendium import paper, registry  # noqa: E402
 from sco_discourse.cli import main  # noqa: E402
 from sco_discourse.errors import InputError  # noqa: E402
 from sco_discourse.text import count_tokens  # noqa: E402
@@ -23,15 +25,15 @@ from sco_discourse.text import count_tokens  # noqa: E402
 def built(tmp_path_factory):
     """One full build on the seed corpus, shared by the tests of this module."""
     out = tmp_path_factory.mktemp("build") / "figures"
-    manifest = figures.build_figures(out, progress=False)
+    manifest = compendium.build_figures(out, progress=False)
     return out, manifest
 
 
 def test_every_registered_figure_is_written_in_every_format(built):
     out, manifest = built
-    assert [f["name"] for f in manifest["figures"]] == list(figures.FIGURES)
-    for name in figures.FIGURES:
-        for fmt in figures.FORMATS:
+    assert [f["name"] for f in manifest["figures"]] == list(compendium.FIGURES)
+    for name in compendium.FIGURES:
+        for fmt in compendium.FORMATS:
             assert (out / f"{name}.{fmt}").stat().st_size > 1000, (name, fmt)
         table = pd.read_csv(out / "data" / f"{name}.csv")
         assert len(table) > 0, name
@@ -39,7 +41,7 @@ def test_every_registered_figure_is_written_in_every_format(built):
 
 def test_svg_and_pdf_carry_no_date(built):
     out, _ = built
-    for name in figures.FIGURES:
+    for name in compendium.FIGURES:
         svg = (out / f"{name}.svg").read_text(encoding="utf-8")
         assert "<dc:date>" not in svg
         pdf = (out / f"{name}.pdf").read_bytes()
@@ -83,25 +85,25 @@ def test_corpus_numbers_match_an_independent_count(built):
 def test_rebuild_is_byte_identical_and_cli_check_passes(built, capsys):
     out, _ = built
     assert main(["figures", "--check", "--no-notebooks", "--out", str(out)]) == 0
-    assert f"{len(figures.FIGURES)} figure(s) identical to {out}" in capsys.readouterr().err
+    assert f"{len(compendium.FIGURES)} figure(s) identical to {out}" in capsys.readouterr().err
 
 
 def test_committed_figures_are_what_the_raw_texts_rebuild(capsys):
     """CI's `sco-discourse figures --check`: the committed figures/ (figures, tables,
     numbers, manifest) equal a rebuild from the raw seed texts, byte for byte. The
     notebooks are executed by test_notebooks.py, so they are not run a second time here."""
-    committed = figures.project_root() / "figures"
+    committed = compendium.project_root() / "figures"
     assert (committed / "manifest.json").is_file(), f"{committed} holds no built figures"
     status = main(["figures", "--check", "--no-notebooks"])
     assert status == 0, capsys.readouterr().err
-    assert f"{len(figures.FIGURES)} figure(s) identical to {committed}" in capsys.readouterr().err
+    assert f"{len(compendium.FIGURES)} figure(s) identical to {committed}" in capsys.readouterr().err
 
 
 def test_constraints_pin_the_versions_the_committed_figures_were_made_with():
     """The set-up commands install .ci/constraints.txt; it must pin what the manifest records."""
     import re
 
-    root = figures.project_root()
+    root = compendium.project_root()
     manifest = json.loads((root / "figures" / "manifest.json").read_text(encoding="utf-8"))
     pins = dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)$", (root / ".ci" / "constraints.txt").read_text("utf-8")))
     pins = {name.lower().replace("_", "-"): version for name, version in pins.items()}
@@ -113,15 +115,15 @@ def test_constraints_pin_the_versions_the_committed_figures_were_made_with():
 
 def test_check_names_the_altered_figure(monkeypatch, tmp_path, capsys):
     # the registry cut to one figure, so the checks rebuild in a second
-    monkeypatch.setattr(figures, "FIGURES", {"corpus_tokens": figures.FIGURES["corpus_tokens"]})
+    monkeypatch.setattr(registry, "FIGURES", {"corpus_tokens": compendium.FIGURES["corpus_tokens"]})
     reference = tmp_path / "committed"
-    figures.build_figures(reference, progress=False)
-    assert figures.check_figures(reference)["figures"][0]["name"] == "corpus_tokens"
+    compendium.build_figures(reference, progress=False)
+    assert compendium.check_figures(reference)["figures"][0]["name"] == "corpus_tokens"
     svg = reference / "corpus_tokens.svg"
     svg.write_bytes(svg.read_bytes().replace(b"</svg>", b"<!-- edited --></svg>"))
     (reference / "data" / "stale.csv").write_text("x\n1\n", encoding="utf-8")
-    with pytest.raises(figures.FiguresDiffer) as caught:
-        figures.check_figures(reference)
+    with pytest.raises(compendium.FiguresDiffer) as caught:
+        compendium.check_figures(reference)
     assert caught.value.figures == ["corpus_tokens"]
     message = str(caught.value)
     assert "figure corpus_tokens: corpus_tokens.svg: content differs" in message
@@ -138,10 +140,10 @@ def test_manifest_commit_and_versions_are_not_compared(built, tmp_path):
     shutil.copytree(out, copy)
     edited = dict(manifest, git_commit="0" * 40, software={"python": "0"})
     (copy / "manifest.json").write_text(json.dumps(edited), encoding="utf-8")
-    assert figures.compare_outputs(out, copy) == []
+    assert compendium.compare_outputs(out, copy) == []
     edited["seeds"] = {"random_state": 1}
     (copy / "manifest.json").write_text(json.dumps(edited), encoding="utf-8")
-    assert [str(d) for d in figures.compare_outputs(out, copy)] == ["manifest.json: differs in seeds"]
+    assert [str(d) for d in compendium.compare_outputs(out, copy)] == ["manifest.json: differs in seeds"]
 
 
 def test_changed_numbers_are_named(built, tmp_path):
@@ -154,7 +156,7 @@ def test_changed_numbers_are_named(built, tmp_path):
     numbers = json.loads(path.read_text(encoding="utf-8"))
     numbers["n_documents"] = "9"
     path.write_text(json.dumps(numbers), encoding="utf-8")
-    (difference,) = figures.compare_outputs(out, copy)
+    (difference,) = compendium.compare_outputs(out, copy)
     assert difference.reason == "numbers differ: n_documents"
 
 
@@ -162,7 +164,7 @@ def test_a_partial_build_on_a_user_corpus_removes_nothing(tmp_path):
     docs = [Document("a", "The SCO met in Samarkand.", datetime.date(2022, 9, 15)),
             Document("b", "A community with a shared future.", datetime.date(2023, 1, 2))]
     (tmp_path / "keep.svg").write_text("<svg/>", encoding="utf-8")
-    manifest = figures.build_figures(tmp_path, Corpus.from_documents(docs), names=["corpus_tokens"],
+    manifest = compendium.build_figures(tmp_path, Corpus.from_documents(docs), names=["corpus_tokens"],
                                      progress=False)
     assert (tmp_path / "keep.svg").exists()
     assert manifest["corpus"]["documents"] == 2
@@ -172,7 +174,7 @@ def test_a_partial_build_on_a_user_corpus_removes_nothing(tmp_path):
 
 def test_figures_needing_the_seed_hand_coding_are_skipped_for_another_corpus(tmp_path):
     docs = [Document("a", "A community with a shared future for mankind.", datetime.date(2022, 9, 15))]
-    manifest = figures.build_figures(tmp_path, Corpus.from_documents(docs), names=["frame_validation"],
+    manifest = compendium.build_figures(tmp_path, Corpus.from_documents(docs), names=["frame_validation"],
                                      progress=False)
     assert manifest["figures"] == []
     assert manifest["skipped"] == [{"name": "frame_validation", "reason": "needs the hand coding of the seed corpus"}]
@@ -180,22 +182,107 @@ def test_figures_needing_the_seed_hand_coding_are_skipped_for_another_corpus(tmp
 
 
 def test_full_build_removes_outputs_of_unregistered_figures(monkeypatch, tmp_path):
-    monkeypatch.setattr(figures, "FIGURES", {"corpus_tokens": figures.FIGURES["corpus_tokens"]})
+    monkeypatch.setattr(registry, "FIGURES", {"corpus_tokens": compendium.FIGURES["corpus_tokens"]})
     docs = [Document("a", "The SCO met.", datetime.date(2022, 9, 15))]
     (tmp_path / "data").mkdir()
     (tmp_path / "old_figure.svg").write_text("<svg/>", encoding="utf-8")
     (tmp_path / "data" / "old_figure.csv").write_text("x\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("kept", encoding="utf-8")
-    figures.build_figures(tmp_path, Corpus.from_documents(docs), progress=False)
+    compendium.build_figures(tmp_path, Corpus.from_documents(docs), progress=False)
     assert not (tmp_path / "old_figure.svg").exists() and not (tmp_path / "data" / "old_figure.csv").exists()
     assert (tmp_path / "README.md").exists() and (tmp_path / "corpus_tokens.svg").exists()
 
 
 def test_unknown_figure_and_unknown_number_are_input_errors():
     with pytest.raises(InputError, match="no figure named 'nope'"):
-        figures.figure_table("nope")
+        compendium.figure_table("nope")
     with pytest.raises(InputError, match="no generated number for n_pages"):
-        figures.fill_numbers("{{n_documents}} of {{n_pages}}", {"n_documents": "8"})
+        compendium.fill_numbers("{{n_documents}} of {{n_pages}}", {"n_documents": "8"})
+
+
+def test_manifest_gathers_what_the_built_figures_declared(tmp_path):
+    docs = [Document("a", "A community with a shared future for mankind.", datetime.date(2022, 9, 15))]
+    corpus = Corpus.from_documents(docs)
+    manifest = compendium.build_figures(tmp_path / "a", corpus, names=["corpus_tokens"], progress=False)
+    assert manifest["lexicon"] is None  # counting tokens uses no lexicon
+    assert manifest["seeds"] == {"random_state": 0}
+    manifest = compendium.build_figures(tmp_path / "b", corpus, names=["corpus_tokens", "scope_variants"],
+                                        random_state=3, progress=False)
+    assert manifest["lexicon"] == {"name": "sco_codebook", "version": "1.1.0"}
+    assert manifest["seeds"] == {"random_state": 3, "frame_rate_interval": "poisson (exact Garwood), 95%"}
+
+
+def test_two_figures_declaring_one_setting_differently_is_an_error(monkeypatch, tmp_path):
+    def variant(name, value):
+        figure = compendium.FIGURES["corpus_tokens"]
+        return compendium.Figure(name=name, label=name, caption="", table=figure.table, draw=figure.draw,
+                                 uses=compendium.Uses(settings=lambda ctx: {"interval": value}))
+
+    monkeypatch.setattr(registry, "FIGURES", {"one": variant("one", "poisson"), "two": variant("two", "bootstrap")})
+    docs = [Document("a", "The SCO met.", datetime.date(2022, 9, 15))]
+    with pytest.raises(ValueError, match="figure two: setting 'interval' is 'bootstrap', but figure one used"):
+        compendium.build_figures(tmp_path, Corpus.from_documents(docs), progress=False)
+
+
+def test_a_build_killed_while_saving_leaves_no_partial_file(monkeypatch, tmp_path):
+    from matplotlib.figure import Figure as MplFigure
+
+    monkeypatch.setattr(registry, "FIGURES", {"corpus_tokens": compendium.FIGURES["corpus_tokens"]})
+    docs = [Document("a", "The SCO met.", datetime.date(2022, 9, 15))]
+    corpus = Corpus.from_documents(docs)
+    compendium.build_figures(tmp_path, corpus, progress=False)
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    save = MplFigure.savefig
+
+    def killed_in_pdf(self, path, *args, format=None, **kwargs):  # noqa: A002 - matplotlib's name
+        if format == "pdf":
+            with open(path, "wb") as fh:
+                fh.write(b"%PDF-1.4 half")
+            raise KeyboardInterrupt
+        return save(self, path, *args, format=format, **kwargs)
+
+    monkeypatch.setattr(MplFigure, "savefig", killed_in_pdf)
+    with pytest.raises(KeyboardInterrupt):
+        compendium.build_figures(tmp_path, corpus, progress=False)
+    after = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # the pdf as it was, no temporary file left, manifest untouched
+
+
+def test_paper_labels_and_variant_order_come_from_the_lexicon(monkeypatch):
+    from matplotlib.figure import Figure as MplFigure
+
+    from sco_discourse.lexicons.schema import parse_lexicon
+
+    scope = pd.DataFrame({"year": [2020, 2020, 2021, 2021], "variant": ["unqualified", "sco", "sco", "mankind"],
+                          "count": [1, 1, 2, 3]})
+    ax = compendium.draw_figure("scope_variants", scope, MplFigure().add_subplot())
+    # the codebook's order and labels
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["for mankind", "SCO", "unqualified"]
+    rates = pd.DataFrame({"year": [2020, 2020], "variant": ["health", "umbrella"], "rate_per_10k": [1.0, 2.0],
+                          "ci_low": [0.5, 1.0], "ci_high": [2.0, 3.0]})
+    # another lexicon file: other labels, another order, no code changed
+    edited = parse_lexicon("""
+name: t
+version: "1"
+provenance: test
+frames:
+  shared_future:
+    patterns: [community with a shared future]
+    default_variant: unqualified
+    variant_labels: {sco: the SCO itself, unqualified: plain}
+    variant_rules:
+      - {variant: sco, before: [sco]}
+      - {variant: mankind, after: [for mankind]}
+  four_communities:
+    variants:
+      umbrella: {label: all four, patterns: [four communities]}
+      health: {patterns: [community of health]}
+""")
+    monkeypatch.setattr(paper, "paper_lexicon", lambda: edited)
+    ax = compendium.draw_figure("scope_variants", scope, MplFigure().add_subplot())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["the SCO itself", "mankind", "plain"]
+    ax = compendium.draw_figure("pillars", rates, MplFigure().add_subplot())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["all four", "health"]
 
 
 # ----------------------------------------------------------------- each figure's content
@@ -206,7 +293,7 @@ def _draw(name, out):
     if "variant" in table:  # a frame's total row has variant "" (read back as NaN)
         table["variant"] = table["variant"].fillna("")
     ax = MplFigure(figsize=(7, 4)).add_subplot()
-    return table, figures.draw_figure(name, table, ax)
+    return table, compendium.draw_figure(name, table, ax)
 
 
 def _check_corpus_tokens(table, ax):
@@ -222,13 +309,12 @@ def _check_frame_rates(table, ax):
     from scipy.stats import chi2
 
     from sco_discourse import load_corpus
-    from sco_discourse import plot
 
     tokens = {}
     for doc in load_corpus():
         tokens[doc.year] = tokens.get(doc.year, 0) + count_tokens(doc.text)
     assert dict(zip(table["year"], table["tokens"])) == tokens
-    assert list(dict.fromkeys(table["frame"])) == list(figures.RATE_FRAMES)
+    assert list(dict.fromkeys(table["frame"])) == list(paper.RATE_FRAMES)
     rate = table["count"] / table["tokens"] * 10_000
     assert (abs(table["rate_per_10k"] - rate) < 1e-4 * (1 + rate)).all()
     # exact Poisson (Garwood) 95% interval, from the chi-square distribution
@@ -237,10 +323,10 @@ def _check_frame_rates(table, ax):
     high = chi2.ppf(0.975, 2 * k + 2) / 2 / table["tokens"] * 10_000
     assert (abs(table["ci_low"] - low) < 1e-4 * (1 + low)).all()
     assert (abs(table["ci_high"] - high) < 1e-4 * (1 + high)).all()
-    assert [t.get_text() for t in ax.get_xticklabels()] == [plot.FRAME_LABELS[f] for f in figures.RATE_FRAMES]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [paper.frame_labels()[f] for f in paper.RATE_FRAMES]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2020", "2021", "2022", "2023", "2024"]
     series_2023 = ax.containers[3].lines[0].get_ydata()
-    expected = table[table["year"] == 2023].set_index("frame")["rate_per_10k"].reindex(figures.RATE_FRAMES)
+    expected = table[table["year"] == 2023].set_index("frame")["rate_per_10k"].reindex(paper.RATE_FRAMES)
     assert list(series_2023) == pytest.approx(list(expected))
 
 
@@ -293,7 +379,7 @@ def _check_keyness_by_year(table, ax):
 
     from sco_discourse import load_corpus
 
-    assert (table.groupby("year").size() <= figures.KEYWORDS_PER_YEAR).all()
+    assert (table.groupby("year").size() <= paper.KEYWORDS_PER_YEAR).all()
     assert (table["g2"] > 0).all()
     # G² by hand over the four cells of the 2x2 table (Dunning 1993) for the top keyword
     # of every year; corpus sizes are all tokens of the year and of the other years.
@@ -313,8 +399,8 @@ def _check_keyness_by_year(table, ax):
 
 
 def _check_topic_selection(table, ax):
-    assert sorted(table["k"].unique()) == list(figures.TOPIC_KS)
-    assert (table.groupby("k").size() == figures.TOPIC_SEEDS).all()
+    assert sorted(table["k"].unique()) == list(paper.TOPIC_KS)
+    assert (table.groupby("k").size() == paper.TOPIC_SEEDS).all()
     means = table.groupby("k")[["coherence", "stability"]].mean()
     chosen = table.loc[table["chosen"], "k"].unique()
     assert list(chosen) == [int((means["coherence"] + means["stability"]).idxmax())]
@@ -340,10 +426,10 @@ CHECKS = {name[len("_check_"):]: check for name, check in list(globals().items()
 
 
 def test_every_registered_figure_has_a_content_check():
-    assert set(figures.FIGURES) <= set(CHECKS)
+    assert set(compendium.FIGURES) <= set(CHECKS)
 
 
-@pytest.mark.parametrize("name", list(figures.FIGURES))
+@pytest.mark.parametrize("name", list(compendium.FIGURES))
 def test_figure_draws_its_table(name, built):
     out, _ = built
     table, ax = _draw(name, out)

@@ -9,12 +9,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sco_discourse import figures
+from sco_discourse import compendium
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 EXPECTED = ["01_corpus_overview", "02_frames_over_years", "03_four_communities",
             "04_keyness_and_collocations", "05_topic_models", "06_validation"]
-PATHS = figures.notebook_paths(NOTEBOOKS)
+PATHS = compendium.notebook_paths(NOTEBOOKS)
 
 
 def test_notebooks_are_numbered_in_run_order():
@@ -43,7 +43,7 @@ def test_notebook_is_stored_thin_and_without_outputs(path):
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs_headless_on_the_seed_corpus(path):
-    assert figures.execute_notebooks([path], progress=False) == [path]
+    assert compendium.execute_notebooks([path], progress=False) == [path]
 
 
 def test_a_failing_notebook_names_the_notebook_and_cell(tmp_path):
@@ -52,4 +52,4 @@ def test_a_failing_notebook_names_the_notebook_and_cell(tmp_path):
     path = tmp_path / "01_broken.ipynb"
     nbformat.write(notebook, path)
     with pytest.raises(RuntimeError, match=r"01_broken.ipynb: cell 2 failed:(.|\n)*ZeroDivisionError"):
-        figures.execute_notebooks([path], progress=False)
+        compendium.execute_notebooks([path], progress=False)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sco_discourse import figures
+from sco_discourse import compendium
+from sco_discourse.compendium import paper
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER = ROOT / "paper"
@@ -32,8 +33,8 @@ def _bib() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", SOURCES)
 def test_every_quoted_number_is_generated(name):
-    values = figures.manuscript_values(FIGURES)
-    referenced = figures.referenced_numbers(_text(name))
+    values = compendium.manuscript_values(FIGURES)
+    referenced = compendium.referenced_numbers(_text(name))
     assert referenced, f"{name} quotes no generated number"
     missing = [key for key in referenced if key not in values]
     assert not missing, f"{name} quotes numbers that `sco-discourse figures` does not generate: {missing}"
@@ -43,7 +44,7 @@ def test_manuscript_types_no_numbers_outside_placeholders():
     """Digits in the prose must come from placeholders (years of the SCO's history and
     section/figure numbers aside)."""
     text = _text("manuscript.md")
-    names = figures.referenced_numbers(text)
+    names = compendium.referenced_numbers(text)
     # a year or topic number that labels a generated number (rate_shared_future_2021,
     # topic_1_terms) is part of the placeholder's name, not a typed result
     labels = {m for name in names for m in re.findall(r"(?<![0-9])(\d{4}|\d)(?![0-9])", name)}
@@ -56,10 +57,10 @@ def test_manuscript_types_no_numbers_outside_placeholders():
     text = re.sub(r"(?m)^#+ \d+(\.\d+)? ", "# ", text)  # section numbers
     text = re.sub(r"\((?:Figure|Figures) S?\d+\)|Figure S?\d+", "", text)
     allowed = {"2020", "95", "80", "10,000"}  # the year the four communities were proposed; the
-    # 95% interval level; the 80% refit samples (figures.TOPIC_SAMPLE_FRACTION); "per 10,000 tokens"
+    # 95% interval level; the 80% refit samples (paper.TOPIC_SAMPLE_FRACTION); "per 10,000 tokens"
     found = set(re.findall(r"\d[\d,.]*\d|\d", text)) - allowed - {x for x in labels if len(x) == 4}
     assert not found, f"hand-typed numbers in manuscript.md: {sorted(found)}"
-    assert figures.TOPIC_SAMPLE_FRACTION == 0.8
+    assert paper.TOPIC_SAMPLE_FRACTION == 0.8
 
 
 @pytest.mark.parametrize("name", SOURCES)
@@ -67,13 +68,13 @@ def test_every_referenced_figure_is_registered_and_built(name):
     refs = FIGURE_REF.findall(_text(name))
     assert refs
     for stem, ext in refs:
-        assert stem in figures.FIGURES, f"{name}: figure {stem} is not in the registry"
+        assert stem in compendium.FIGURES, f"{name}: figure {stem} is not in the registry"
         assert (FIGURES / f"{stem}.{ext}").is_file(), f"{name}: figures/{stem}.{ext} is not built"
 
 
 def test_manuscript_shows_every_registered_figure():
     shown = {stem for stem, _ in FIGURE_REF.findall(_text("manuscript.md"))}
-    assert set(figures.FIGURES) <= shown, sorted(set(figures.FIGURES) - shown)
+    assert set(compendium.FIGURES) <= shown, sorted(set(compendium.FIGURES) - shown)
 
 
 @pytest.mark.parametrize("name", SOURCES)

@@ -68,8 +68,9 @@ def test_stacked_by_year_heights_counts_and_shares():
     table = pd.DataFrame({"year": [2020, 2020, 2021, 2021, 2021],
                           "variant": ["mankind", "sco", "sco", "humanity", "humanity"],
                           "count": [3, 1, 2, 1, 1]})
-    ax = plot.scope_variants(table)
-    # codebook order: mankind, humanity, sco (absent variants are not drawn)
+    ax = plot.stacked_by_year(table, order=["mankind", "humankind", "humanity", "sco"],
+                              labels={"mankind": "for mankind", "humanity": "for humanity", "sco": "SCO"})
+    # the given order: mankind, humanity, sco (absent variants are not drawn)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["for mankind", "for humanity", "SCO"]
     heights = [[bar.get_height() for bar in c] for c in ax.containers]
     assert heights == [[3, 0], [0, 2], [1, 2]]
@@ -150,13 +151,15 @@ def test_style_uses_the_colour_blind_safe_palette_and_restores_settings():
 def test_stacked_by_year_leaves_out_groups_without_counts():
     table = pd.DataFrame({"year": [2020, 2020, 2021, 2021], "variant": ["mankind", "humankind"] * 2,
                           "count": [2, 0, 1, 0]})
-    ax = plot.scope_variants(table)
+    ax = plot.stacked_by_year(table, labels={"mankind": "for mankind", "humankind": "for humankind"})
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["for mankind"]
 
 
 def test_rates_by_year_with_categorical_x_uses_category_positions():
     table = _rates().assign(frame=lambda t: t["frame"].map({"a": "shared_future", "b": "win_win"}))
-    ax = plot.frame_rates(table, frames=["win_win", "shared_future"])
+    ax = plot.rates_by_year(table, x="frame", hue="year", x_order=["win_win", "shared_future"],
+                            x_labels={"win_win": "win-win"}, dodge=0.75)
+    # labels given or the value with "_" as a space
     assert [t.get_text() for t in ax.get_xticklabels()] == ["win-win", "shared future"]
     # three years dodged over 0.75 around each frame's position; 2020 is the first series
     np.testing.assert_allclose(ax.containers[0].lines[0].get_xdata(), [-0.25, 0.75])

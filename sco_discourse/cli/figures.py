@@ -37,27 +37,27 @@ def register(subparsers) -> None:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .. import figures
+    from .. import compendium
 
-    out = Path(args.out) if args.out else figures.project_root() / "figures"
+    out = Path(args.out) if args.out else compendium.project_root() / "figures"
     corpus = corpus_from_args(args)
     progress = sys.stderr.isatty()
     if not args.no_notebooks:
         try:
-            ran = figures.execute_notebooks(progress=progress)
+            ran = compendium.execute_notebooks(progress=progress)
         except RuntimeError as exc:
             print(f"sco-discourse: notebook failed: {exc}", file=sys.stderr)
             return 1
         print(f"ran {len(ran)} notebook(s)", file=sys.stderr)
     if args.check:
         try:
-            manifest = figures.check_figures(out, corpus, random_state=args.seed, progress=progress)
-        except figures.FiguresDiffer as exc:
+            manifest = compendium.check_figures(out, corpus, random_state=args.seed, progress=progress)
+        except compendium.FiguresDiffer as exc:
             print(f"sco-discourse: figures --check failed: {exc}", file=sys.stderr)
             return 1
         print(f"{len(manifest['figures'])} figure(s) identical to {out}", file=sys.stderr)
         return 0
-    manifest = figures.build_figures(out, corpus, random_state=args.seed, progress=progress)
+    manifest = compendium.build_figures(out, corpus, random_state=args.seed, progress=progress)
     print(f"wrote {len(manifest['figures'])} figure(s), their tables and "
           f"{manifest['numbers']['count']} numbers to {out}", file=sys.stderr)
     return 0
