@@ -2,7 +2,8 @@
 
 The data flow is the architecture: ``corpus`` (load, clean) → ``text`` (tokens) →
 ``frames`` / ``keywords`` / ``topics`` (tidy tables) → ``stats`` → ``plot`` →
-``figures`` (the only writer of files). See ``docs/design.md``.
+``compendium`` (the paper's figures, numbers and manifest). See ``docs/design.md`` and
+``docs/api.md``.
 
 Examples
 --------
