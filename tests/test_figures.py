@@ -210,6 +210,23 @@ def test_manifest_gathers_what_the_built_figures_declared(tmp_path):
                                         random_state=3, progress=False)
     assert manifest["lexicon"] == {"name": "sco_codebook", "version": "1.1.0"}
     assert manifest["seeds"] == {"random_state": 3, "frame_rate_interval": "poisson (exact Garwood), 95%"}
+    tokens, scope = manifest["figures"]
+    assert tokens["uses"] == {"lexicon": None, "hand_coding": None, "seeds": {}}
+    assert scope["uses"] == {"lexicon": {"name": "sco_codebook", "version": "1.1.0"}, "hand_coding": None,
+                             "seeds": {"frame_rate_interval": "poisson (exact Garwood), 95%"}}
+
+
+def test_each_figure_records_what_it_declared(built):
+    _, manifest = built
+    uses = {entry["name"]: entry["uses"] for entry in manifest["figures"]}
+    frame_figures = {"frame_rates", "scope_variants", "pillars", "frame_cooccurrence", "kwic_shared_future",
+                     "frame_validation", "topic_frame_linkage"}
+    assert {name for name, u in uses.items() if u["lexicon"]} == frame_figures
+    assert [name for name, u in uses.items() if u["hand_coding"]] == ["frame_validation"]
+    k = json.loads((built[0] / "data" / "numbers.json").read_text(encoding="utf-8"))["topic_k"]
+    assert uses["topic_prevalence"]["seeds"]["topic_model"] == f"nmf, K {k}, random_state 0, paragraph units"
+    assert set(uses["topic_selection"]["seeds"]) == {"topic_sweep"}
+    assert uses["keyness_by_year"] == {"lexicon": None, "hand_coding": None, "seeds": {}}
 
 
 def test_two_figures_declaring_one_setting_differently_is_an_error(monkeypatch, tmp_path):

@@ -13,8 +13,8 @@ except the git commit and library versions (:data:`INFORMATIONAL_KEYS`), which
 :func:`check_figures` records but does not compare. :func:`check_figures` rebuilds into a
 temporary folder and names every figure whose files differ from the committed ones.
 
-The manifest records what each figure declared it used (:class:`~.registry.Uses`): the
-lexicon, the hand coding and the seeds and settings of its random steps; ``lexicon`` and
+The manifest records with each figure what it declared it used (:class:`~.registry.Uses`):
+the lexicon, the hand coding and the seeds and settings of its steps; ``lexicon`` and
 ``seeds`` at the top level gather those of the figures built.
 """
 
@@ -142,7 +142,8 @@ def build_figures(out_dir: str | os.PathLike = "figures", corpus=None, *, names:
         fingerprint, documents), ``lexicon`` (name, version of the lexicon the figures
         declared; a list if they used several, null if none), ``seeds`` (seeds and
         settings declared by the figures built, and ``random_state``), ``figures`` (name,
-        label, caption, files with their SHA-256), ``skipped`` (figures that need the
+        label, caption, ``uses``: the lexicon, hand coding and seeds that figure declared,
+        files with their SHA-256), ``skipped`` (figures that need the
         seed corpus's hand coding, when another corpus is given), ``numbers`` and, for
         information, ``git_commit`` and ``software`` (library versions).
     """
@@ -168,9 +169,10 @@ def build_figures(out_dir: str | os.PathLike = "figures", corpus=None, *, names:
         paths = [data_path, *_render(figure, table, out)]
         if figure.numbers is not None:
             _add_numbers(numbers, figure.numbers(table, context), f"figure {name}")
-        used.append((name, _uses(figure, context)))
+        uses = _uses(figure, context)
+        used.append((name, uses))
         written.update(paths)
-        entries.append({"name": name, "label": figure.label, "caption": figure.caption,
+        entries.append({"name": name, "label": figure.label, "caption": figure.caption, "uses": uses,
                         "files": {p.relative_to(out).as_posix(): sha256(p) for p in sorted(paths)}})
 
     numbers_path = out / "data" / NUMBERS_FILE
