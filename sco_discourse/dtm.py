@@ -39,6 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .errors import InputError
+from .provenance import corpus_attrs
 from .text import lemmatize, sentence_spans, stop_words, tokens
 
 __all__ = ["DTM", "TokenStream", "build_dtm"]
@@ -394,6 +395,7 @@ def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: b
     dtm = dtm_from_stream(stream, docs, ngram=(low, high), lemma=lemma,
                           remove_stop_words=remove_stop_words, min_count=min_count)
     dtm.name = getattr(corpus, "name", "corpus")
+    dtm.docs.attrs.update(corpus_attrs(corpus))  # which corpus, and the rows skipped reading it
     if not keep_stream:
         dtm.stream = None
     return dtm

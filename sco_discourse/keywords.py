@@ -91,9 +91,12 @@ def _match(values: pd.Series, wanted, *, what: str, by: str, source: str) -> np.
     wanted = _as_list(wanted)
     mask = values.isin(wanted).to_numpy(dtype=bool, na_value=False).copy()
     mask |= values.astype(str).isin([str(w) for w in wanted]).to_numpy(dtype=bool)
-    if not mask.any():
+    # every value asked for must exist: `--target 2021 1999` must not quietly mean 2021 alone
+    present = set(values.dropna().tolist()) | {str(v) for v in values.dropna()}
+    absent = [w for w in wanted if w not in present and str(w) not in present]
+    if absent:
         available = ", ".join(map(str, sorted({str(v) for v in values.dropna()})[:30]))
-        raise InputError(f"{source}: {what} {', '.join(map(str, wanted))} matches no document in column "
+        raise InputError(f"{source}: {what} {', '.join(map(str, absent))} matches no document in column "
                          f"{by!r}; values: {available}")
     return mask
 

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes"]
+__all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "exclusive"]
 
 
 @contextmanager
@@ -40,23 +40,42 @@ def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
     ``to_csv``, ``pickle.dump``); on an exception the temporary file is removed and
     ``path`` is left as it was. ``suffix`` defaults to the final suffix of ``path`` (some
     writers choose the format from it).
+
+    An :class:`OSError` while writing (a full disk, no permission) is raised again with
+    ``filename`` set to ``path``, so a message names the file the user asked for, not
+    the hidden temporary one.
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=(path.suffix if suffix is None else suffix) + ".tmp",
-                                dir=parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.",
+                                    suffix=(path.suffix if suffix is None else suffix) + ".tmp", dir=parent)
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         _fsync(tmp)
         # mkstemp creates 0600; a result file gets the permissions an ordinary write would give
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        # creating the temporary file, writing it or moving it into place: about ``path``
+        if tmp is None or exc.filename is None or str(exc.filename) == str(tmp):
+            raise _naming(exc, path) from exc
         raise
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same error, naming ``path`` (the final file) instead of a temporary one
+    (``OSError(errno, ...)`` builds the matching subclass, e.g. PermissionError)."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
 
 
 def write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> None:
@@ -78,13 +97,15 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """A fresh temporary folder beside ``path`` that replaces ``path`` as a whole on success.
 
     An existing folder at ``path`` is moved aside first and removed only after the new
-    one is in place, so a reader never sees a mixture of an old and a new run.
+    one is in place, so a reader never sees a mixture of an old and a new run. An
+    :class:`OSError` names ``path``, as in :func:`atomic_path`.
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    tmp: Path | None = None
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
         yield tmp
         for file in tmp.rglob("*"):
             if file.is_file():
@@ -94,12 +115,52 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
             os.replace(path, old / path.name)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            if old is not None:  # put the previous folder back
+                os.replace(old / path.name, path)
+                shutil.rmtree(old, ignore_errors=True)
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is None or exc.filename is None or str(exc.filename).startswith(str(tmp)):
+            raise _naming(exc, path) from exc
         raise
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def exclusive(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock on the folder of ``path`` while a group of files is replaced.
+
+    Each file is already replaced atomically; the lock keeps two processes writing the
+    same output (a table and its provenance sidecar, a model folder) from interleaving,
+    so the files found afterwards all come from one of them. POSIX only (``flock``); on
+    other systems it does nothing.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    parent = Path(path).parent if str(Path(path).parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise _naming(exc, Path(path)) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _fsync(path: Path) -> None:

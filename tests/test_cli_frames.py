@@ -34,7 +34,7 @@ def test_count_by_year_csv_contract(tmp_path):
 
     meta = json.loads((tmp_path / "by_year.csv.json").read_text(encoding="utf-8"))
     lexicon = load_lexicon()
-    assert meta["table"] == "by_year.csv" and meta["written_by"].startswith("sco_discourse ")
+    assert meta["table"]["file"] == "by_year.csv" and meta["written_by"].startswith("sco_discourse ")
     assert meta["attrs"]["lexicon_version"] == lexicon.version and meta["attrs"]["lexicon_name"] == lexicon.name
     assert (meta["attrs"]["interval"], meta["attrs"]["n_resamples"], meta["attrs"]["random_state"]) == ("bootstrap", 200, 0)
 

@@ -160,7 +160,8 @@ def test_undecodable_bytes(tmp_path):
     corpus = load_corpus(path, on_error="skip")
     assert [d.doc_id for d in corpus] == ["1"]
     assert corpus.skipped == [(f"{path}: row 3", "field 'text' holds undecodable text: bytes b'\\xe9' at position 5 "
-                               "of line 3 cannot be decoded as utf-8; pass encoding= (e.g. 'latin-1', 'cp1252')")]
+                               "of line 3 cannot be decoded as utf-8; give the file's encoding, e.g. latin-1 or cp1252 "
+                                   "(--encoding on the command line, encoding= in Python)")]
 
 
 def test_undecodable_bytes_in_jsonl_name_the_field_and_can_be_skipped(tmp_path):

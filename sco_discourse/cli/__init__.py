@@ -14,7 +14,7 @@ import pkgutil
 import sys
 
 from .. import __version__
-from ._common import UserError
+from ._common import UserError, run_context
 
 # Command groups listed first, in pipeline order; any other module found is listed after them.
 _ORDER = ["corpus", "frames", "kwic", "keywords", "topics", "figures", "cite"]
@@ -39,10 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command; return its exit code (0 done, 1 a check failed, 2 bad input or
+    an unwritable output, 130 interrupted)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        return int(args.func(args) or 0)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        with run_context(argv, args):
+            return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's code for SIGINT; outputs are whole or absent
+        print("sco-discourse: interrupted (no output was half-written)", file=sys.stderr)
+        return 130
     except UserError as exc:
         print(f"sco-discourse: error: {exc}", file=sys.stderr)
         return 2
@@ -50,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 0
     except (OSError, UnicodeError) as exc:  # an unreadable file, an unwritable --out, a full disk
-        where = getattr(exc, "filename", None) or getattr(args, "corpus", None)
+        # the file named is the one the error is about (the writers name the output path,
+        # not their temporary file); without one, say only what happened
+        where = getattr(exc, "filename", None)
         print(f"sco-discourse: error: {f'{where}: ' if where else ''}{getattr(exc, 'strerror', None) or exc}",
               file=sys.stderr)
         return 2

@@ -4,13 +4,77 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import InputError as UserError
 
-__all__ = ["UserError", "add_corpus_options", "at_least", "corpus_from_args", "emit_table"]
+__all__ = ["UserError", "add_corpus_options", "at_least", "jobs", "corpus_from_args", "emit_table",
+           "run_context", "current_run", "note_lexicon", "note_model", "provenance_for"]
+
+
+class Run:
+    """What one invocation of the command read: the record behind every ``--out`` sidecar.
+
+    ``main()`` opens one per call; :func:`corpus_from_args`, :func:`note_lexicon` and
+    :func:`note_model` fill it, and :func:`provenance_for` turns it into the record.
+    """
+
+    def __init__(self, argv: list[str], args: argparse.Namespace | None = None):
+        self.argv = argv
+        self.args = args
+        self.corpora: dict[str, object] = {}
+        self.corpus_options: dict | None = None
+        self.lexicon = None
+        self.model: dict | None = None
+
+
+_RUN: ContextVar[Run | None] = ContextVar("sco_discourse_cli_run", default=None)
+
+
+@contextmanager
+def run_context(argv: list[str], args: argparse.Namespace | None = None) -> Iterator[Run]:
+    run = Run(argv, args)
+    token = _RUN.set(run)
+    try:
+        yield run
+    finally:
+        _RUN.reset(token)
+
+
+def current_run() -> Run:
+    run = _RUN.get()
+    return run if run is not None else Run([])
+
+
+def note_lexicon(lexicon) -> None:
+    """Record the lexicon a command used (for tables whose ``attrs`` do not name it)."""
+    current_run().lexicon = lexicon
+
+
+def note_model(folder, model) -> None:
+    """Record the topic model a command read or fitted (its folder and manifest)."""
+    current_run().model = {"folder": str(folder) if folder is not None else None, "manifest": model.manifest()}
+
+
+def _options(args: argparse.Namespace | None) -> dict:
+    if args is None:
+        return {}
+    return {k: v for k, v in vars(args).items() if k != "func" and not k.startswith("_")}
+
+
+def provenance_for(frame: pd.DataFrame | None = None) -> dict:
+    """The provenance record of this command's output (see :mod:`sco_discourse.provenance`)."""
+    from ..provenance import provenance_record
+
+    run = current_run()
+    return provenance_record(command=["sco-discourse", *run.argv], options=_options(run.args),
+                             corpora=run.corpora, corpus_options=run.corpus_options, lexicon=run.lexicon,
+                             attrs=frame.attrs if frame is not None else None, model=run.model)
 
 
 def at_least(minimum: int):
@@ -36,6 +100,24 @@ def at_least(minimum: int):
     return parse
 
 
+def jobs(text: str) -> int:
+    """An argparse ``type`` for ``--jobs``: -1 (all cores) or a positive number of processes.
+
+    >>> jobs("-1"), jobs("2")
+    (-1, 2)
+    >>> jobs("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be -1 (all cores) or a number of processes >= 1, got '0'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == -1 or value >= 1:
+        return value
+    raise argparse.ArgumentTypeError(f"must be -1 (all cores) or a number of processes >= 1, got {text!r}")
+
+
 def add_corpus_options(parser: argparse.ArgumentParser) -> None:
     """``--corpus PATH`` and friends, identical on every command that reads a corpus."""
     group = parser.add_argument_group("corpus")
@@ -48,10 +130,15 @@ def add_corpus_options(parser: argparse.ArgumentParser) -> None:
                        help="apply the web-page cleaner to your texts (the seed corpus is always cleaned)")
     group.add_argument("--encoding", default="utf-8", help="encoding of your text/CSV files (default utf-8)")
     group.add_argument("--skip-bad-rows", action="store_true",
-                       help="skip rows with errors instead of stopping (they are reported)")
+                       help="skip rows with errors instead of stopping (they are reported, and listed "
+                            "in the provenance of every --out table)")
+    group.add_argument("--allow-outside-paths", action="store_true",
+                       help="a folder corpus: let its metadata name text files outside the folder")
 
 
-def corpus_from_args(args: argparse.Namespace):
+def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
+    """Load the corpus of ``--corpus`` and friends; ``role`` names it in the provenance
+    record (``"corpus"``, or e.g. ``"reference_corpus"``)."""
     from ..corpus import load_corpus
 
     columns = None
@@ -65,55 +152,36 @@ def corpus_from_args(args: argparse.Namespace):
     if not args.corpus and (columns or args.clean):
         raise UserError("--columns and --clean apply to a user corpus: give --corpus PATH")
     corpus = load_corpus(args.corpus, columns=columns, clean=args.clean, encoding=args.encoding,
-                         on_error="skip" if args.skip_bad_rows else "raise")
+                         on_error="skip" if args.skip_bad_rows else "raise",
+                         allow_outside=getattr(args, "allow_outside_paths", False))
     if corpus.skipped:
         print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
         for where, reason in corpus.skipped:
             print(f"  {where}: {reason}", file=sys.stderr)
+    run = current_run()
+    run.corpora[role] = corpus
+    run.corpus_options = {"columns": columns, "clean": bool(args.clean), "encoding": args.encoding,
+                          "skip_bad_rows": bool(args.skip_bad_rows)}
     return corpus
 
 
 def emit_table(frame: pd.DataFrame, out: str | None = None, *, float_format: str = "%.6g") -> None:
     """Write ``frame`` as CSV to ``out``, or print it as an aligned table to stdout.
 
-    A CSV keeps its provenance beside it: ``OUT.json`` holds the package version and the
-    table's ``attrs`` (lexicon name, version and hash, interval method, seeds, ...), so a
-    file found later still says how it was made; the CSV's columns stay as documented.
+    A CSV keeps its provenance beside it: ``OUT.json`` holds the record of
+    :func:`sco_discourse.provenance.provenance_record` (package version, command and
+    options, corpus path, fingerprint and skipped rows, lexicon, seeds, the table's
+    ``attrs``, library versions, and the CSV's own SHA-256), so a file found later still
+    says how it was made; the CSV's columns stay as documented. Both files are written
+    whole or not at all.
     """
     if out:
+        from ..provenance import write_table
+
         path = Path(out)
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
-        print(f"wrote {len(frame)} rows to {path}", file=sys.stderr)
-        if frame.attrs:
-            _write_provenance(frame.attrs, path)
+        write_table(frame, path, record=provenance_for(frame), float_format=float_format)
+        print(f"wrote {len(frame)} rows to {path} (provenance: {path.name}.json)", file=sys.stderr)
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 200, "display.max_colwidth", 60):
             print(frame.to_string(index=False) if not frame.empty else "(no rows)")
-
-
-def _jsonable(value):
-    """attrs values as JSON: numbers and strings as they are, containers recursively, the rest as text."""
-    import numpy as np
-
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return None if isinstance(value, float) and value != value else value
-    if isinstance(value, np.generic):
-        return _jsonable(value.item())
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_jsonable(v) for v in value]
-    return str(value)
-
-
-def _write_provenance(attrs, path: Path) -> None:
-    import json
-
-    from .. import __version__
-
-    meta = {"table": path.name, "written_by": f"sco_discourse {__version__}", "attrs": _jsonable(dict(attrs))}
-    side = path.with_name(path.name + ".json")
-    side.write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

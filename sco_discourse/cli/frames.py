@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
+from ._common import (UserError, add_corpus_options, at_least, corpus_from_args, current_run, emit_table, jobs,
+                      note_lexicon)
 
 
 def _lexicon_option(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +16,7 @@ def _lexicon_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _jobs_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("--jobs", type=jobs, default=1, metavar="N",
                         help="worker processes for matching (-1: all cores; default 1)")
 
 
@@ -98,7 +99,9 @@ def register(subparsers) -> None:
 def _load_lexicon(args):
     from ..lexicons.schema import load_lexicon
 
-    return load_lexicon(args.lexicon)
+    lexicon = load_lexicon(args.lexicon)
+    note_lexicon(lexicon)
+    return lexicon
 
 
 def _count(args: argparse.Namespace) -> int:
@@ -131,8 +134,10 @@ def _lexicon(args: argparse.Namespace) -> int:
 
     lexicon = _load_lexicon(args)
     if args.out:
+        from ..outputs import write_text
+
         path = Path(args.out)
-        path.write_text(lexicon.text, encoding="utf-8")
+        write_text(path, lexicon.text)
         print(f"wrote {lexicon.label} to {path}", file=sys.stderr)
     else:
         sys.stdout.write(lexicon.text)
@@ -145,6 +150,12 @@ def _mentions(args: argparse.Namespace) -> int:
     lexicon = _load_lexicon(args)
     if args.frame and args.frame not in lexicon.frames:
         raise UserError(f"--frame: unknown frame {args.frame!r}; frames: {', '.join(lexicon.frames)}")
+    if args.variant:  # as kwic does: an unknown variant is an error, not an empty table
+        known = {v for f in lexicon.frames.values() if args.frame in (None, f.id) for v in f.variants}
+        if args.variant not in known:
+            raise UserError(f"--variant: unknown variant {args.variant!r}"
+                            + (f" of frame {args.frame!r}" if args.frame else "")
+                            + f"; variants: {', '.join(sorted(known)) or '(none)'}")
     table = find_mentions(corpus_from_args(args), lexicon=lexicon, n_jobs=args.jobs, progress=sys.stderr.isatty())
     if args.frame:
         table = table[table["frame"] == args.frame]
@@ -168,11 +179,10 @@ def _cooccur(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from ..frames import validate_frames
 
-    corpus = None
-    if args.corpus:
-        from ..corpus import load_corpus
+    from ..corpus import load_corpus
 
-        corpus = load_corpus(args.corpus)
+    corpus = load_corpus(args.corpus)  # no --corpus: the seed corpus, which the shipped gold file codes
+    current_run().corpora["corpus"] = corpus
     result = validate_frames(corpus, gold=args.gold, lexicon=_load_lexicon(args))
     print(result.to_text())
     if args.out:

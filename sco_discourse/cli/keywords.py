@@ -149,7 +149,8 @@ def _keyness(args) -> int:
     dtm = _dtm(args, corpus_from_args(args))
     reference = args.reference_group
     if args.reference:  # read like --corpus, with the same --columns/--clean/--encoding
-        reference_corpus = corpus_from_args(argparse.Namespace(**{**vars(args), "corpus": args.reference}))
+        reference_corpus = corpus_from_args(argparse.Namespace(**{**vars(args), "corpus": args.reference}),
+                                            role="reference_corpus")
         reference = _dtm(args, reference_corpus, sentences=dtm.options["segment_unit"] == "sentence")
     table = keyness(dtm, by=args.by, target=args.target, reference=reference,
                     min_count=_min_count(args), correction=args.correction)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
+from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table, jobs, note_lexicon
 
 
 def register(subparsers) -> None:
@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     parser.add_argument("--regex", action="store_true", help="treat --pattern as a regular expression")
     parser.add_argument("--window", type=at_least(0), default=60, help="characters of context each side (default 60)")
     parser.add_argument("--lexicon", metavar="FILE", help="a frame lexicon (YAML) instead of the packaged one")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (-1: all cores)")
+    parser.add_argument("--jobs", type=jobs, default=1, metavar="N", help="worker processes (-1: all cores)")
     add_corpus_options(parser)
     parser.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing aligned lines")
     parser.set_defaults(func=_kwic)
@@ -34,6 +34,8 @@ def _kwic(args: argparse.Namespace) -> int:
     if args.regex and not args.pattern:
         raise UserError("--regex needs --pattern")
     lexicon = load_lexicon(args.lexicon) if args.pattern is None else None
+    if lexicon is not None:
+        note_lexicon(lexicon)
     table = kwic(corpus_from_args(args), frame=args.frame, variant=args.variant, pattern=args.pattern,
                  regex=args.regex, window=args.window, lexicon=lexicon, n_jobs=args.jobs,
                  progress=sys.stderr.isatty())

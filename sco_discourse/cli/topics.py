@@ -24,7 +24,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
+from ._common import (UserError, add_corpus_options, at_least, corpus_from_args, emit_table, note_lexicon,
+                      note_model, provenance_for)
 
 
 def register(subparsers) -> None:
@@ -176,8 +177,10 @@ def _fit_model(args, corpus):
     if args.k is None:
         raise UserError("give --model DIR (a folder written by `topics fit`) or --k K to fit a model here")
     with _caveats():
-        return TopicModel(args.k, random_state=args.seed, preprocessor=_preprocessor(args),
-                          **_model_kwargs(args)).fit(corpus)
+        model = TopicModel(args.k, random_state=args.seed, preprocessor=_preprocessor(args),
+                           **_model_kwargs(args)).fit(corpus)
+    note_model(None, model)
+    return model
 
 
 class _caveats:
@@ -200,7 +203,9 @@ class _caveats:
 def _load(directory: str):
     from ..topics import TopicModel
 
-    return TopicModel.load(directory)
+    model = TopicModel.load(directory)
+    note_model(directory, model)
+    return model
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -224,14 +229,25 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+_MODEL_FOLDER_FILES = {"model.pkl", "model.json", "topic_terms.csv", "doc_topics.csv", "units.csv", "topics.csv",
+                       "provenance.json"}
+
+
 def _fit(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.is_dir():  # said before fitting, not after: the folder is replaced as a whole
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in _MODEL_FOLDER_FILES)
+        if foreign:
+            raise UserError(f"--out {out}: the folder holds files a model folder does not "
+                            f"({', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}); `topics fit` replaces "
+                            "the whole folder, so name a new or empty folder")
+    elif out.exists():
+        raise UserError(f"--out {out}: is a file; `topics fit` writes a folder")
     corpus = corpus_from_args(args)
     model = _fit_model(args, corpus)
-    out = Path(args.out)
-    model.save(out)
-    write_model_tables(model, out)
-    print(f"wrote topic_terms.csv, doc_topics.csv, units.csv, topics.csv, model.pkl, model.json to {out}",
-          file=sys.stderr)
+    model.save(out, extra=lambda folder: write_model_tables(model, folder, provenance_for()))
+    print(f"wrote topic_terms.csv, doc_topics.csv, units.csv, topics.csv, model.pkl, model.json, "
+          f"provenance.json to {out}", file=sys.stderr)
     if model.dropped_units_:
         print(f"caveat: {len(model.dropped_units_)} unit(s) had no vocabulary term and were left out",
               file=sys.stderr)
@@ -239,13 +255,25 @@ def _fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_model_tables(model, out: Path) -> None:
-    """The CSV files of ``topics fit`` (see the module docstring for their columns)."""
+def write_model_tables(model, out: Path, record: dict | None = None) -> None:
+    """The CSV files of ``topics fit`` (see the module docstring for their columns) and,
+    with ``record``, ``provenance.json``: that record plus the SHA-256 of every file.
+
+    ``out`` is the folder :meth:`TopicModel.save` is building; it replaces the final
+    folder as a whole, so these plain writes are never seen half-done.
+    """
+    import hashlib
+
+    from ..provenance import write_record
+
     csv = dict(index=False, lineterminator="\n", float_format="%.8g")
     model.topic_terms(None)[["topic", "term", "weight", "rank"]].to_csv(out / "topic_terms.csv", **csv)
     model.unit_topics().to_csv(out / "doc_topics.csv", **csv)
     model.units_.drop(columns="text").to_csv(out / "units.csv", **csv)
     model.topic_summary(10).to_csv(out / "topics.csv", **csv)
+    if record is not None:
+        files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir()) if p.is_file()}
+        write_record(out / "provenance.json", {**record, "files": files})
 
 
 def _parse_labels(items: list[str]) -> dict[int, str]:
@@ -268,8 +296,13 @@ def _show(args: argparse.Namespace) -> int:
     if args.label:
         model.set_labels(_parse_labels(args.label))
         if args.save:
-            model.save(args.model)
-            write_model_tables(model, Path(args.model))
+            import json
+
+            fitted = Path(args.model) / "provenance.json"
+            record = provenance_for()
+            if fitted.is_file():  # how the model was fitted stays on record
+                record["fitted"] = json.loads(fitted.read_text(encoding="utf-8"))
+            model.save(args.model, extra=lambda folder: write_model_tables(model, folder, record))
             print(f"saved labels to {args.model}", file=sys.stderr)
     terms = model.topic_terms(args.n, by=args.by)
     terms.insert(1, "label", [model.labels_[k] for k in terms["topic"]])
@@ -319,8 +352,12 @@ def _link(args: argparse.Namespace) -> int:
     if fitted is not None and corpus.fingerprint() != fitted:
         raise UserError(f"the corpus {corpus.name} is not the corpus the model in {args.model} was fitted on "
                         "(give the same --corpus options as to `topics fit`)")
+    from ..lexicons.schema import load_lexicon
+
+    lexicon = load_lexicon(args.lexicon)
+    note_lexicon(lexicon)
     with _caveats():
-        table = topic_frame_linkage(model, corpus, lexicon=args.lexicon)
+        table = topic_frame_linkage(model, corpus, lexicon=lexicon)
     emit_table(table if args.out else table.drop(columns="label").round(4), args.out)
     return 0
 

@@ -10,6 +10,23 @@ Bad input raises :class:`~sco_discourse.errors.CorpusError` naming the file, the
 (CSV: spreadsheet row, header = row 1; JSON Lines: line; Parquet: 1-based row) and the
 field. With ``on_error="skip"`` bad rows are left out, counted and listed in
 ``corpus.skipped`` — never dropped silently.
+
+Strict reading, decided once for every format:
+
+* CSV is parsed in strict mode. A quote that opens a field and is not closed where the
+  field should end makes its row bad (named by row and line); the lines after it are
+  read again as rows of their own, so one stray quote never merges later rows into it.
+* A NUL character in any text field is an error (a bad row): it does not occur in text
+  and usually means a binary file or a wrong encoding (UTF-16 read as UTF-8).
+* The package's fields (``id``, ``text``, ``date``, ...) match column names exactly
+  first, then ignoring case and surrounding spaces (a header ``Date`` is the date);
+  two columns that both match a field that way (``Date`` and ``DATE``) are an error.
+* JSON Lines records need not share keys: a field's key is found in each record, so a
+  ``date`` key that first appears after many records still dates its document.
+* Truncated or corrupt gzip data is a bad row at the line where reading stopped;
+  ``on_error="skip"`` keeps the rows read before it and reports the rest as unread.
+* A folder corpus reads only text files inside its folder unless
+  ``allow_outside=True`` (command line ``--allow-outside-paths``).
 """
 
 from __future__ import annotations
@@ -18,9 +35,13 @@ import codecs
 import csv
 import datetime as _dt
 import gzip
+import io
 import json
+import os
 import re
 import sys
+import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +63,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 _MAGIC_GZIP = b"\x1f\x8b"
+#: What reading damaged gzip data raises (the stream ends early, a block or the checksum is wrong).
+_GZIP_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -49,7 +72,7 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 def load_corpus(path: str | Path | None = None, *, format: str | None = None,
                 columns: Mapping[str, str] | None = None, metadata: str | Path | None = None,
                 encoding: str = "utf-8", on_error: str = "raise", clean: bool = False,
-                validate: bool = True) -> Corpus:
+                validate: bool = True, allow_outside: bool = False) -> Corpus:
     """Load a corpus: the embedded seed corpus, or a user's corpus from disk.
 
     Parameters
@@ -69,7 +92,8 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
     metadata : path, optional
         The metadata CSV of a folder corpus.
     encoding : str, default "utf-8"
-        Encoding of text files and CSV (a UTF-8 byte-order mark is accepted).
+        Encoding of text files, CSV and JSON Lines (a UTF-8 byte-order mark is accepted;
+        UTF-16 and UTF-32 files are decoded before they are split into lines).
     on_error : {"raise", "skip"}
         "skip" leaves bad rows out and lists them in ``corpus.skipped``.
     clean : bool, default False
@@ -78,6 +102,10 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
     validate : bool, default True
         Read the whole input once now, so errors surface at load time and ``len()`` is
         known. With ``False`` errors surface during iteration.
+    allow_outside : bool, default False
+        A folder corpus: let the metadata name text files outside the folder
+        (``../x.txt``, absolute paths). Refused by default, so a metadata file cannot make
+        the loader read arbitrary files.
 
     Returns
     -------
@@ -86,8 +114,10 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
     Raises
     ------
     CorpusError
-        Missing or empty text, unparseable date, duplicate id, undecodable bytes,
-        unknown column mapping, empty corpus, unknown format — naming file, row, field.
+        Missing or empty text, unparseable date or year (``true`` is not a year), duplicate
+        id, undecodable bytes, a NUL character, a malformed CSV row (unclosed quote),
+        truncated or corrupt gzip data, a text file outside a folder corpus, unknown
+        column mapping, empty corpus, unknown format — naming file, row, field.
 
     Examples
     --------
@@ -110,7 +140,7 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
     except LookupError:
         raise CorpusError(f"unknown encoding {encoding!r}") from None
     if kind == "folder":
-        source = _FolderSource(path, metadata=metadata, encoding=encoding)
+        source = _FolderSource(path, metadata=metadata, encoding=encoding, allow_outside=allow_outside)
     elif kind in ("csv", "tsv"):
         source = _CsvSource(path, encoding=encoding, delimiter="\t" if kind == "tsv" else ",")
     elif kind == "jsonl":
@@ -208,7 +238,7 @@ def _detect_format(path: Path) -> str:
                ".pq": "parquet"}
     if last not in mapping:
         raise CorpusError(f"{path}: cannot tell the corpus format from the name; expected .csv, .tsv, .jsonl, "
-                          f".ndjson, .parquet (optionally .gz) or a folder, or pass format=")
+                          f".ndjson, .parquet (optionally .gz) or a folder: rename the file to one of these")
     return mapping[last]
 
 
@@ -218,27 +248,108 @@ def _open_binary(path: Path):
     return gzip.open(path, "rb") if magic == _MAGIC_GZIP else open(path, "rb")
 
 
+class _Unreadable(Exception):
+    """The rest of a file cannot be read: ``lineno`` is the first line not read."""
+
+    def __init__(self, path: Path, lineno: int, reason: str):
+        super().__init__(reason)
+        self.path, self.lineno, self.reason = path, lineno, reason
+
+    def message(self) -> str:
+        return f"{self.reason}; line {self.lineno} and everything after it could not be read"
+
+
+def _encoding_advice(encoding: str, raw: bytes = b"") -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and "16" not in encoding:
+        return "the file starts with a UTF-16 byte-order mark: give the encoding utf-16 (--encoding utf-16)"
+    return ("give the file's encoding, e.g. latin-1 or cp1252 (--encoding on the command line, "
+            "encoding= in Python)")
+
+
+def _splits_on_newline_byte(encoding: str) -> bool:
+    """True when every line ends in the byte 0x0A (UTF-8, Latin-1, cp1252, ...), so lines can
+    be split before decoding; False for UTF-16/UTF-32, which must be decoded first."""
+    try:
+        return "\n".encode(encoding) == b"\n"
+    except (UnicodeError, LookupError):
+        return True
+
+
 def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None) -> Iterator[str]:
     """Decode line by line so an undecodable byte is reported with its line number.
 
     Without ``bad`` such a line raises :class:`CorpusError`; with it, the line is decoded
     with U+FFFD for the bad bytes and ``bad[line number]`` holds the message, so the row
-    it belongs to can be reported (and skipped) like any other bad row.
+    it belongs to can be reported (and skipped) like any other bad row. Damaged gzip data
+    raises :class:`_Unreadable` naming the first line not read.
     """
-    with _open_binary(path) as handle:
-        for lineno, raw_line in enumerate(handle, 1):
-            try:
-                line = raw_line.decode(encoding)
-            except UnicodeDecodeError as exc:
-                what = f"bytes {raw_line[exc.start:exc.end]!r} at position {exc.start}"
-                advice = f"cannot be decoded as {encoding}; pass encoding= (e.g. 'latin-1', 'cp1252')"
-                if bad is None:
-                    raise CorpusError(f"{path}: line {lineno}: {what} {advice}") from None
-                bad[lineno] = f"{what} of line {lineno} {advice}"
-                line = raw_line.decode(encoding, errors="replace")
-            if lineno == 1 and line.startswith("\ufeff"):
-                line = line[1:]
-            yield line
+    lineno = 0
+    try:
+        with _open_binary(path) as handle:
+            if not _splits_on_newline_byte(encoding):
+                # UTF-16/32: a newline is more than the byte 0x0A, so decode first, then split
+                stream = io.TextIOWrapper(handle, encoding=encoding, newline="")
+                while True:
+                    try:
+                        line = stream.readline()
+                    except UnicodeDecodeError as exc:
+                        what = f"line {lineno + 1} cannot be decoded as {encoding} ({exc.reason})"
+                        if bad is None:
+                            raise CorpusError(f"{path}: {what}; {_encoding_advice(encoding)}") from None
+                        raise _Unreadable(path, lineno + 1, what) from None
+                    if not line:
+                        return
+                    lineno += 1
+                    yield line[1:] if lineno == 1 and line.startswith("\ufeff") else line
+            for raw_line in handle:
+                lineno += 1
+                try:
+                    line = raw_line.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    what = f"bytes {raw_line[exc.start:exc.end]!r} at position {exc.start}"
+                    advice = f"cannot be decoded as {encoding}; {_encoding_advice(encoding, raw_line)}"
+                    if bad is None:
+                        raise CorpusError(f"{path}: line {lineno}: {what} {advice}") from None
+                    bad[lineno] = f"{what} of line {lineno} {advice}"
+                    line = raw_line.decode(encoding, errors="replace")
+                if lineno == 1 and line.startswith("\ufeff"):
+                    line = line[1:]
+                yield line
+    except EOFError as exc:  # the stream stops early (a cut download): what was read is sound
+        raise _Unreadable(path, lineno + 1, f"the gzip data is truncated ({exc})") from None
+    except _GZIP_ERRORS as exc:  # a bad block or checksum: somewhere the text read is damaged
+        raise CorpusError(f"{path}: the gzip data is corrupt ({exc}), found after line {lineno}: the file is "
+                          f"damaged and no row of it can be trusted; download or compress it again") from None
+
+
+class _LineFeed:
+    """Lines for :mod:`csv` with their numbers; keeps the lines of the record being read,
+    so a malformed record's later lines can be read again as rows of their own."""
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+        self._pending: deque[tuple[int, str]] = deque()
+        self._lineno = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            item = self._pending.popleft()
+        else:
+            text = next(self._lines)
+            self._lineno += 1
+            item = (self._lineno, text)
+        self.taken.append(item)
+        return item[1]
+
+    def start_record(self) -> None:
+        self.taken = []
+
+    def read_again(self, items: list[tuple[int, str]]) -> None:
+        self._pending.extendleft(reversed(items))
 
 
 def _undecodable(bad: dict[int, str], first: int, last: int, record: Mapping[str, Any]) -> _BadRow | None:
@@ -254,40 +365,111 @@ def _undecodable(bad: dict[int, str], first: int, last: int, record: Mapping[str
 class _CsvSource(_Source):
     def __init__(self, path: Path, *, encoding: str, delimiter: str = ","):
         self.path, self.encoding, self.delimiter, self.name = path, encoding, delimiter, str(path)
-        reader = csv.reader(_decoded_lines(path, encoding), delimiter=delimiter)
+        reader = csv.reader(_decoded_lines(path, encoding), delimiter=delimiter, strict=True)
         try:
             self.columns = [c.strip() for c in next(reader)]
         except StopIteration:
             raise CorpusError(f"{path}: the file is empty (no header row)") from None
+        except csv.Error as exc:
+            raise CorpusError(f"{path}: header row: malformed CSV ({exc})") from None
+        except _Unreadable as exc:
+            raise CorpusError(f"{path}: header row: {exc.message()}") from None
         if len(set(self.columns)) != len(self.columns):
             dupes = sorted({c for c in self.columns if self.columns.count(c) > 1})
             raise CorpusError(f"{path}: header row: column name(s) {dupes} appear more than once")
 
+    def _reader(self, feed: _LineFeed):
+        return csv.reader(feed, delimiter=self.delimiter, strict=True)
+
+    def _swallowed_rows(self, values: list[str], lines: list[tuple[int, str]]) -> int | None:
+        """The first inner line of a multi-line record when every inner line looks like a row
+        of its own (as many fields as the header, an id of the same shape as this row's):
+        the sign of a quote opened by mistake that closes, by chance, in a later row.
+
+        Legal multi-line text (paragraphs in a quoted field) has inner lines of prose, so
+        the rule rarely fires on it; when it does, the message says how to check.
+        """
+        inner = lines[1:-1]
+        if not inner:
+            return None
+        try:
+            id_col = self.columns.index(_match_column("id", self.columns) or self.columns[0])
+        except (ValueError, _AmbiguousColumn):
+            id_col = 0
+
+        def shape(value: str) -> str:
+            return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", value.strip()))
+
+        own = shape(values[id_col])
+        for _, text in inner:
+            fields = next(csv.reader([text], delimiter=self.delimiter), [])
+            if (len(fields) != len(self.columns) or not fields[id_col].strip() or " " in fields[id_col].strip()
+                    or shape(fields[id_col]) != own):
+                return None
+        return inner[0][0]
+
     def rows(self):
         bad: dict[int, str] = {}
-        reader = csv.reader(_decoded_lines(self.path, self.encoding, bad=bad), delimiter=self.delimiter)
-        next(reader, None)
+        feed = _LineFeed(_decoded_lines(self.path, self.encoding, bad=bad))
+        reader = self._reader(feed)
+        try:
+            next(reader, None)  # the header, checked when the source was opened
+        except (csv.Error, _Unreadable):
+            return
         n_cols = len(self.columns)
         row_no = 1  # the header is row 1, as in a spreadsheet
         while True:
-            first_line = reader.line_num + 1
+            feed.start_record()
             try:
                 values = next(reader)
+                problem = None
             except StopIteration:
                 return
+            except _Unreadable as exc:
+                yield f"{self.path}: row {row_no + 1} (line {exc.lineno})", _BadRow(exc.message())
+                return
             except csv.Error as exc:
-                raise CorpusError(f"{self.path}: row {row_no + 1} (line {first_line}): malformed CSV ({exc})") from None
+                values, problem = None, str(exc)
+            if not feed.taken:
+                return
+            lines = list(feed.taken)
+            first_line, last_line = lines[0][0], lines[-1][0]
             row_no += 1
-            if not values or (len(values) == 1 and not values[0].strip()):
-                continue  # a blank line is not a record
             # a record with a line break inside a quoted field spans several lines: name both
             where = f"{self.path}: row {row_no}" + (f" (line {first_line})" if first_line != row_no else "")
+            if values is not None and (not values or (len(values) == 1 and not values[0].strip())):
+                continue  # a blank line is not a record
+            if values is None or (len(values) != n_cols and len(lines) > 1):
+                # A quote opened in this row and not closed where its field ends: the csv
+                # reader ran on into the following lines. This row is bad; the lines after
+                # its first are read again as rows, so no later row is merged into it.
+                detail = problem or f"it ran on for {len(values)} fields"
+                if len(lines) > 1:
+                    reason = (f"malformed CSV: a quoted field opened on line {first_line} is not closed where "
+                              f"the field ends (read on to line {last_line}: {detail}); this line is left out "
+                              f"and the lines after it are read as rows of their own")
+                    feed.read_again(lines[1:])
+                else:
+                    reason = f"malformed CSV ({detail})"
+                reader = self._reader(feed)  # a fresh reader: no state left from the bad record
+                yield where, _BadRow(reason)
+                continue
             if len(values) != n_cols:
                 yield where, _BadRow(f"has {len(values)} fields but the header has {n_cols}")
                 continue
+            swallowed = self._swallowed_rows(values, lines) if len(lines) > 2 else None
+            if swallowed is not None:
+                yield where, _BadRow(
+                    f"malformed CSV: a quoted field opened on line {first_line} runs on to line {last_line}, and "
+                    + (f"line {swallowed}" if swallowed == last_line - 1 else f"lines {swallowed}-{last_line - 1}")
+                    + f" inside it look like rows of their own (a quote not closed "
+                    f"where its field ends?); this line is left out and the lines after it are read as rows")
+                feed.read_again(lines[1:])
+                reader = self._reader(feed)
+                continue
             record = dict(zip(self.columns, values))
             if bad:
-                marker = _undecodable(bad, first_line, reader.line_num, record)
+                marker = _undecodable(bad, first_line, last_line, record)
                 if marker is not None:
                     yield where, marker
                     continue
@@ -295,10 +477,13 @@ class _CsvSource(_Source):
 
 
 class _JsonlSource(_Source):
+    #: Records need not share keys: fields not among the first records' keys are looked up
+    #: in each record (see :func:`_record_columns`).
+    open_schema = True
+
     def __init__(self, path: Path, *, encoding: str):
         self.path, self.encoding, self.name = path, encoding, str(path)
-        # JSON objects need not share keys: the columns are the keys seen in the first
-        # records (a mapping to a key that only appears later is still accepted there).
+        # the columns offered for mapping and shown in messages: the keys of the first records
         seen: dict[str, None] = {}
         for n, (where, record) in enumerate(self.rows()):
             if isinstance(record, dict):
@@ -309,22 +494,26 @@ class _JsonlSource(_Source):
 
     def rows(self):
         bad: dict[int, str] = {}
-        for lineno, line in enumerate(_decoded_lines(self.path, self.encoding, bad=bad), 1):
-            if not line.strip():
-                continue
-            where = f"{self.path}: line {lineno}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield where, _BadRow(bad.get(lineno) or f"is not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(record, dict):
-                yield where, _BadRow(f"is a JSON {type(record).__name__}, expected an object")
-                continue
-            if lineno in bad:
-                yield where, _undecodable(bad, lineno, lineno, record)
-                continue
-            yield where, record
+        lineno = 0
+        try:
+            for lineno, line in enumerate(_decoded_lines(self.path, self.encoding, bad=bad), 1):
+                if not line.strip():
+                    continue
+                where = f"{self.path}: line {lineno}"
+                try:
+                    record = json.loads(line.rstrip("\r\n"))  # a column past the line's end would confuse
+                except json.JSONDecodeError as exc:
+                    yield where, _BadRow(bad.get(lineno) or f"is not valid JSON ({exc.msg} at column {exc.colno})")
+                    continue
+                if not isinstance(record, dict):
+                    yield where, _BadRow(f"is a JSON {type(record).__name__}, expected an object")
+                    continue
+                if lineno in bad:
+                    yield where, _undecodable(bad, lineno, lineno, record)
+                    continue
+                yield where, record
+        except _Unreadable as exc:
+            yield f"{self.path}: line {exc.lineno}", _BadRow(exc.message())
 
 
 class _ParquetSource(_Source):
@@ -341,16 +530,21 @@ class _ParquetSource(_Source):
         import pyarrow.parquet as pq
 
         row_no = 0
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.batch_size):
-            for record in batch.to_pylist():
-                row_no += 1
-                yield f"{self.path}: row {row_no}", record
+        try:
+            for batch in pq.ParquetFile(self.path).iter_batches(batch_size=self.batch_size):
+                for record in batch.to_pylist():
+                    row_no += 1
+                    yield f"{self.path}: row {row_no}", record
+        except OSError as exc:  # pyarrow reports damaged pages as OSError (ArrowIOError, ArrowInvalid)
+            yield f"{self.path}: row {row_no + 1}", _BadRow(
+                f"the Parquet data is damaged ({exc}); row {row_no + 1} and everything after it could not be read")
 
 
 class _MemorySource(_Source):
     def __init__(self, records: list[Mapping[str, Any]], name: str):
         self.records, self.name = records, name
-        self.columns = list(records[0]) if records else []
+        # records need not share keys: the columns are every key of every record
+        self.columns = list(dict.fromkeys(key for record in records for key in record))
 
     def rows(self):
         for i, record in enumerate(self.records, 1):
@@ -358,8 +552,9 @@ class _MemorySource(_Source):
 
 
 class _FolderSource(_Source):
-    def __init__(self, folder: Path, *, metadata: str | Path | None, encoding: str):
+    def __init__(self, folder: Path, *, metadata: str | Path | None, encoding: str, allow_outside: bool = False):
         self.folder, self.encoding, self.name = folder, encoding, str(folder)
+        self.allow_outside = allow_outside
         meta_path = Path(metadata) if metadata is not None else folder / "metadata.csv"
         if not meta_path.exists():
             raise CorpusError(
@@ -374,11 +569,21 @@ class _FolderSource(_Source):
     def read_text(self, where: str, value: Any) -> str:
         if value is None or not str(value).strip():
             raise _RowError("file", "names no text file")
-        path = self.folder / str(value).strip()
+        name = str(value).strip()
+        if not self.allow_outside:
+            normal = os.path.normpath(name)
+            if os.path.isabs(name) or normal == os.pardir or normal.startswith(os.pardir + os.sep):
+                raise _RowError("file", f"names {name!r}, which is outside the folder {self.folder}; a folder "
+                                        f"corpus reads only its own files (to allow it: --allow-outside-paths "
+                                        f"on the command line, allow_outside=True in Python)")
+        path = self.folder / name
         if not path.is_file():
             raise _RowError("file", f"text file {path} does not exist")
         bad: dict[int, str] = {}
-        text = "".join(_decoded_lines(path, self.encoding, bad=bad))
+        try:
+            text = "".join(_decoded_lines(path, self.encoding, bad=bad))
+        except _Unreadable as exc:
+            raise _RowError("file", f"names text file {path}: {exc.message()}") from None
         if bad:
             first = min(bad)
             raise _RowError("file", f"names text file {path}, which holds undecodable text: {bad[first]}")
@@ -405,6 +610,29 @@ class _RowError(Exception):
 
 
 # =========================================================================== record → Document
+def _match_column(field: str, names: Iterable[Any]) -> str | None:
+    """The column holding ``field``: a default name of :data:`FIELDS` exactly, else one
+    that differs only in case or surrounding spaces (``Date``); two such columns are an error."""
+    names = [n for n in names if isinstance(n, str)]
+    for candidate in FIELDS[field]:
+        if candidate in names:
+            return candidate
+    for candidate in FIELDS[field]:
+        hits = [n for n in names if n.strip().casefold() == candidate]
+        if len(hits) > 1:
+            raise _AmbiguousColumn(field, hits)
+        if hits:
+            return hits[0]
+    return None
+
+
+class _AmbiguousColumn(Exception):
+    def __init__(self, field: str, names: list[str]):
+        super().__init__(f"columns {names} could each be the field {field!r} (they differ only in case or spaces); "
+                         f"rename one, or map the field to one of them (--columns {field}=NAME, "
+                         f"columns={{'{field}': NAME}} in Python)")
+
+
 def _resolve_columns(source: _Source, columns: Mapping[str, str] | None) -> dict[str, str | None]:
     columns = dict(columns or {})
     unknown_fields = sorted(set(columns) - set(FIELDS))
@@ -412,25 +640,64 @@ def _resolve_columns(source: _Source, columns: Mapping[str, str] | None) -> dict
         raise CorpusError(f"{source.name}: unknown field(s) {unknown_fields} in the column mapping; "
                           f"fields are {sorted(FIELDS)}")
     available = list(source.columns)
+    open_schema = getattr(source, "open_schema", False)
     resolved: dict[str, str | None] = {}
-    for field, candidates in FIELDS.items():
+    for field in FIELDS:
         if field in columns:
-            if available and columns[field] not in available:
+            # keys of JSON Lines records may first appear after the records the columns were read from
+            if available and columns[field] not in available and not open_schema:
                 raise CorpusError(f"{source.name}: column mapping {field}={columns[field]!r}: no column "
                                   f"{columns[field]!r}; the columns are {available}")
             resolved[field] = columns[field]
         else:
-            resolved[field] = next((c for c in candidates if c in available), None)
+            try:
+                resolved[field] = _match_column(field, available)
+            except _AmbiguousColumn as exc:
+                raise CorpusError(f"{source.name}: header: {exc}") from None
     text_field = "file" if isinstance(source, _FolderSource) else "text"
     if available and resolved[text_field] is None:
         hint = "file" if text_field == "file" else "text"
         raise CorpusError(f"{source.name}: no {hint!r} column (the columns are {available}); map yours with "
-                          f"columns={{'{hint}': 'YOUR_COLUMN'}} (CLI: --columns {hint}=YOUR_COLUMN)")
+                          f"--columns {hint}=YOUR_COLUMN (in Python: columns={{'{hint}': 'YOUR_COLUMN'}})")
     return resolved
 
 
+def _record_columns(cols: dict[str, str | None], record: Mapping[str, Any], fixed: set[str]) -> dict[str, str | None]:
+    """For records that need not share keys (JSON Lines): a field not found among the
+    first records' keys (and not mapped by the user, ``fixed``) is looked up in this record."""
+    missing = [f for f, c in cols.items() if c is None and f not in fixed]
+    if not missing:
+        return cols
+    found = dict(cols)
+    for field in missing:
+        try:
+            found[field] = _match_column(field, record)
+        except _AmbiguousColumn as exc:
+            raise _RowError(field, str(exc)) from None
+    return found
+
+
+_NUL = "\x00"
+
+
+def _no_nul(record: Mapping[str, Any], cols: Mapping[str, str | None]) -> None:
+    """A NUL character is not text: it means a binary file or a wrong encoding."""
+    field_of = {c: f for f, c in cols.items() if c is not None}
+    for key, v in record.items():
+        if isinstance(v, str) and _NUL in v:
+            field = field_of.get(key, str(key))
+            column = f" (column {key!r})" if field != key else ""
+            raise _RowError(field, f"{column} holds a NUL character at position {v.index(_NUL)}: not text; the "
+                                   f"file may be binary or in another encoding (UTF-16: --encoding utf-16, "
+                                   f"encoding='utf-16' in Python)".lstrip())
+
+
 def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | None], source: _Source,
-                   row_index: int, clean: bool) -> Document:
+                   row_index: int, clean: bool, fixed: set[str] = frozenset()) -> Document:
+    if getattr(source, "open_schema", False):
+        cols = _record_columns(cols, record, fixed)
+    _no_nul(record, cols)
+
     def value(field):
         col = cols.get(field)
         return record.get(col) if col is not None else None
@@ -442,6 +709,10 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
     if isinstance(source, _FolderSource):
         text = source.read_text(where, value("file"))
         text_label = f"file {value('file')!r}"
+        if _NUL in text:
+            raise _RowError("file", f"names a text file whose text holds a NUL character at position "
+                                    f"{text.index(_NUL)}: not text (a binary file, or another encoding such as "
+                                    f"UTF-16: --encoding utf-16)")
     else:
         text = value("text")
         text_label = f"column {cols['text']!r}"
@@ -456,6 +727,8 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
         doc_id = f"doc-{row_index}"
     elif missing(raw_id):
         raise _RowError("id", f"(column {cols['id']!r}) is missing or empty")
+    elif isinstance(raw_id, (bool, dict, list)):
+        raise _RowError("id", f"(column {cols['id']!r}) is {json.dumps(raw_id)}, expected text or a number")
     else:
         doc_id = str(int(raw_id)) if isinstance(raw_id, float) and raw_id.is_integer() else str(raw_id).strip()
 
@@ -463,18 +736,25 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
     date, precision = None, None
     raw_date = value("date")
     if cols.get("date") is not None and not missing(raw_date):
+        if isinstance(raw_date, bool):
+            raise _RowError("date", f"(column {cols['date']!r}) is {json.dumps(raw_date)}, not a date")
         try:
             date, precision = parse_date(raw_date)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise _RowError("date", f"(column {cols['date']!r}): {exc}") from None
     raw_year = value("year")
     if cols.get("year") is not None and not missing(raw_year):
+        if isinstance(raw_year, bool):  # JSON true/false: Python would read it as the year 1 or 0
+            raise _RowError("year", f"(column {cols['year']!r}) is {json.dumps(raw_year)}, not a year")
         try:
             year = int(float(raw_year)) if not isinstance(raw_year, int) else raw_year
             if float(raw_year) != year:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise _RowError("year", f"(column {cols['year']!r}): cannot read {raw_year!r} as a year") from None
+        if not _dt.MINYEAR <= year <= _dt.MAXYEAR:
+            raise _RowError("year", f"(column {cols['year']!r}): {raw_year!r} is not a year "
+                                    f"({_dt.MINYEAR}-{_dt.MAXYEAR})")
         if date is None:
             date, precision = _dt.date(year, 1, 1), "year"
         elif date.year != year:
@@ -498,8 +778,8 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
 
 
 def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: list | None,
-                    known_duplicates: set[int] | None = None, found_duplicates: set[int] | None = None
-                    ) -> Iterator[Document]:
+                    known_duplicates: set[int] | None = None, found_duplicates: set[int] | None = None,
+                    fixed: set[str] = frozenset(), mapped_seen: set[str] | None = None) -> Iterator[Document]:
     # Checking ids (and a folder's unlisted files) keeps one entry per document, so it is done
     # once, in the validation pass; later passes get the rows it found (`known_duplicates`) and
     # hold one document at a time.
@@ -512,9 +792,11 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
         try:
             if isinstance(record, _BadRow):
                 raise _RowError(record.field, record.reason)
+            if mapped_seen is not None:
+                mapped_seen.update(cols[f] for f in fixed if cols[f] in record)
             if full_check and isinstance(source, _FolderSource) and cols.get("file"):
                 listed.add(str(record.get(cols["file"]) or "").strip())
-            doc = _make_document(where, record, cols, source, index, clean)
+            doc = _make_document(where, record, cols, source, index, clean, fixed)
             if full_check and doc.doc_id in seen:
                 if found_duplicates is not None:
                     found_duplicates.add(index)
@@ -542,14 +824,21 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
 
 def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, validate: bool) -> Corpus:
     cols = _resolve_columns(source, columns)
+    fixed = set(columns or {})
     skipped: list = []
     duplicates: set[int] = set()
     length = None
     if validate:
+        mapped_seen: set[str] = set()
         length = sum(1 for _ in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
-                                                found_duplicates=duplicates))
+                                                found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen))
+        never = sorted(f"{f}={cols[f]!r}" for f in fixed if cols[f] not in mapped_seen)
+        if never and getattr(source, "open_schema", False):  # a key no record has: a typo, not a missing value
+            raise CorpusError(f"{source.name}: column mapping {', '.join(never)}: no record has that key; "
+                              f"keys of the first records: {list(source.columns)}")
         if length == 0:
-            detail = f"; all {len(skipped)} row(s) were bad" if skipped else ""
+            detail = f"; all {len(skipped)} row(s) were bad, the first: {skipped[0][0]}: {skipped[0][1]}" \
+                if skipped else ""
             raise CorpusError(f"{source.name}: the corpus is empty (no documents){detail}")
 
     record_skips = [not validate]  # without a validation pass, the first full iteration reports skips
@@ -559,7 +848,7 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, valid
         report_to = skipped if record_skips[0] else None
         record_skips[0] = False
         for doc in _iter_documents(source, cols, on_error, clean, skipped=report_to,
-                                   known_duplicates=duplicates if validate else None):
+                                   known_duplicates=duplicates if validate else None, fixed=fixed):
             produced += 1
             yield doc
         if produced == 0:

@@ -94,6 +94,7 @@ class Corpus:
         self._length = length
         #: Rows skipped at load time with ``on_error="skip"``: list of (where, reason).
         self.skipped: list = skipped if skipped is not None else []
+        self._fingerprint: str | None = None
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -141,7 +142,9 @@ class Corpus:
     def filter(self, predicate: Callable[[Document], bool], *, label: str = "filtered") -> "Corpus":
         """A lazy sub-corpus of the documents for which ``predicate(doc)`` is true."""
         parent = self
-        return Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]")
+        # a selection from a corpus read with skipped rows is still a partial corpus: say so
+        return Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]",
+                      skipped=self.skipped)
 
     def select(self, **criteria: Any) -> "Corpus":
         """Documents whose metadata satisfy every criterion.
@@ -247,11 +250,16 @@ class Corpus:
         return frame
 
     def fingerprint(self) -> str:
-        """SHA-256 over every document's id, date and text: identifies the exact input."""
-        digest = hashlib.sha256()
-        for doc in self:
-            for part in (doc.doc_id, str(doc.date), doc.text):
-                digest.update(part.encode("utf-8"))
-                digest.update(b"\x00")
-        return digest.hexdigest()
+        """SHA-256 over every document's id, date and text: identifies the exact input.
+
+        Reads the corpus once; the result is kept, so asking again costs nothing.
+        """
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            for doc in self:
+                for part in (doc.doc_id, str(doc.date), doc.text):
+                    digest.update(part.encode("utf-8"))
+                    digest.update(b"\x00")
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..lexicons.schema import Lexicon
+from ..provenance import corpus_attrs
 from .matcher import Matcher, lexicon_attrs, map_documents
 
 __all__ = ["cooccurrence", "COOCCURRENCE_COLUMNS"]
@@ -125,5 +126,6 @@ def cooccurrence(corpus, *, level: str = "document", by: str | None = None,
     columns = COOCCURRENCE_COLUMNS[:2] + ([by] if by else []) + COOCCURRENCE_COLUMNS[2:]
     out = pd.DataFrame(rows, columns=columns)
     out.attrs.update(lexicon_attrs(matcher.lexicon))
+    out.attrs.update(corpus_attrs(corpus))
     out.attrs["level"] = level
     return out

@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import InputError
 from ..lexicons.schema import Lexicon
 from ..text import count_tokens
+from ..provenance import corpus_attrs
 from .matcher import Matcher, lexicon_attrs, map_documents
 
 __all__ = ["frame_counts", "frame_trend", "COUNT_COLUMNS", "GROUP_COLUMNS", "TREND_COLUMNS",
@@ -72,8 +73,11 @@ class _DocCounts:
 
 def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, progress: bool) -> _DocCounts:
     from array import array
+    from collections import deque
 
     ids: list[str] = []
+    in_flight: deque = deque()  # ids of documents sent to be counted, to name the empty ones
+    empty: list[str] = []
     codes = array("q")
     years = array("d")
     code_of: dict[Any, int] = {}
@@ -88,6 +92,7 @@ def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, p
             else:
                 codes.append(code_of.setdefault(_group_value(doc, by), len(code_of)))
             n += 1
+            in_flight.append(doc.doc_id)
             yield n - 1, doc.text
 
     tokens = array("q")
@@ -95,11 +100,16 @@ def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, p
     cols = array("q")
     for i, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
                                            total=getattr(corpus, "_length", None), desc="counting frames"):
+        doc_id = in_flight.popleft()
+        if n_tokens == 0:
+            empty.append(doc_id)
         tokens.append(n_tokens)
         rows.extend([i] * len(hits))
         cols.extend(hits)
     _check_counted(corpus, by, n, code_of)
-    return _DocCounts(matcher.keys, ids, list(code_of), codes, years, tokens, rows, cols)
+    counts = _DocCounts(matcher.keys, ids, list(code_of), codes, years, tokens, rows, cols)
+    counts.empty = empty
+    return counts
 
 
 class _GroupTotals:
@@ -113,6 +123,7 @@ class _GroupTotals:
         self.with_mention: list[np.ndarray] = []
         self.tokens: list[int] = []
         self.n_docs: list[int] = []
+        self.empty: list[str] = []  # ids of documents without a token
 
     def add_group(self, value: Any) -> int:
         self.values.append(value)
@@ -124,26 +135,37 @@ class _GroupTotals:
 
 
 def _sum_groups(corpus, matcher: Matcher, *, by: str, n_jobs: int, progress: bool) -> _GroupTotals:
+    from collections import deque
+
     totals = _GroupTotals(len(matcher.keys))
     code_of: dict[Any, int] = {}
+    in_flight: deque = deque()
+    n = 0
 
     def items():
+        nonlocal n
         for doc in corpus:
             value = _group_value(doc, by)
             code = code_of.get(value)
             if code is None:
                 code = code_of[value] = totals.add_group(value)
+            n += 1
+            in_flight.append(doc.doc_id)
             yield code, doc.text
 
     for code, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
                                               total=getattr(corpus, "_length", None), desc="counting frames"):
+        doc_id = in_flight.popleft()
+        if n_tokens == 0:  # nothing to rate: counted apart, not in n_docs
+            totals.empty.append(doc_id)
+            continue
         totals.tokens[code] += n_tokens
         totals.n_docs[code] += 1
         if hits:
             per_doc = np.bincount(hits, minlength=totals.n_keys)
             totals.counts[code] += per_doc
             totals.with_mention[code] += per_doc > 0
-    _check_counted(corpus, by, sum(totals.n_docs), code_of)
+    _check_counted(corpus, by, n, code_of)
     return totals
 
 
@@ -162,6 +184,25 @@ def _check_counted(corpus, by: str | None, n: int, code_of: dict[Any, int]) -> N
                          f"(fields: doc_id, year, date and the metadata columns of your corpus)")
 
 
+_LISTED_EMPTY = 20
+
+
+def _empty_note(empty: list[str], by: str | None, empty_groups: list) -> str:
+    """The caveat for documents without tokens (emptied by cleaning, punctuation only,
+    invisible characters): they have no rate, so they are reported, not averaged in."""
+    if not empty:
+        return ""
+    shown = ", ".join(map(str, empty[:5])) + (" ..." if len(empty) > 5 else "")
+    note = f"{len(empty)} document(s) have no tokens ({shown})"
+    if by is None:
+        return note + ": their rate_per_10k is empty (NaN)"
+    note += ": they are left out of n_docs, share_docs and the intervals"
+    if empty_groups:
+        note += (f"; {len(empty_groups)} group(s) hold only such documents and have no rate: "
+                 + ", ".join(map(str, empty_groups[:5])))
+    return note
+
+
 def _group_order(values) -> list:
     present = list(dict.fromkeys(values))
     return sorted(present, key=lambda v: (v is None, str(type(v)), v if v is not None else 0))
@@ -175,6 +216,7 @@ def _split_groups(counts: _DocCounts) -> dict[Any, tuple]:
     groups = {}
     for code, value in enumerate(counts.group_values):
         members = by_group[bounds[code]:bounds[code + 1]]
+        members = members[counts.tokens[members] > 0]  # a document without tokens has no rate to resample
         matrix = counts.matrix[members]
         tokens = counts.tokens[members]
         groups[value] = (np.asarray(matrix.sum(axis=0)).ravel(), np.asarray((matrix > 0).sum(axis=0)).ravel(),
@@ -229,7 +271,11 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         Each frame has one total row with ``variant`` "" and one row per variant of the
         lexicon, zero rows included, so every document/group × frame × variant appears;
         the total equals the sum of its variants. ``tokens`` is the token count of the
-        document/group, ``share_docs`` = ``docs_with_mention / n_docs``. ``attrs``
+        document/group, ``share_docs`` = ``docs_with_mention / n_docs``. A document
+        without tokens (emptied by cleaning, punctuation or invisible characters only) has
+        no rate: per document its ``rate_per_10k`` is NaN; per group it is left out of
+        ``n_docs``, ``share_docs`` and the interval. Either way ``attrs["n_empty_docs"]``
+        counts them, ``attrs["empty_docs"]`` names the first and the caveat says so. ``attrs``
         records the lexicon (``lexicon``, ``lexicon_version``, ``lexicon_sha256``), the
         interval method, ``n_resamples``, ``random_state`` and, for groups, ``caveat``: "" or
         a warning that some groups have fewer than :data:`FEW_DOCUMENTS` documents.
@@ -254,9 +300,11 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         totals = _sum_groups(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
         groups = {value: (totals.counts[c], totals.with_mention[c], totals.tokens[c], totals.n_docs[c], None, None)
                   for c, value in enumerate(totals.values)}
+        empty = totals.empty
     else:  # per-document counts: the output itself, or what a document bootstrap resamples
         counts = _count_documents(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
         groups = _split_groups(counts) if by is not None else None
+        empty = counts.empty
     frames = [k[0] for k in keys]
     variants = [k[1] for k in keys]
     n_keys = len(keys)
@@ -292,13 +340,15 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
             parts.append(pd.DataFrame({
                 by: [value] * n_keys, "frame": frames, "variant": variants, "count": count,
                 "tokens": total_tokens, "rate_per_10k": rate_per(count, np.full(n_keys, total_tokens)),
-                "n_docs": n_docs, "docs_with_mention": with_mention, "share_docs": with_mention / n_docs,
+                "n_docs": n_docs, "docs_with_mention": with_mention,
+                "share_docs": with_mention / n_docs if n_docs else np.full(n_keys, np.nan),
                 "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
             }))
         out = pd.concat(parts, ignore_index=True)
         docs_per_group = np.array([groups[value][3] for value in order])
-        few = int((docs_per_group < FEW_DOCUMENTS).sum())
         caveat = ""
+        docs_per_group = docs_per_group[docs_per_group > 0]  # groups of empty documents only: said below
+        few = int((docs_per_group < FEW_DOCUMENTS).sum())
         if few:
             caveat = (f"{few} of {len(order)} groups have fewer than {FEW_DOCUMENTS} documents "
                       f"(min {int(docs_per_group.min())}): their intervals rest on little data"
@@ -307,8 +357,15 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
                          if interval == "bootstrap" and docs_per_group.min() == 1 else ""))
     out = out.astype({"count": "int64", "tokens": "int64"})
     out.attrs.update(lexicon_attrs(matcher.lexicon))
+    out.attrs.update(corpus_attrs(corpus))
+    out.attrs["n_empty_docs"] = len(empty)
+    out.attrs["empty_docs"] = list(empty[:_LISTED_EMPTY])
+    empty_note = _empty_note(empty, by, [v for v in (order if by is not None else []) if groups[v][3] == 0])
+    if by is None:
+        out.attrs["caveat"] = empty_note
     if by is not None:
-        out.attrs.update(interval=interval, confidence=confidence, caveat=caveat,
+        out.attrs.update(interval=interval, confidence=confidence,
+                         caveat="; ".join(c for c in (caveat, empty_note) if c),
                          n_resamples=n_resamples if interval == "bootstrap" else None,
                          random_state=random_state if interval == "bootstrap" else None)
     return out
@@ -379,7 +436,8 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
     else:
         matcher = Matcher(lexicon)
         counts = _count_documents(corpus_or_counts, matcher, by=None, n_jobs=n_jobs, progress=progress)
-        attrs = lexicon_attrs(matcher.lexicon)
+        attrs = {**lexicon_attrs(matcher.lexicon), **corpus_attrs(corpus_or_counts),
+                 "n_empty_docs": len(counts.empty), "empty_docs": list(counts.empty[:_LISTED_EMPTY])}
         keys = counts.keys
         matrix = counts.matrix.tocsc()
         tokens = counts.tokens.astype(float)

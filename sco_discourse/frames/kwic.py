@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..lexicons.schema import Lexicon, canonical_phrase
+from ..provenance import corpus_attrs
 from ..text import normalize
 from .matcher import Matcher, lexicon_attrs, map_documents, match_text, to_original
 
@@ -137,6 +138,7 @@ def kwic(corpus, *, frame: str | None = None, variant: str | None = None, patter
     out = out.astype({"start": "int64", "end": "int64"})
     out["year"] = out["year"].astype("Int64")
     out.attrs.update(attrs)
+    out.attrs.update(corpus_attrs(corpus))
     return out
 
 

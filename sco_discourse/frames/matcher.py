@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
+from ..provenance import corpus_attrs
 from ..text import _lower, normalize
 
 __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS"]
@@ -417,6 +418,11 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(func, state) -> None:
+    import signal
+
+    # Ctrl-C is the parent's to handle (it stops the pool and exits with one line);
+    # workers ignoring it do not each print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["func"] = func
     _WORKER["state"] = state
 
@@ -542,6 +548,7 @@ def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, n_jobs: int =
     frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
     frame = frame.astype({"start": "int64", "end": "int64", "sentence": "int64"})
     frame.attrs.update(lexicon_attrs(matcher.lexicon))
+    frame.attrs.update(corpus_attrs(corpus))
     return frame
 
 

@@ -273,7 +273,9 @@ def parse_lexicon(text: str, *, source: str = "<string>") -> Lexicon:
     import yaml
 
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser when built
+        data = yaml.load(text, Loader=_unique_keys_loader())
+    except _DuplicateKey as exc:
+        raise LexiconError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
         where = ""
         mark = getattr(exc, "problem_mark", None)
@@ -284,6 +286,43 @@ def parse_lexicon(text: str, *, source: str = "<string>") -> Lexicon:
     lexicon = checker.lexicon(data)
     return Lexicon(**lexicon, source=source, digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    raw=data, text=text)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+_LOADERS: dict[str, type] = {}
+
+
+def _unique_keys_loader() -> type:
+    """PyYAML's safe loader (the C parser when built) that refuses a key given twice in one
+    mapping: YAML's default keeps the last, so a frame or variant declared twice would
+    silently drop the first."""
+    if "unique" not in _LOADERS:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class UniqueKeyLoader(base):  # type: ignore[misc, valid-type]
+            def construct_mapping(self, node, deep=False):
+                seen: dict = {}
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        first = seen.get(key)
+                    except TypeError:  # an unhashable key: the base constructor reports it
+                        continue
+                    if first is not None:
+                        raise _DuplicateKey(
+                            f"entry {key!r} is given twice in one mapping (line {first.start_mark.line + 1} and "
+                            f"line {key_node.start_mark.line + 1}); YAML would keep only the second: merge them "
+                            f"or rename one")
+                    seen[key] = key_node
+                return super().construct_mapping(node, deep=deep)
+
+        _LOADERS["unique"] = UniqueKeyLoader
+    return _LOADERS["unique"]
 
 
 class _Checker:

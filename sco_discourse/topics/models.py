@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import pickle
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -230,6 +230,14 @@ class TopicModel:
         if counts.shape[0] < 2:
             raise InputError(f"TopicModel: only {counts.shape[0]} unit(s) have terms left after preprocessing; "
                              "loosen min_df/max_df or use smaller units")
+        n_units, n_terms = counts.shape
+        if self.n_topics >= n_units or self.n_topics > n_terms:
+            # LDA would fill the surplus with identical empty topics, NMF cannot start at all
+            limit = f"{n_units} unit(s)" if self.n_topics >= n_units else f"{n_terms} vocabulary term(s)"
+            raise InputError(f"TopicModel: {self.n_topics} topics (K, --k) for {n_units} unit(s) with terms and "
+                             f"{n_terms} vocabulary term(s): K must be smaller than the number of units and at "
+                             f"most the number of terms (here the limit is {limit}); choose a smaller K or "
+                             f"smaller units (unit='paragraph' or 'window', --unit)")
         self.units_ = units
         self.preprocessor_ = preprocessor
         self.vocabulary_ = list(preprocessor.vocabulary_)
@@ -467,19 +475,42 @@ class TopicModel:
                          "scikit-learn": sklearn.__version__, "numpy": np.__version__},
         }
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, *, extra: Callable[[Path], None] | None = None) -> Path:
         """Save to a folder: ``model.pkl`` (the fitted object) and ``model.json`` (its manifest).
+
+        The folder is built beside its final place and replaces it as a whole, so an
+        interrupt leaves the previous model (or none), never a truncated ``model.pkl``
+        beside an older run's files. ``extra``, if given, is called with the new folder
+        to add files of its own (the command line adds its tables). A folder holding
+        files the new one would not contain is refused, so no file of yours is removed.
 
         The pickle is for reloading with :meth:`load` under the same package versions;
         load only models you made yourself (unpickling runs code).
         """
+        from ..outputs import atomic_dir, exclusive
+
         self._require_fitted()
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        with open(directory / _MODEL_FILE, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (directory / _MANIFEST_FILE).write_text(json.dumps(self.manifest(), indent=2, sort_keys=True) + "\n",
-                                                encoding="utf-8")
+        if directory.exists() and not directory.is_dir():
+            raise InputError(f"{directory}: is a file; a topic model is saved to a folder")
+        if directory.exists() and directory.resolve() == Path.cwd().resolve():
+            raise InputError(f"{directory}: the current folder cannot be replaced by a model folder; "
+                             "name a new folder")
+        with exclusive(directory), atomic_dir(directory) as tmp:
+            with open(tmp / _MODEL_FILE, "wb") as fh:  # atomic: inside the folder swapped in whole
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            (tmp / _MANIFEST_FILE).write_text(json.dumps(self.manifest(), indent=2, sort_keys=True) + "\n",
+                                              encoding="utf-8")
+            if extra is not None:
+                extra(tmp)
+            if directory.is_dir():
+                new = {p.relative_to(tmp) for p in tmp.rglob("*")}
+                lost = sorted(str(p.relative_to(directory)) for p in directory.rglob("*")
+                              if p.relative_to(directory) not in new)
+                if lost:
+                    shown = ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "")
+                    raise InputError(f"{directory}: holds files a model folder does not ({shown}); saving "
+                                     "replaces the whole folder, so name a new or empty folder")
         return directory
 
     @classmethod
@@ -489,8 +520,13 @@ class TopicModel:
         if not path.is_file():
             raise InputError(f"{directory}: no saved topic model here (expected {_MODEL_FILE}; "
                              "make one with `sco-discourse topics fit --out DIR`)")
-        with open(path, "rb") as fh:
-            model = pickle.load(fh)
+        try:
+            with open(path, "rb") as fh:
+                model = pickle.load(fh)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+                ValueError) as exc:
+            raise InputError(f"{path}: cannot read the saved model ({type(exc).__name__}: {exc}); the file is "
+                             "damaged or was written by another version: fit it again") from None
         if not isinstance(model, cls):
             raise InputError(f"{path}: not a TopicModel")
         return model
