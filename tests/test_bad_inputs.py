@@ -788,3 +788,28 @@ def test_the_same_run_writes_the_same_sidecar(tmp_path):
     for record in (first, second):
         record["command"] = record["options"]["out"] = None
     assert first == second and (tmp_path / "a/t.csv").read_bytes() == (tmp_path / "b/t.csv").read_bytes()
+
+
+# --------------------------------------------------------------------------- figures: which project
+def test_figures_outside_a_project_needs_out(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "figures", "--no-notebooks")
+    assert code == 2
+    assert err.strip() == (f"sco-discourse: error: no project here: neither {tmp_path} nor a folder above it holds "
+                           "figures/ and notebooks/; run from the project folder or give --out DIR")
+    code, _, err = run(capsys, "figures", "--out", tmp_path / "figs")
+    assert code == 2 and "no notebooks/ folder in" in err and "--no-notebooks" in err
+    assert not (tmp_path / "figs").exists()
+
+
+def test_figures_works_on_the_project_of_the_current_folder(tmp_path, monkeypatch):
+    from sco_discourse.cli.figures import find_project
+
+    clone = tmp_path / "clone"
+    (clone / "figures").mkdir(parents=True)
+    (clone / "notebooks").mkdir()
+    (clone / "paper" / "build").mkdir(parents=True)
+    monkeypatch.chdir(clone / "paper" / "build")
+    assert find_project() == clone.resolve()  # a clone's own figures/, not the installed checkout's
+    monkeypatch.chdir(tmp_path)
+    assert find_project() is None

@@ -449,6 +449,8 @@ class _CsvSource(_Source):
                               f"the field ends (read on to line {last_line}: {detail}); this line is left out "
                               f"and the lines after it are read as rows of their own")
                     feed.read_again(lines[1:])
+                elif problem and "unexpected end of data" in problem:
+                    reason = f"malformed CSV: a quoted field opened on line {first_line} is never closed (the file ends)"
                 else:
                     reason = f"malformed CSV ({detail})"
                 reader = self._reader(feed)  # a fresh reader: no state left from the bad record
