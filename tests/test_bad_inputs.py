@@ -813,3 +813,14 @@ def test_figures_works_on_the_project_of_the_current_folder(tmp_path, monkeypatc
     assert find_project() == clone.resolve()  # a clone's own figures/, not the installed checkout's
     monkeypatch.chdir(tmp_path)
     assert find_project() is None
+
+
+@pytest.mark.parametrize("clean", [False, True])
+def test_the_fingerprint_taken_while_validating_is_the_fingerprint(tmp_path, clean):
+    from sco_discourse import Corpus
+
+    path = tmp_path / "c.csv"
+    path.write_text("id,text,date\n1,<p>hello</p>,2020\n2,world,2021-03\n3,,2022\n2,dup,2023\n", encoding="utf-8")
+    corpus = load_corpus(path, on_error="skip", clean=clean)
+    again = Corpus.from_documents(list(corpus))  # the same documents, fingerprinted by reading them
+    assert corpus.fingerprint() == again.fingerprint()

@@ -35,6 +35,7 @@ import codecs
 import csv
 import datetime as _dt
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -47,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorpusError
-from .model import Corpus, Document
+from .model import Corpus, Document, add_to_fingerprint
 
 __all__ = ["load_corpus", "records_corpus", "parse_date", "FIELDS"]
 
@@ -830,10 +831,19 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, valid
     skipped: list = []
     duplicates: set[int] = set()
     length = None
+    fingerprint = None
     if validate:
         mapped_seen: set[str] = set()
-        length = sum(1 for _ in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
-                                                found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen))
+        # without cleaning, the validation pass reads exactly the documents every later pass
+        # yields: fingerprint them now rather than read the corpus again for provenance
+        digest = None if clean else hashlib.sha256()
+        length = 0
+        for doc in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
+                                   found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen):
+            length += 1
+            if digest is not None:
+                add_to_fingerprint(digest, doc)
+        fingerprint = digest.hexdigest() if digest is not None and length else None
         never = sorted(f"{f}={cols[f]!r}" for f in fixed if cols[f] not in mapped_seen)
         if never and getattr(source, "open_schema", False):  # a key no record has: a typo, not a missing value
             raise CorpusError(f"{source.name}: column mapping {', '.join(never)}: no record has that key; "
@@ -856,4 +866,6 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, valid
         if produced == 0:
             raise CorpusError(f"{source.name}: the corpus is empty (no documents)")
 
-    return Corpus(factory, name=source.name, length=length, skipped=skipped)
+    corpus = Corpus(factory, name=source.name, length=length, skipped=skipped)
+    corpus._fingerprint = fingerprint
+    return corpus

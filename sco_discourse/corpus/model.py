@@ -257,9 +257,15 @@ class Corpus:
         if self._fingerprint is None:
             digest = hashlib.sha256()
             for doc in self:
-                for part in (doc.doc_id, str(doc.date), doc.text):
-                    digest.update(part.encode("utf-8"))
-                    digest.update(b"\x00")
+                add_to_fingerprint(digest, doc)
             self._fingerprint = digest.hexdigest()
         return self._fingerprint
+
+
+def add_to_fingerprint(digest, doc: Document) -> None:
+    """Feed one document to a :meth:`Corpus.fingerprint` digest (for a loader that reads
+    the documents anyway and so can fingerprint them without a second pass)."""
+    for part in (doc.doc_id, str(doc.date), doc.text):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
 
