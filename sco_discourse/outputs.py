@@ -157,7 +157,10 @@ def exclusive(path: str | os.PathLike) -> Iterator[None]:
     except OSError as exc:
         raise _naming(exc, Path(path)) from exc
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network mounts): each file is still atomic
+            pass
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

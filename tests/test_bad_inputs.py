@@ -643,7 +643,6 @@ def test_concurrent_writers_of_one_output_leave_a_matching_pair(tmp_path):
 
 
 # --------------------------------------------------------------------------- signals (subprocess)
-_CLI = "import sys; from sco_discourse.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def _env() -> dict:
@@ -657,9 +656,12 @@ def test_ctrl_c_exits_130_with_one_line_and_no_output(tmp_path, jobs):
     corpus = tmp_path / "big.jsonl.gz"  # 30 speeches x 40: long enough to be interrupted while counting
     corpus.write_bytes(_gz(_jsonl({**r, "doc_id": f"{r['doc_id']}-{n}"} for n in range(40) for r in speeches)))
     out = tmp_path / "rates.csv"
-    proc = subprocess.Popen([sys.executable, "-c", _CLI, "frames", "count", "--corpus", str(corpus), "--jobs", jobs,
+    # the child says when the package is imported (a Ctrl-C before that is Python's, not ours)
+    code = "import sys; from sco_discourse.cli import main; print('ready', flush=True); sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, "frames", "count", "--corpus", str(corpus), "--jobs", jobs,
                              "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
-    time.sleep(4)
+    assert proc.stdout.readline() == b"ready\n"
+    time.sleep(1.5)  # reading and counting 1,200 speeches takes longer than this
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
