@@ -643,8 +643,6 @@ def test_concurrent_writers_of_one_output_leave_a_matching_pair(tmp_path):
 
 
 # --------------------------------------------------------------------------- signals (subprocess)
-
-
 def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
