@@ -111,13 +111,13 @@ def bootstrap_draw_counts(n_units: int, n_resamples: int, *, strata: np.ndarray 
     done = 0
     while done < n_resamples:
         size = min(block, n_resamples - done)
-        counts = np.zeros(size * n_units)
-        offsets = (np.arange(size) * n_units)[:, None]
+        counts = np.empty((size, n_units))
         for units in members:
-            drawn = units[rng.integers(0, len(units), size=(size, len(units)))]
-            counts += np.bincount((drawn + offsets).ravel(), minlength=size * n_units)
+            drawn = rng.integers(0, len(units), size=(size, len(units)))
+            drawn += (np.arange(size) * len(units))[:, None]  # row r counts into its own slice
+            counts[:, units] = np.bincount(drawn.ravel(), minlength=size * len(units)).reshape(size, len(units))
         done += size
-        yield counts.reshape(size, n_units)
+        yield counts
 
 
 def bootstrap_ratio_ci(numerator: np.ndarray, denominator: np.ndarray, *, n_resamples: int = 2000,
