@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from .errors import InputError
+
 __all__ = ["bootstrap_ratio_ci", "bootstrap_indices", "bootstrap_draw_counts", "cluster_codes", "cluster_sums",
            "adjust_p"]
 
@@ -579,6 +581,129 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
                     if crossed else "clusters nested in the groups: drawn within each group"),
         n_resamples=n_resamples, random_state=random_state, confidence=confidence, per=per, caveat=caveat)
     return out
+
+
+# --------------------------------------------------------------------------- regression designs (formulas)
+__all__ += ["model_design", "design_rows", "prediction_grid", "cluster_robust_df"]
+
+
+def _patsy_ready(data: pd.DataFrame) -> pd.DataFrame:
+    """Columns as patsy reads them: nullable integers as integers (floats when a value is
+    missing), text as Python objects with None for a missing value."""
+    out = {}
+    for name in data.columns:
+        column = data[name]
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+            if pd.api.types.is_integer_dtype(column.dtype):
+                column = column.astype("int64") if not column.isna().any() else column.astype("float64")
+            elif pd.api.types.is_float_dtype(column.dtype):
+                column = column.astype("float64")
+            elif not isinstance(column.dtype, pd.DatetimeTZDtype):
+                column = pd.Series(np.asarray(column.astype(object).where(column.notna(), None), dtype=object),
+                                   index=column.index)
+        out[name] = column
+    return pd.DataFrame(out, index=data.index)
+
+
+def model_design(data: pd.DataFrame, formula: str, *, response: str | None = None, where: str = "formula"):
+    """The design matrix of a formula of covariates (patsy syntax) over a table.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    formula : str
+        Right-hand side only: ``"C(year) + group"``, ``"bs(year, df=4) * group"``.
+    response : str, optional
+        A column to return as the response.
+    where : str
+        Named in error messages.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        One row per row of ``data`` used (the index says which), one column per
+        coefficient; ``X.design_info`` builds the same columns for new data (:func:`design_rows`).
+    y : numpy.ndarray or None
+    used : numpy.ndarray of bool, shape (len(data),)
+        False for rows left out because a variable of the formula is missing there.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"year": [2020, 2021, 2021], "bloc": ["SCO", None, "other"], "n": [1, 2, 3]})
+    >>> X, y, used = model_design(table, "C(year) + bloc", response="n")
+    >>> list(X.columns), y.tolist(), used.tolist()
+    (['Intercept', 'C(year)[T.2021]', 'bloc[T.other]'], [1.0, 3.0], [True, False, True])
+    """
+    import patsy
+
+    if "~" in formula:
+        raise InputError(f"{where}: give only the covariates (right-hand side), e.g. 'C(year) + group', "
+                         f"not {formula!r}")
+    if not formula.strip():
+        raise InputError(f"{where}: the formula is empty; use '1' for a constant only")
+    ready = _patsy_ready(data.reset_index(drop=True))
+    try:
+        if response is None:
+            X = patsy.dmatrix(formula, ready, return_type="dataframe", NA_action="drop")
+            y = None
+        else:
+            y_frame, X = patsy.dmatrices(f"Q({response!r}) ~ {formula}", ready, return_type="dataframe",
+                                         NA_action="drop")
+            y = y_frame.iloc[:, 0].to_numpy(dtype=float)
+    except patsy.PatsyError as exc:
+        raise InputError(f"{where} {formula!r}: {str(exc).splitlines()[0]} (columns: "
+                         f"{', '.join(map(str, data.columns))})") from None
+    used = np.zeros(len(data), dtype=bool)
+    used[X.index.to_numpy()] = True
+    return X, y, used
+
+
+def design_rows(design_info, data: pd.DataFrame) -> np.ndarray:
+    """Columns of a fitted design (``X.design_info`` of :func:`model_design`) for new rows.
+
+    Raises ``patsy.PatsyError`` when a value was not in the fitted data (a level of ``C(year)``).
+    """
+    import patsy
+
+    return np.asarray(patsy.build_design_matrices([design_info], _patsy_ready(data.reset_index(drop=True)),
+                                                  NA_action="raise")[0], dtype=float)
+
+
+def prediction_grid(data: pd.DataFrame, by, at=None) -> pd.DataFrame:
+    """Every combination of the values of ``by`` columns: those seen in ``data`` (in the
+    package's order: numbers numerically, text alphabetically), or those of ``at``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"year": [2021, 2020, 2021], "bloc": ["SCO", "other", "other"]})
+    >>> prediction_grid(table, ["bloc", "year"], at={"year": range(2020, 2023)}).shape
+    (6, 2)
+    """
+    import itertools
+
+    from .groups import sort_key
+
+    by = [by] if isinstance(by, str) else list(by or [])
+    at = dict(at or {})
+    unknown = [c for c in list(by) + list(at) if c not in data.columns]
+    if unknown:
+        raise InputError(f"predict: no column {unknown[0]!r} in the model's data (columns: "
+                         f"{', '.join(map(str, data.columns))})")
+    columns = list(dict.fromkeys(by + list(at)))
+    values = []
+    for column in columns:
+        if column in at:
+            seen = list(at[column]) if not isinstance(at[column], (str, bytes)) else [at[column]]
+        else:
+            seen = sorted(pd.unique(data[column].dropna()), key=sort_key)
+        values.append([v.item() if isinstance(v, np.generic) else v for v in seen])
+    return pd.DataFrame(list(itertools.product(*values)), columns=columns)
+
+
+def cluster_robust_df(n_clusters: int) -> int:
+    """Degrees of freedom of t tests with cluster-robust errors: clusters minus one
+    (Cameron & Miller 2015, section VI; statsmodels' ``use_t`` with ``cov_type="cluster"``)."""
+    return max(int(n_clusters) - 1, 1)
 
 
 # --------------------------------------------------------------------------- contingency-table statistics
