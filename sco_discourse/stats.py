@@ -584,7 +584,8 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
 
 
 # --------------------------------------------------------------------------- regression designs (formulas)
-__all__ += ["model_design", "design_rows", "prediction_grid", "cluster_robust_df"]
+__all__ += ["model_design", "design_rows", "prediction_grid", "cluster_robust_df", "row_space", "in_row_space",
+            "independent_columns"]
 
 
 def _patsy_ready(data: pd.DataFrame) -> pd.DataFrame:
@@ -704,6 +705,62 @@ def cluster_robust_df(n_clusters: int) -> int:
     """Degrees of freedom of t tests with cluster-robust errors: clusters minus one
     (Cameron & Miller 2015, section VI; statsmodels' ``use_t`` with ``cov_type="cluster"``)."""
     return max(int(n_clusters) - 1, 1)
+
+
+def row_space(X: np.ndarray) -> np.ndarray:
+    """Orthonormal basis (as columns) of the space spanned by the rows of ``X``.
+
+    Examples
+    --------
+    >>> row_space(np.array([[1.0, 1.0], [2.0, 2.0]])).shape
+    (2, 1)
+    """
+    _, singular, vt = np.linalg.svd(np.asarray(X, dtype=float), full_matrices=False)
+    tolerance = singular.max(initial=0) * max(np.shape(X)) * np.finfo(float).eps
+    return vt[singular > tolerance].T
+
+
+def in_row_space(rows: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Whether each row is a combination of the rows a basis spans (:func:`row_space`).
+
+    For a rank-deficient design, ``x @ b`` is *estimable* — the same for every least-squares
+    or maximum-likelihood solution ``b`` — exactly when ``x`` is in the row space of the
+    design; a single coefficient is estimable when its unit vector is.
+
+    Examples
+    --------
+    >>> basis = row_space(np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]]))  # intercept + two dummies, no baseline
+    >>> in_row_space(np.eye(3), basis).tolist(), in_row_space(np.array([0.0, 1.0, -1.0]), basis).tolist()
+    ([False, False, False], [True])
+    """
+    rows = np.atleast_2d(np.asarray(rows, dtype=float))
+    residual = rows - (rows @ basis) @ basis.T
+    scale = np.maximum(np.linalg.norm(rows, axis=1), 1.0)
+    return np.linalg.norm(residual, axis=1) <= 1e-8 * scale
+
+
+def independent_columns(X: np.ndarray) -> np.ndarray:
+    """Indices of a largest set of linearly independent columns, earlier columns first
+    (the intercept and the first levels of a factor stay; a later column they already
+    span is left out). Gram-Schmidt with a second orthogonalisation pass.
+
+    Examples
+    --------
+    >>> independent_columns(np.array([[1.0, 1.0, 2.0, 0.0], [1.0, 0.0, 1.0, 0.0], [1.0, 1.0, 2.0, 0.0]])).tolist()
+    [0, 1]
+    """
+    X = np.asarray(X, dtype=float)
+    keep: list[int] = []
+    basis = np.zeros((X.shape[0], 0))
+    for j in range(X.shape[1]):
+        column = X[:, j]
+        residual = column - basis @ (basis.T @ column)
+        residual = residual - basis @ (basis.T @ residual)
+        norm = np.linalg.norm(residual)
+        if norm > 1e-9 * max(np.linalg.norm(column), 1.0):
+            basis = np.column_stack([basis, residual / norm])
+            keep.append(j)
+    return np.asarray(keep, dtype=int)
 
 
 # --------------------------------------------------------------------------- contingency-table statistics

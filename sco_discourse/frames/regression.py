@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..stats import FEW_CLUSTERS, cluster_codes, cluster_robust_df, design_rows, model_design, prediction_grid
+from ..stats import (FEW_CLUSTERS, cluster_codes, cluster_robust_df, design_rows, in_row_space, independent_columns,
+                     model_design, prediction_grid, row_space)
 
 __all__ = ["COEFFICIENT_COLUMNS", "PREDICTION_COLUMNS", "RateModel", "count_regression", "frame_regression"]
 
@@ -162,7 +163,7 @@ class RateModel:
                 if (side > 1e-9).any():
                     out["caveat"] = "not estimable: the rate would be unbounded here"
                     continue
-            if not _in_row_space(design[~separated], self._basis).all():
+            if not in_row_space(design[~separated], self._basis).all():
                 out["caveat"] = "not estimable: no documents with this combination of covariates"
                 continue
             with np.errstate(over="ignore"):
@@ -225,44 +226,6 @@ def _fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray, groups: np.ndarray, f
         if groups.max(initial=0) >= 1 and len(y) > X.shape[1]:
             return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True), alpha
         return model.fit(), alpha
-
-
-def _row_space(X: np.ndarray) -> np.ndarray:
-    """Orthonormal basis (columns) of the space spanned by the rows of X."""
-    _, singular, vt = np.linalg.svd(X, full_matrices=False)
-    tolerance = singular.max(initial=0) * max(X.shape) * np.finfo(float).eps
-    return vt[singular > tolerance].T
-
-
-def _in_row_space(rows: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Whether each row is a combination of the fitted rows: then x'b is estimable
-    (the same for every solution b of a rank-deficient design)."""
-    rows = np.atleast_2d(rows)
-    residual = rows - (rows @ basis) @ basis.T
-    scale = np.maximum(np.linalg.norm(rows, axis=1), 1.0)
-    return np.linalg.norm(residual, axis=1) <= 1e-8 * scale
-
-
-def _independent_columns(X: np.ndarray) -> np.ndarray:
-    """Indices of a maximal set of linearly independent columns, in the original order
-    (QR with column pivoting keeps the first columns of a dependent set)."""
-    from scipy.linalg import qr
-
-    if X.shape[1] == 0:
-        return np.zeros(0, dtype=int)
-    _, r, pivots = qr(X, mode="economic", pivoting=True)
-    diagonal = np.abs(np.diag(r))
-    tolerance = diagonal.max() * max(X.shape) * np.finfo(float).eps if diagonal.size else 0
-    rank = int((diagonal > tolerance).sum())
-    # prefer earlier columns: greedily add columns in order while the rank grows
-    keep: list[int] = []
-    for j in range(X.shape[1]):
-        trial = keep + [j]
-        if np.linalg.matrix_rank(X[:, trial], tol=tolerance or None) == len(trial):
-            keep = trial
-        if len(keep) == rank:
-            break
-    return np.asarray(keep, dtype=int)
 
 
 def count_regression(data: pd.DataFrame, formula: str, *, count: str = "count", exposure: str = "n_tokens",
@@ -367,7 +330,7 @@ def count_regression(data: pd.DataFrame, formula: str, *, count: str = "count", 
                          f"a combination of terms (e.g. a year or group in which no document uses the frame); "
                          "their fitted rate is 0 and they are set aside; terms that depend on them have no estimate")
         X_fit = X[fit_rows]
-        keep = _independent_columns(X_fit)
+        keep = independent_columns(X_fit)
         if fit_rows.sum() < len(keep):
             notes.append("fewer documents than terms: nothing to estimate")
         else:
@@ -387,8 +350,8 @@ def count_regression(data: pd.DataFrame, formula: str, *, count: str = "count", 
             elif fit_rows.sum() == len(keep):
                 cov[:] = np.nan
                 notes.append("as many terms as documents: the model reproduces the data, no standard errors")
-            basis = _row_space(X_fit)
-        estimable = _in_row_space(np.eye(len(names)), basis) if basis is not None else np.zeros(len(names), bool)
+            basis = row_space(X_fit)
+        estimable = in_row_space(np.eye(len(names)), basis) if basis is not None else np.zeros(len(names), bool)
         collinear = []
         for j, name in enumerate(names):
             if estimable[j]:
