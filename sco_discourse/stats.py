@@ -59,8 +59,8 @@ def cluster_codes(cluster, n_units: int, *, where: str = "cluster") -> np.ndarra
 
 
 def cluster_sums(values, codes: np.ndarray, n_clusters: int | None = None) -> np.ndarray:
-    """Column sums of ``values`` (dense or sparse, shape ``(n_units,)`` or ``(n_units, k)``)
-    within each cluster: shape ``(n_clusters,)`` or ``(n_clusters, k)``, dense float.
+    """Sums of ``values`` (dense or sparse, shape ``(n_units, ...)``) within each
+    cluster: shape ``(n_clusters, ...)``, dense float.
 
     Examples
     --------
@@ -76,9 +76,9 @@ def cluster_sums(values, codes: np.ndarray, n_clusters: int | None = None) -> np
     array = np.asarray(values, dtype=float)
     if array.ndim == 1:
         return np.bincount(codes, weights=array, minlength=n_clusters)
-    out = np.zeros((n_clusters, array.shape[1]))
-    np.add.at(out, codes, array)
-    return out
+    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
+                                  shape=(n_clusters, len(codes)))
+    return np.asarray(indicator @ array.reshape(len(codes), -1)).reshape((n_clusters,) + array.shape[1:])
 
 
 def bootstrap_draw_counts(n_units: int, n_resamples: int, *, strata: np.ndarray | None = None,
