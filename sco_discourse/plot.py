@@ -355,7 +355,9 @@ def heatmap(table: pd.DataFrame, ax=None, *, row: str, col: str, value: str,
     ax = _axes(ax)
     rows = _ordered(table[row], row_order)
     cols = _ordered(table[col], col_order)
-    matrix = (table.pivot_table(index=row, columns=col, values=value, aggfunc="sum", observed=True)
+    # min_count=1: a cell whose values are all missing stays missing (blank), not a sum of 0
+    matrix = (table.pivot_table(index=row, columns=col, values=value, aggfunc=lambda v: v.sum(min_count=1),
+                                observed=True, dropna=False)
               .reindex(index=rows, columns=cols))
     data = matrix.to_numpy(dtype=float)
     finite = data[np.isfinite(data)]
@@ -575,6 +577,223 @@ def kwic_table(table: pd.DataFrame, ax=None, *, left: str = "left", match: str =
                 color=OKABE_ITO[3])
         ax.text(node_x + (len(matches[i]) + 1) * char_in / axes_in, i, after, ha="left", va="center",
                 fontdict=font)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- comparisons: ratios, predictions, effects
+__all__ += ["rate_ratio_forest", "predicted_rates", "topic_contrast"]
+
+
+def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio", low: str = "rr_ci_low",
+                      high: str = "rr_ci_high", label: str | Sequence[str] = ("frame", "variant"),
+                      hue: str | None = None, order: Sequence[Any] | None = None,
+                      labels: Mapping[Any, str] | None = None, hue_labels: Mapping[Any, str] | None = None,
+                      xlabel: str = "rate ratio (log scale)", title: str | None = None,
+                      legend_title: str | None = None, reference: float = 1.0):
+    """A forest plot: one row per item, its ratio as a point and its interval as a line, log x axis.
+
+    Works on :func:`~sco_discourse.frames.compare.frame_compare` (``rate_ratio``,
+    ``rr_ci_low``, ``rr_ci_high``) and on the coefficients of a count regression
+    (``label="term"``). With ``hue`` (e.g. the clustering level of two comparisons
+    stacked into one table) the intervals of one item are drawn one under the other,
+    so their widths can be compared. A bound that is 0 or unbounded is drawn to the
+    edge of the axis with an arrow; a missing ratio draws nothing, but its row stays.
+
+    Parameters
+    ----------
+    table : DataFrame
+    ratio, low, high : str
+        Columns of the ratio and its interval.
+    label : str or sequence of str
+        Column(s) naming a row; with ``("frame", "variant")`` a frame total (variant "")
+        is shown by the frame's name and a variant as "frame: variant".
+    hue : str, optional
+        A column whose values are drawn as separate, dodged series.
+    order : sequence, optional
+        Row labels (as displayed before ``labels`` is applied) in top-to-bottom order.
+    labels, hue_labels : mapping, optional
+        Display names of rows and of hue values.
+    reference : float, default 1
+        Where the dashed "no difference" line goes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"frame": ["a", "a", "b"], "variant": ["", "x", ""], "rate_ratio": [2.0, 4.0, 0.5],
+    ...                   "rr_ci_low": [1.0, 1.5, 0.2], "rr_ci_high": [4.0, np.inf, 1.1]})
+    >>> ax = rate_ratio_forest(t)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()], ax.get_xscale()
+    (['a', 'a: x', 'b'], 'log')
+    >>> close(ax)
+    """
+    label_columns = [label] if isinstance(label, str) else list(label)
+    _require(table, [ratio, low, high, hue] + label_columns, "plot.rate_ratio_forest")
+    ax = _axes(ax, figsize=(COLUMN_WIDTH, 0.8 + 0.22 * max(len(table) / max(table[hue].nunique(), 1)
+                                                             if hue else len(table), 1)))
+
+    def name(row) -> str:
+        parts = [str(row[c]) for c in label_columns if str(row[c]) not in ("", "nan", "None")]
+        return ": ".join(parts)
+
+    names = table.apply(name, axis=1) if len(table) else pd.Series(dtype=object)
+    rows = list(dict.fromkeys(names)) if order is None else [r for r in order if r in set(names)]
+    position = {r: i for i, r in enumerate(rows)}
+    series = _ordered(table[hue], None) if hue else [None]
+    finite = pd.concat([table[c] for c in (ratio, low, high)]).replace([np.inf, -np.inf], np.nan)
+    finite = finite[finite > 0].dropna()
+    lo_edge = min(finite.min(), reference) / 1.5 if len(finite) else reference / 10
+    hi_edge = max(finite.max(), reference) * 1.5 if len(finite) else reference * 10
+    n = len(series)
+    for i, value in enumerate(series):
+        part = table if value is None else table[table[hue] == value]
+        part_names = names.loc[part.index]
+        keep = part_names.isin(position)
+        part, part_names = part[keep], part_names[keep]
+        offset = (i - (n - 1) / 2) * (0.6 / n) if n > 1 else 0.0
+        ys = part_names.map(position).to_numpy(dtype=float) + offset
+        xs = part[ratio].to_numpy(dtype=float)
+        lows = part[low].to_numpy(dtype=float)
+        highs = part[high].to_numpy(dtype=float)
+        style = _style_for(i)
+        for y, lo, hi in zip(ys, lows, highs):
+            if np.isnan(lo) or np.isnan(hi):
+                continue
+            left, right = (lo if lo > 0 else lo_edge), (hi if np.isfinite(hi) else hi_edge)
+            ax.plot([left, right], [y, y], color=style["color"], linewidth=1.0, solid_capstyle="butt")
+            for edge, open_end in ((lo_edge, lo <= 0), (hi_edge, not np.isfinite(hi))):
+                if open_end:
+                    ax.annotate("", xy=(edge, y), xytext=(right if edge == hi_edge else left, y),
+                                arrowprops={"arrowstyle": "->", "color": style["color"], "lw": 1.0})
+        shown = np.isfinite(xs) & (xs > 0)
+        ax.plot(xs[shown], ys[shown], linestyle="none", marker=style["marker"], markersize=3.5,
+                color=style["color"], label=None if value is None else _label(value, hue_labels))
+    ax.axvline(reference, color="0.4", linewidth=0.7, linestyle="--", zorder=0)
+    ax.set_xscale("log")
+    ax.set_xlim(lo_edge, hi_edge)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_label(r, labels) if labels and r in labels else r for r in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    if hue:
+        _legend(ax, n, title=legend_title, below=n > 3)
+    return ax
+
+
+def predicted_rates(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "rate_per_10k",
+                    low: str | None = "ci_low", high: str | None = "ci_high", hue: str | None = None,
+                    order: Sequence[Any] | None = None, labels: Mapping[Any, str] | None = None,
+                    x_values: Sequence[Any] | None = None, ylabel: str = RATE_LABEL, xlabel: str = "year",
+                    title: str | None = None, legend_title: str | None = None):
+    """Predicted rates (or proportions) over years, one line with a shaded interval per group.
+
+    Every year of the table — or of ``x_values`` — gets a tick, including years without
+    an estimate: a missing value breaks the line and the band there instead of joining
+    across the gap, so an empty year is seen, not hidden.
+
+    Parameters
+    ----------
+    table : DataFrame
+        E.g. ``RateModel.predict_rates(["group", "year"], at={"year": range(2013, 2025)})``
+        or ``TopicEffects.predict_prevalence(...)`` (``y="prevalence"``): columns ``x``,
+        ``y``, optionally ``low``/``high`` and ``hue``.
+    x_values : sequence, optional
+        Every year to keep on the axis (default: those in the table).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per group in ``ax.lines`` (with gaps at missing years) and one band each
+        in ``ax.collections``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2013, 2014, 2015, 2016], "rate_per_10k": [1.0, np.nan, 2.0, 3.0],
+    ...                   "ci_low": [0.5, np.nan, 1.0, 2.0], "ci_high": [2.0, np.nan, 3.0, 4.0]})
+    >>> ax = predicted_rates(t, x_values=range(2012, 2018))
+    >>> [tick.get_text() for tick in ax.get_xticklabels()]
+    ['2012', '2013', '2014', '2015', '2016', '2017']
+    >>> close(ax)
+    """
+    _require(table, [x, y, low, high, hue], "plot.predicted_rates")
+    ax = _axes(ax)
+    years = sorted(set(pd.unique(table[x].dropna())) | set(x_values or []))
+    groups = _ordered(table[hue], order) if hue else [None]
+    for i, group in enumerate(groups):
+        part = table if group is None else table[table[hue] == group]
+        part = (part.groupby(x, sort=True)[[c for c in (y, low, high) if c]].first()
+                .reindex(years))  # missing years become NaN rows: gaps, not joins
+        xs = np.asarray(years, dtype=float)
+        style = _style_for(i)
+        ax.plot(xs, part[y].to_numpy(dtype=float), color=style["color"], marker=style["marker"], markersize=3,
+                linewidth=1.0, label=None if group is None else _label(group, labels))
+        if low and high:
+            ax.fill_between(xs, part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float),
+                            color=style["color"], alpha=0.18, linewidth=0)
+    if years:
+        _year_ticks(ax, years)
+        if len(years) > 8:
+            for tick in ax.get_xticklabels():
+                tick.set_rotation(45)
+                tick.set_ha("right")
+                tick.set_rotation_mode("anchor")
+        ax.set_xlim(float(years[0]) - 0.5, float(years[-1]) + 0.5)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if hue:
+        _legend(ax, len(groups), title=legend_title)
+    return ax
+
+
+def topic_contrast(table: pd.DataFrame, ax=None, *, estimate: str = "difference", low: str = "ci_low",
+                   high: str = "ci_high", label: str = "label", sort: bool = True,
+                   xlabel: str = "difference in topic proportion", title: str | None = None):
+    """Topic effects as stm draws them: one row per topic, the difference in expected
+    proportion between two groups with its interval, a line at 0.
+
+    ``table`` is :meth:`TopicEffects.contrast` (``label, difference, ci_low, ci_high``)
+    or any table with these columns (e.g. the coefficients of one term). Topics are
+    sorted by the estimate (largest at the top) unless ``sort`` is False; intervals
+    that exclude 0 are drawn solid, the others grey.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["trade", "security"], "difference": [0.1, -0.02],
+    ...                   "ci_low": [0.05, -0.08], "ci_high": [0.15, 0.03]})
+    >>> ax = topic_contrast(t)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['trade', 'security']
+    >>> close(ax)
+    """
+    _require(table, [estimate, low, high, label], "plot.topic_contrast")
+    rows = table.sort_values(estimate, ascending=False) if sort else table
+    ax = _axes(ax, figsize=(COLUMN_WIDTH, 0.8 + 0.22 * max(len(rows), 1)))
+    for i, (_, row) in enumerate(rows.iterrows()):
+        lo, hi, value = float(row[low]), float(row[high]), float(row[estimate])
+        clear = lo > 0 or hi < 0
+        color = OKABE_ITO[0] if clear else "0.55"
+        if np.isfinite(lo) and np.isfinite(hi):
+            ax.plot([lo, hi], [i, i], color=color, linewidth=1.0)
+        if np.isfinite(value):
+            ax.plot([value], [i], marker="o", markersize=3.5, color=color, linestyle="none")
+    ax.axvline(0, color="0.4", linewidth=0.7, linestyle="--", zorder=0)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([str(v) for v in rows[label]])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
     return ax
