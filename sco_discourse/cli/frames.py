@@ -1,4 +1,4 @@
-"""``sco-discourse frames count|trend|lexicon|mentions|cooccur|validate``."""
+"""``sco-discourse frames count|trend|lexicon|mentions|cooccur|validate|compare``."""
 
 from __future__ import annotations
 
@@ -95,6 +95,8 @@ def register(subparsers) -> None:
     validate.add_argument("--out", metavar="FILE.csv", help="also write the score table as CSV")
     validate.set_defaults(func=_validate)
 
+    _register_compare(sub)
+
 
 def _load_lexicon(args):
     from ..lexicons.schema import load_lexicon
@@ -189,3 +191,84 @@ def _validate(args: argparse.Namespace) -> int:
         emit_table(result.scores, args.out)
     return 0
 
+
+
+# --------------------------------------------------------------------------- frames compare
+def _register_compare(sub) -> None:
+    compare = sub.add_parser(
+        "compare", help="rates of a target group against a reference group: ratio, difference, intervals, test",
+        description="Per frame and variant: the rates (per 10,000 tokens) of the target and reference groups, "
+                    "their ratio and difference with percentile bootstrap intervals, and a Wald test of ratio 1 "
+                    "with cluster-robust errors. --cluster sets the level that is resampled (default: the "
+                    "document); use the speaker or outlet when its documents are not independent.",
+        epilog="example: sco-discourse frames compare --corpus un.jsonl.gz --by iso3 "
+               "--target CHN,RUS,KAZ,KGZ,TJK,UZB --cluster iso3 --out sco_vs_others.csv")
+    add_corpus_options(compare)
+    _lexicon_option(compare)
+    compare.add_argument("--by", required=True, metavar="COLUMN[,COLUMN]",
+                         help="the metadata column(s) the two groups are taken from (e.g. iso3, outlet, year)")
+    compare.add_argument("--target", required=True, action="append", metavar="VALUES",
+                         help="the target group: values of --by, e.g. CHN,RUS or 2013..2016; with several --by "
+                              "columns COLUMN=VALUES (repeat the option for each column)")
+    compare.add_argument("--reference", action="append", metavar="VALUES",
+                         help="the reference group, as --target (default: every other document with a value)")
+    compare.add_argument("--cluster", metavar="COLUMN[,COLUMN]",
+                         help="resample these clusters instead of documents (e.g. iso3: a country's speeches "
+                              "together)")
+    compare.add_argument("--n-resamples", type=at_least(1), default=2000, metavar="N",
+                         help="bootstrap draws (default 2000)")
+    compare.add_argument("--seed", type=at_least(0), default=0, help="bootstrap seed (default 0)")
+    _jobs_option(compare)
+    compare.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
+    compare.set_defaults(func=_compare)
+
+
+def _columns(text: str, option: str) -> list[str]:
+    columns = [c.strip() for c in text.split(",") if c.strip()]
+    if not columns:
+        raise UserError(f"{option}: expected one or more column names, got {text!r}")
+    return columns
+
+
+def _group_choice(items: list[str] | None, by: list[str], option: str):
+    """--target/--reference: plain values for one --by column, COLUMN=VALUES for several."""
+    if not items:
+        return None
+    named = {}
+    for item in items:
+        column, sep, values = item.partition("=")
+        if sep and column.strip() in by:
+            named[column.strip()] = values.strip()
+        elif len(by) == 1 and len(items) == 1:
+            return item
+        else:
+            raise UserError(f"{option} {item!r}: with --by {','.join(by)} give COLUMN=VALUES with COLUMN one of "
+                            f"{', '.join(by)}" + ("" if len(by) > 1 else ", or a single list of values"))
+    return named
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import warnings
+
+    from ..frames.compare import frame_compare, per_document_counts
+
+    by = _columns(args.by, "--by")
+    cluster = _columns(args.cluster, "--cluster") if args.cluster else None
+    target = _group_choice(args.target, by, "--target")
+    reference = _group_choice(args.reference, by, "--reference")
+    lexicon = _load_lexicon(args)
+    fm = per_document_counts(corpus_from_args(args), lexicon=lexicon, n_jobs=args.jobs,
+                             progress=sys.stderr.isatty())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the caveat is printed below
+        table = frame_compare(fm, by=by[0] if len(by) == 1 else by, target=target, reference=reference,
+                              cluster=(cluster[0] if cluster and len(cluster) == 1 else cluster),
+                              n_resamples=args.n_resamples, random_state=args.seed)
+    first = table.iloc[0]
+    print(f"lexicon {lexicon.label}; target {int(first['n_docs_target'])} documents "
+          f"({int(first['n_clusters_target'])} clusters), reference {int(first['n_docs_reference'])} documents "
+          f"({int(first['n_clusters_reference'])} clusters); resampled: {table.attrs['cluster']}", file=sys.stderr)
+    emit_table(table, args.out)
+    if table.attrs.get("caveat"):
+        print(f"caveat: {table.attrs['caveat']}", file=sys.stderr)
+    return 0
