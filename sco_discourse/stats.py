@@ -379,9 +379,10 @@ CONTRAST_COLUMNS = ["rate_target", "rate_reference", "rate_ratio", "rr_ci_low", 
                     "diff_ci_low", "diff_ci_high", "p", "count_target", "count_reference", "tokens_target",
                     "tokens_reference", "n_docs_target", "n_docs_reference", "n_clusters_target",
                     "n_clusters_reference", "caveat"]
-#: Fewer independent clusters than this: resampling and sandwich intervals run too narrow
-#: (Cameron & Miller 2015 discuss "few" as below 20-50; below 10 they can be badly off).
-FEW_CLUSTERS = 10
+#: Fewer independent clusters than this (in a group compared, or in a model) get a caveat:
+#: cluster bootstrap and sandwich intervals then run too narrow and tests over-reject
+#: (Cameron & Miller 2015, section VI, put "few" at 20-50; below 10 they can be badly off).
+FEW_CLUSTERS = 20
 
 
 def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamples: int = 2000,
@@ -442,8 +443,12 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
     *Test.* ``p`` is the Wald test of the group coefficient of a Poisson log-linear model
     ``log E[count] = log(exposure) + a + b * target`` with cluster-robust (sandwich)
     standard errors at the same ``cluster`` level (CR1: the small-sample factor
-    G/(G-1) * (N-1)/(N-2) of statsmodels) and a t reference distribution with G - 1
-    degrees of freedom (G clusters). Its estimate exp(b) is exactly the ratio of the
+    G/(G-1) * (N-1)/(N-2) of statsmodels) and a t reference distribution. Its degrees
+    of freedom are those of the smaller group, min(G_target, G_reference) - 1, when
+    clusters are nested in the groups: with 10 speakers in the target and 186 in the
+    reference, what is known about the target's rate rests on 10 units, and the usual
+    G - 1 would over-reject (Imbens & Kolesár 2016 show this for a binary regressor);
+    G - 1 when clusters cross the groups. Its estimate exp(b) is exactly the ratio of the
     pooled rates, and the sandwich variance is the analytic counterpart of the cluster
     bootstrap, so the test and the interval make the same independence assumption; an
     analytic test is used rather than a bootstrap p-value because a bootstrap p-value
@@ -471,6 +476,8 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
     ----------
     Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust
     inference. *Journal of Human Resources* 50(2), 317-372.
+    Imbens, G. W. & Kolesár, M. (2016). Robust standard errors in small samples: some
+    practical advice. *Review of Economics and Statistics* 98(4), 701-712.
     Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*,
     section 3.8 (resampling clustered data). Cambridge University Press.
     """
@@ -540,7 +547,8 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
             else np.nan
         se = np.sqrt(correction * ((resid_t - resid_r) ** 2).sum(axis=0))
         statistic = np.log(ratio) / se
-        p = 2 * t_dist.sf(np.abs(statistic), df=max(n_clusters - 1, 1))
+        df = (n_clusters if crossed else min(int(has_t.sum()), int(has_r.sum()))) - 1
+        p = 2 * t_dist.sf(np.abs(statistic), df=max(df, 1))
     p = np.where((y_t > 0) & (y_r > 0) & np.isfinite(statistic), p, np.nan)
     p = np.where((y_t > 0) & (y_r > 0) & (se == 0) & (ratio != 1), 0.0, p)
 
@@ -576,7 +584,8 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
                   "p-value understate the uncertainty with so few independent units")
     out.attrs.update(
         method=f"percentile bootstrap of clusters ({n_resamples} resamples)",
-        test="Wald test, Poisson log-linear model with cluster-robust (CR1) standard errors, t with G-1 df",
+        test=("Wald test, Poisson log-linear model with cluster-robust (CR1) standard errors, t with "
+              + ("G - 1" if crossed else "min(G_target, G_reference) - 1") + " degrees of freedom"),
         resampling=("clusters cross the groups: drawn from both together, each with its documents in both"
                     if crossed else "clusters nested in the groups: drawn within each group"),
         n_resamples=n_resamples, random_state=random_state, confidence=confidence, per=per, caveat=caveat)

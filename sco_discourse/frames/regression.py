@@ -26,7 +26,8 @@ Estimation
   from the documents fitted (its unit vector lies in the row space of their design);
   otherwise it is NaN with the reason in its ``caveat``. Fewer than
   :data:`~sco_discourse.stats.FEW_CLUSTERS` clusters make cluster-robust errors
-  unreliable: a caveat says so.
+  unreliable: a caveat says so — also for a 0/1 term (a bloc of 10 countries among
+  190) whose two sides hold fewer clusters, however many the model has.
 
 References
 ----------
@@ -369,6 +370,22 @@ def count_regression(data: pd.DataFrame, formula: str, *, count: str = "count", 
     if cluster is not None and 0 < n_fit_clusters < FEW_CLUSTERS:
         notes.append(f"only {n_fit_clusters} clusters (fewer than {FEW_CLUSTERS}): cluster-robust standard errors "
                      "and p-values are unreliable")
+    elif cluster is not None and len(groups):
+        # a 0/1 term known from few clusters (10 SCO members among 190 countries) is as uncertain
+        # as a comparison of 10 clusters, however many clusters the model has
+        thin = []
+        for j, name in enumerate(names):
+            column = X[fit_rows, j]
+            if reasons[name] or not np.isin(column, (0.0, 1.0)).all() or column.min() == column.max():
+                continue
+            fewest = min(len(np.unique(groups[fit_rows][column == 1])), len(np.unique(groups[fit_rows][column == 0])))
+            if fewest < FEW_CLUSTERS:
+                reasons[name] = (f"known from {fewest} clusters only (fewer than {FEW_CLUSTERS}): its interval "
+                                 "and p-value are too narrow")
+                thin.append(f"{name} ({fewest})")
+        if thin:
+            notes.append(f"term(s) {', '.join(thin)} vary between fewer than {FEW_CLUSTERS} clusters: their "
+                         "cluster-robust intervals and p-values understate the uncertainty")
     q = t_dist.ppf(0.5 + confidence / 2, cluster_robust_df(n_fit_clusters))
     rows = []
     for j, name in enumerate(names):
