@@ -9,7 +9,7 @@ worked example.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -594,7 +594,7 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
 
 # --------------------------------------------------------------------------- regression designs (formulas)
 __all__ += ["model_design", "design_rows", "prediction_grid", "cluster_robust_df", "row_space", "in_row_space",
-            "independent_columns"]
+            "independent_columns", "thin_terms"]
 
 
 def _patsy_ready(data: pd.DataFrame) -> pd.DataFrame:
@@ -770,6 +770,32 @@ def independent_columns(X: np.ndarray) -> np.ndarray:
             basis = np.column_stack([basis, residual / norm])
             keep.append(j)
     return np.asarray(keep, dtype=int)
+
+
+def thin_terms(X: np.ndarray, names: Sequence[str], clusters: np.ndarray, *, below: int | None = None) -> dict:
+    """0/1 terms whose two sides hold fewer than ``below`` clusters (default
+    :data:`FEW_CLUSTERS`): name -> the smaller number of clusters.
+
+    A bloc of 10 countries among 190 is known from 10 clusters however many the model
+    has, so its cluster-robust interval is as fragile as a comparison of 10 clusters.
+
+    Examples
+    --------
+    >>> X = np.array([[1, 1], [1, 1], [1, 0], [1, 0], [1, 0]], dtype=float)
+    >>> thin_terms(X, ["Intercept", "bloc"], np.array([0, 1, 2, 3, 4]), below=3)
+    {'bloc': 2}
+    """
+    below = FEW_CLUSTERS if below is None else below
+    clusters = np.asarray(clusters)
+    out = {}
+    for j, name in enumerate(names):
+        column = X[:, j]
+        if not np.isin(column, (0.0, 1.0)).all() or column.min() == column.max():
+            continue
+        fewest = min(len(np.unique(clusters[column == 1])), len(np.unique(clusters[column == 0])))
+        if fewest < below:
+            out[name] = fewest
+    return out
 
 
 # --------------------------------------------------------------------------- contingency-table statistics

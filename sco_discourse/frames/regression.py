@@ -48,7 +48,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..stats import (FEW_CLUSTERS, cluster_codes, cluster_robust_df, design_rows, in_row_space, independent_columns,
-                     model_design, prediction_grid, row_space)
+                     model_design, prediction_grid, row_space, thin_terms)
 
 __all__ = ["COEFFICIENT_COLUMNS", "PREDICTION_COLUMNS", "RateModel", "count_regression", "frame_regression"]
 
@@ -371,21 +371,15 @@ def count_regression(data: pd.DataFrame, formula: str, *, count: str = "count", 
         notes.append(f"only {n_fit_clusters} clusters (fewer than {FEW_CLUSTERS}): cluster-robust standard errors "
                      "and p-values are unreliable")
     elif cluster is not None and len(groups):
-        # a 0/1 term known from few clusters (10 SCO members among 190 countries) is as uncertain
-        # as a comparison of 10 clusters, however many clusters the model has
-        thin = []
-        for j, name in enumerate(names):
-            column = X[fit_rows, j]
-            if reasons[name] or not np.isin(column, (0.0, 1.0)).all() or column.min() == column.max():
-                continue
-            fewest = min(len(np.unique(groups[fit_rows][column == 1])), len(np.unique(groups[fit_rows][column == 0])))
-            if fewest < FEW_CLUSTERS:
-                reasons[name] = (f"known from {fewest} clusters only (fewer than {FEW_CLUSTERS}): its interval "
-                                 "and p-value are too narrow")
-                thin.append(f"{name} ({fewest})")
+        thin = {name: fewest for name, fewest in thin_terms(X[fit_rows], names, groups[fit_rows]).items()
+                if not reasons[name]}
+        for name, fewest in thin.items():
+            reasons[name] = (f"known from {fewest} clusters only (fewer than {FEW_CLUSTERS}): its interval "
+                             "and p-value are too narrow")
         if thin:
-            notes.append(f"term(s) {', '.join(thin)} vary between fewer than {FEW_CLUSTERS} clusters: their "
-                         "cluster-robust intervals and p-values understate the uncertainty")
+            notes.append(f"term(s) {', '.join(f'{n} ({f})' for n, f in thin.items())} vary between fewer than "
+                         f"{FEW_CLUSTERS} clusters: their cluster-robust intervals and p-values understate the "
+                         "uncertainty")
     q = t_dist.ppf(0.5 + confidence / 2, cluster_robust_df(n_fit_clusters))
     rows = []
     for j, name in enumerate(names):

@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..stats import (FEW_CLUSTERS, cluster_codes, cluster_sums, design_rows, in_row_space, independent_columns,
-                     model_design, prediction_grid, row_space)
+                     model_design, prediction_grid, row_space, thin_terms)
 
 __all__ = ["EFFECT_COLUMNS", "PREVALENCE_COLUMNS", "TopicEffects", "prevalence_regression", "topic_effects",
            "unit_draws", "document_topics"]
@@ -324,7 +324,15 @@ def prevalence_regression(theta: np.ndarray, docs: pd.DataFrame, formula: str, *
     for j, name in enumerate(names):
         if not estimable[j]:
             reasons[name] = "not estimable: no variation, or collinear with other terms"
-    dropped = [name for name, why in reasons.items() if why]
+    if cluster is not None and n_clusters >= FEW_CLUSTERS:
+        thin = {name: fewest for name, fewest in thin_terms(X_all, names, groups).items() if not reasons[name]}
+        for name, fewest in thin.items():
+            reasons[name] = (f"known from {fewest} clusters only (fewer than {FEW_CLUSTERS}): its interval is "
+                             "too narrow")
+        if thin:
+            notes.append(f"term(s) {', '.join(f'{n} ({f})' for n, f in thin.items())} vary between fewer than "
+                         f"{FEW_CLUSTERS} clusters: their cluster-robust intervals understate the uncertainty")
+    dropped = [name for name, why in reasons.items() if why.startswith("not estimable")]
     if dropped and basis is not None:
         notes.append(f"term(s) {', '.join(dropped)} are not estimable (no variation or collinear)")
     draws = np.full((n_draws * n_sims, len(names), k), np.nan)
