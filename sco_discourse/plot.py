@@ -591,7 +591,7 @@ def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio"
                       hue: str | None = None, order: Sequence[Any] | None = None,
                       labels: Mapping[Any, str] | None = None, hue_labels: Mapping[Any, str] | None = None,
                       xlabel: str = "rate ratio (log scale)", title: str | None = None,
-                      legend_title: str | None = None, reference: float = 1.0):
+                      legend_title: str | None = None, legend_below: bool | None = None, reference: float = 1.0):
     """A forest plot: one row per item, its ratio as a point and its interval as a line, log x axis.
 
     Works on :func:`~sco_discourse.frames.compare.frame_compare` (``rate_ratio``,
@@ -615,6 +615,8 @@ def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio"
         Row labels (as displayed before ``labels`` is applied) in top-to-bottom order.
     labels, hue_labels : mapping, optional
         Display names of rows and of hue values.
+    legend_below : bool, optional
+        Legend under the plot (default: with more than three series) or beside it.
     reference : float, default 1
         Where the dashed "no difference" line goes.
 
@@ -633,6 +635,7 @@ def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio"
     """
     label_columns = [label] if isinstance(label, str) else list(label)
     _require(table, [ratio, low, high, hue] + label_columns, "plot.rate_ratio_forest")
+    table = table.reset_index(drop=True)  # tables stacked with pd.concat repeat index labels
     ax = _axes(ax, figsize=(COLUMN_WIDTH, 0.8 + 0.22 * max(len(table) / max(table[hue].nunique(), 1)
                                                              if hue else len(table), 1)))
 
@@ -664,7 +667,7 @@ def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio"
             if np.isnan(lo) or np.isnan(hi):
                 continue
             left, right = (lo if lo > 0 else lo_edge), (hi if np.isfinite(hi) else hi_edge)
-            ax.plot([left, right], [y, y], color=style["color"], linewidth=1.0, solid_capstyle="butt")
+            ax.plot([left, right], [y, y], color=style["color"], linewidth=1.0, marker="", solid_capstyle="butt")
             for edge, open_end in ((lo_edge, lo <= 0), (hi_edge, not np.isfinite(hi))):
                 if open_end:
                     ax.annotate("", xy=(edge, y), xytext=(right if edge == hi_edge else left, y),
@@ -676,7 +679,7 @@ def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio"
     ax.set_xscale("log")
     ax.set_xlim(lo_edge, hi_edge)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_label(r, labels) if labels and r in labels else r for r in rows])
+    ax.set_yticklabels([_label(r, labels) for r in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
@@ -684,7 +687,7 @@ def rate_ratio_forest(table: pd.DataFrame, ax=None, *, ratio: str = "rate_ratio"
     if title:
         ax.set_title(title)
     if hue:
-        _legend(ax, n, title=legend_title, below=n > 3)
+        _legend(ax, n, title=legend_title, below=n > 3 if legend_below is None else legend_below)
     return ax
 
 
@@ -692,7 +695,7 @@ def predicted_rates(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "
                     low: str | None = "ci_low", high: str | None = "ci_high", hue: str | None = None,
                     order: Sequence[Any] | None = None, labels: Mapping[Any, str] | None = None,
                     x_values: Sequence[Any] | None = None, ylabel: str = RATE_LABEL, xlabel: str = "year",
-                    title: str | None = None, legend_title: str | None = None):
+                    title: str | None = None, legend_title: str | None = None, legend_below: bool | None = None):
     """Predicted rates (or proportions) over years, one line with a shaded interval per group.
 
     Every year of the table — or of ``x_values`` — gets a tick, including years without
@@ -707,6 +710,8 @@ def predicted_rates(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "
         ``y``, optionally ``low``/``high`` and ``hue``.
     x_values : sequence, optional
         Every year to keep on the axis (default: those in the table).
+    legend_below : bool, optional
+        Legend under the plot or beside it (default: under with more than four groups).
 
     Returns
     -------
@@ -752,7 +757,7 @@ def predicted_rates(table: pd.DataFrame, ax=None, *, x: str = "year", y: str = "
     if title:
         ax.set_title(title)
     if hue:
-        _legend(ax, len(groups), title=legend_title)
+        _legend(ax, len(groups), title=legend_title, below=legend_below)
     return ax
 
 
@@ -784,7 +789,7 @@ def topic_contrast(table: pd.DataFrame, ax=None, *, estimate: str = "difference"
         clear = lo > 0 or hi < 0
         color = OKABE_ITO[0] if clear else "0.55"
         if np.isfinite(lo) and np.isfinite(hi):
-            ax.plot([lo, hi], [i, i], color=color, linewidth=1.0)
+            ax.plot([lo, hi], [i, i], color=color, linewidth=1.0, marker="")
         if np.isfinite(value):
             ax.plot([value], [i], marker="o", markersize=3.5, color=color, linestyle="none")
     ax.axvline(0, color="0.4", linewidth=0.7, linestyle="--", zorder=0)

@@ -32,7 +32,7 @@ def test_forest_plot_rows_intervals_and_unbounded_ends():
                           "rate_ratio": [8.0, np.inf, 0.5], "rr_ci_low": [2.0, 3.0, 0.0],
                           "rr_ci_high": [30.0, np.inf, 2.0]})
     ax = plot.rate_ratio_forest(table, labels={"belt_and_road": "Belt and Road"})
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["win_win", "win_win: mutual", "Belt and Road"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["win win", "win win: mutual", "Belt and Road"]
     assert ax.get_xscale() == "log"
     low, high = ax.get_xlim()
     assert low < 0.5 and high > 30.0
@@ -45,9 +45,9 @@ def test_forest_plot_rows_intervals_and_unbounded_ends():
 
 
 def test_forest_plot_dodges_two_clusterings_of_one_comparison():
-    table = pd.DataFrame({"frame": ["a", "b"] * 2, "variant": [""] * 4, "rate_ratio": [2.0, 3.0, 2.0, 3.0],
-                          "rr_ci_low": [1.5, 2.0, 0.8, 1.1], "rr_ci_high": [2.5, 4.0, 5.0, 9.0],
-                          "cluster": ["document"] * 2 + ["iso3"] * 2})
+    one = pd.DataFrame({"frame": ["a", "b"], "variant": [""] * 2, "rate_ratio": [2.0, 3.0]})
+    table = pd.concat([one.assign(rr_ci_low=[1.5, 2.0], rr_ci_high=[2.5, 4.0], cluster="document"),
+                       one.assign(rr_ci_low=[0.8, 1.1], rr_ci_high=[5.0, 9.0], cluster="iso3")])  # index 0, 1, 0, 1
     ax = plot.rate_ratio_forest(table, hue="cluster")
     points = [line for line in ax.lines if line.get_linestyle() == "None"]
     ys = [p.get_ydata().tolist() for p in points]
