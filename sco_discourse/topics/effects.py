@@ -444,5 +444,8 @@ def topic_effects(model, formula: str, *, groups: Any = None, cluster: Any = Non
         for column in grouping.columns:
             docs[column] = labels[column].to_numpy(dtype=object)[codes]
     labels = list(getattr(model, "labels_", [str(j) for j in range(np.shape(theta)[1])]))
-    return prevalence_regression(draws, docs, formula, labels=labels, cluster=cluster, n_sims=n_sims,
-                                 confidence=confidence, random_state=random_state, warn=warn)
+    effects = prevalence_regression(draws, docs, formula, labels=labels, cluster=cluster, n_sims=n_sims,
+                                    confidence=confidence, random_state=random_state, warn=False)
+    if effects.caveat and warn:
+        warnings.warn(f"topic_effects: {effects.caveat}", UserWarning, stacklevel=2)
+    return effects
