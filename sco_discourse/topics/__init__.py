@@ -9,6 +9,7 @@ Examples
 [2020, 2021, 2022, 2023, 2024]
 """
 
+from .effects import prevalence_regression, topic_effects
 from .linkage import assign_mentions, topic_frame_linkage
 from .models import METHODS, TopicModel, exclusivity, frex_scores
 from .preprocess import Preprocessor
@@ -19,3 +20,4 @@ from .units import UNIT_KINDS, make_units
 __all__ = ["COHERENCE_MEASURES", "METHODS", "UNIT_KINDS", "Preprocessor", "TopicModel", "assign_mentions",
            "coherence", "exclusivity", "frex_scores", "make_units", "prevalence_change", "stability", "sweep",
            "sweep_summary", "topic_frame_linkage", "topic_prevalence", "topic_similarity"]
+__all__ += ["prevalence_regression", "topic_effects"]
