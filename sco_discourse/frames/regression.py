@@ -384,7 +384,7 @@ def count_regression(data: pd.DataFrame, formula: str, *, count: str = "count", 
     rows = []
     for j, name in enumerate(names):
         estimate = beta[j]
-        se = np.sqrt(cov[j, j]) if np.isfinite(estimate) else np.nan
+        se = np.sqrt(max(cov[j, j], 0.0)) if np.isfinite(estimate) and np.isfinite(cov[j, j]) else np.nan
         statistic = estimate / se if se > 0 else np.nan
         p = 2 * t_dist.sf(abs(statistic), cluster_robust_df(n_fit_clusters)) if np.isfinite(statistic) else np.nan
         low, high = estimate - q * se, estimate + q * se
