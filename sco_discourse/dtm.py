@@ -13,8 +13,8 @@ Decisions
   ``lemma=True`` each distinct form is replaced by its lemma (:func:`text.lemmatize`).
 * **n-grams do not cross segment boundaries.** With n-grams (``ngram`` upper bound
   >= 2) the segments are *sentences* (:func:`text.sentence_spans`, which also ends a
-  sentence at every line break, i.e. paragraph); otherwise they are paragraphs (lines),
-  which saves the cost of sentence splitting. An n-gram is a run of ``n`` consecutive
+  sentence at every paragraph break); otherwise they are paragraphs
+  (:func:`text.paragraph_spans`), which saves the cost of sentence splitting. An n-gram is a run of ``n`` consecutive
   tokens inside one segment, joined by single spaces ("shared future").
 * **Stop words** (:func:`text.stop_words`, checked on the lower-cased surface form as
   ``text.tokens`` does): ``remove_stop_words=True`` drops unigrams that are stop words
@@ -24,14 +24,15 @@ Decisions
   included, before any filter); it is the denominator of rates and of keyness tables,
   so filters change which terms are listed, never the size of the corpus.
 * ``min_count`` drops terms whose total count over the corpus is lower.
+* **Groups.** :meth:`DTM.group` sums rows by ``by`` as every table of the package
+  does (:mod:`sco_discourse.groups`): a column, several columns or a custom group.
 """
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -39,12 +40,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .errors import InputError
+from .groups import doc_record, documents_table
 from .provenance import corpus_attrs
-from .text import lemmatize, sentence_spans, stop_words, tokens
+from .text import lemmatize, paragraph_spans, sentence_spans, stop_words, tokens
 
 __all__ = ["DTM", "TokenStream", "build_dtm"]
 
-_PARAGRAPH_RE = re.compile(r"[^\n]+")
 _MAX_N = 4
 
 
@@ -115,30 +116,41 @@ class TokenStream:
         return surface_to_lemma.astype(np.int32)[self.ids], lemma_vocab, is_stop
 
 
-@dataclass
+@dataclass(repr=False)
 class DTM:
-    """A sparse document-term matrix with its vocabulary, document metadata and token stream.
+    """A sparse document-term matrix with its vocabulary, documents table and token stream.
 
     Build it with :func:`build_dtm`; every statistic of :mod:`sco_discourse.keywords`
-    accepts it in place of a corpus, so the text is read once.
+    takes it, so the text is read once. :meth:`group` sums its rows by groups of
+    documents and returns a matrix of the same class whose rows are the groups.
 
     Attributes
     ----------
-    matrix : scipy.sparse.csr_matrix of int64, shape (n_docs, n_terms)
-        ``matrix[i, j]`` = occurrences of term ``j`` in document ``i``.
+    matrix : scipy.sparse.csr_matrix of int64, shape (n_rows, n_terms)
+        ``matrix[i, j]`` = occurrences of term ``j`` in document (or group) ``i``.
     vocabulary : numpy.ndarray of str (object), shape (n_terms,)
         Terms; n-grams are space-joined. Ordered by n-gram length, then alphabetically.
-    docs : pandas.DataFrame, one row per document (row ``i`` = matrix row ``i``)
-        Columns ``doc_id, year, date, n_tokens`` then every scalar metadata field
-        (``title``, ``outlet``, ...). ``n_tokens`` counts every token of the document.
+    docs : pandas.DataFrame, one row per matrix row
+        Per document: the documents table (:func:`sco_discourse.groups.documents_table`:
+        ``doc_id, date, date_precision, year`` and every scalar metadata field) and
+        ``n_tokens``, which counts every token of the document. Per group (after
+        :meth:`group`): the group columns, ``n_docs`` and ``n_tokens``.
     term_length : numpy.ndarray of int, shape (n_terms,)
         Number of words in each term (the ``n`` of the n-gram).
     stream : TokenStream or None
         The corpus as token ids, used by collocation statistics (``None`` when built
-        with ``keep_stream=False``).
+        with ``keep_stream=False``, and after :meth:`group` or :meth:`select_docs`).
     options : dict
         The options the matrix was built with (``ngram, lemma, remove_stop_words,
         min_count, segment_unit``).
+    name : str
+        The corpus it was built from (for messages).
+    doc_counts : scipy.sparse.csr_matrix or None
+        For a grouped matrix: documents of each group containing each term. ``None``
+        for a per-document matrix (where it is ``matrix > 0``).
+    groups : list of str or None
+        The group columns of ``docs`` when the rows are groups; ``None`` when they are
+        documents.
     """
 
     matrix: sp.csr_matrix
@@ -148,6 +160,8 @@ class DTM:
     stream: TokenStream | None = None
     options: dict[str, Any] = field(default_factory=dict)
     name: str = "corpus"
+    doc_counts: sp.csr_matrix | None = None
+    groups: list[str] | None = None
 
     def __post_init__(self):
         self._index: dict[str, int] | None = None
@@ -155,6 +169,7 @@ class DTM:
     # -- shape and lookup ---------------------------------------------------------------
     @property
     def n_docs(self) -> int:
+        """Rows of the matrix: documents, or groups when grouped (see :attr:`groups`)."""
         return int(self.matrix.shape[0])
 
     @property
@@ -166,9 +181,19 @@ class DTM:
         """Tokens in the whole corpus (stop words included)."""
         return int(self.docs["n_tokens"].sum())
 
+    @property
+    def is_grouped(self) -> bool:
+        return self.groups is not None
+
+    def _rows_label(self) -> str:
+        if self.is_grouped:
+            n_docs = int(self.docs["n_docs"].sum()) if "n_docs" in self.docs.columns else "?"
+            return f"{self.n_docs} groups of {', '.join(self.groups)} ({n_docs} documents)"
+        return f"{self.n_docs} documents"
+
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items())
-        return (f"<DTM {self.name!r}: {self.n_docs} documents x {self.n_terms} terms, "
+        return (f"<{type(self).__name__} {self.name!r}: {self._rows_label()} x {self.n_terms} terms, "
                 f"{self.n_tokens} tokens; {opts}>")
 
     def term_index(self, term: str) -> int | None:
@@ -181,71 +206,121 @@ class DTM:
         """Total count of every term over the corpus, shape (n_terms,)."""
         return np.asarray(self.matrix.sum(axis=0)).ravel()
 
+    def presence(self) -> sp.csr_matrix:
+        """Documents of each row containing each term: 0/1 per document, counts per group."""
+        if self.doc_counts is not None:
+            return self.doc_counts
+        presence = self.matrix.copy()
+        presence.data = np.ones_like(presence.data)
+        presence.eliminate_zeros()
+        return presence
+
     def doc_frequencies(self) -> np.ndarray:
         """Number of documents containing every term, shape (n_terms,)."""
+        if self.doc_counts is not None:
+            return np.asarray(self.doc_counts.sum(axis=0)).ravel().astype(np.int64)
         return np.bincount(self.matrix.indices, minlength=self.n_terms)
 
-    # -- grouping ---------------------------------------------------------------------
-    def group_labels(self, by: str) -> pd.Series:
-        """The value of metadata column ``by`` for every document (raises InputError)."""
-        if by not in self.docs.columns:
-            raise InputError(f"{self.name}: no metadata column {by!r}; columns: "
-                             + ", ".join(map(str, self.docs.columns)))
-        return self.docs[by]
+    def row_docs(self) -> np.ndarray:
+        """Documents behind each row: 1 per document, ``n_docs`` per group."""
+        if self.is_grouped:
+            return self.docs["n_docs"].to_numpy(dtype=np.int64)
+        return np.ones(self.n_docs, dtype=np.int64)
 
-    def grouped(self, by: str | None) -> tuple[list, sp.csr_matrix, np.ndarray]:
-        """Counts summed by the values of metadata column ``by``.
+    # -- grouping ---------------------------------------------------------------------
+    def group_codes(self, by) -> tuple[np.ndarray, pd.DataFrame]:
+        """The group of every row and the group labels, for ``by`` as everywhere in the
+        package (a column, a list of columns, a custom group; :mod:`sco_discourse.groups`).
+
+        A grouped matrix can be grouped again by its own group columns (or groups
+        defined from them), e.g. from ``["iso3", "year"]`` to ``"year"``.
 
         Returns
         -------
-        labels : list
-            Group values, sorted (missing values last).
-        matrix : scipy.sparse.csr_matrix, shape (n_groups, n_terms)
-        n_tokens : numpy.ndarray, shape (n_groups,)
-            Tokens per group.
+        codes : numpy.ndarray of int64, shape (n_rows,)
+        labels : pandas.DataFrame
+            One row per group, in the one order; one column per entry of ``by``.
+
+        Raises
+        ------
+        InputError
+            ``by`` names a column the documents table does not have, or a column in
+            which no document has a value.
+        """
+        from .groups import Grouping
+
+        grouping = Grouping(by, where=self.name)
+        if self.is_grouped:
+            missing = [c for c in grouping.sources if c not in self.docs.columns]
+            if missing:
+                raise InputError(f"{self.name}: the rows are groups of {', '.join(self.groups)}; they cannot be "
+                                 f"grouped by {missing[0]!r} (group the per-document matrix instead)")
+        codes, labels = grouping.resolve(self.docs)
+        for column in labels.columns:
+            if len(labels) and labels[column].isna().all():
+                raise InputError(f"{self.name}: no document has a value for {column!r} "
+                                 f"(fields: {', '.join(map(str, self.docs.columns))})")
+        return codes, labels
+
+    def group(self, by) -> "DTM":
+        """Counts summed by groups of documents: a matrix of the same class, one row per group.
+
+        Parameters
+        ----------
+        by : str, list, mapping or Group
+            As everywhere in the package (:mod:`sco_discourse.groups`).
+
+        Returns
+        -------
+        DTM (or the subclass of ``self``)
+            ``docs`` holds the group columns, ``n_docs`` and ``n_tokens``;
+            ``doc_counts`` the documents of each group containing each term.
 
         Examples
         --------
         >>> from sco_discourse import Document, Corpus
         >>> dtm = build_dtm(Corpus.from_documents([
         ...     Document("a", "peace and peace", meta={"side": "x"}),
-        ...     Document("b", "peace", meta={"side": "y"})]))
-        >>> labels, counts, sizes = dtm.grouped("side")
-        >>> labels, counts.toarray().tolist(), sizes.tolist()
-        (['x', 'y'], [[1, 2], [0, 1]], [3, 1])
+        ...     Document("b", "peace", meta={"side": "y"}),
+        ...     Document("c", "peace", meta={"side": "x"})]))
+        >>> by_side = dtm.group("side")
+        >>> by_side.docs
+          side  n_docs  n_tokens
+        0    x       2         4
+        1    y       1         1
+        >>> by_side.matrix.toarray().tolist(), by_side.doc_counts.toarray().tolist()
+        ([[1, 3], [0, 1]], [[1, 2], [0, 1]])
         """
-        if by is None:
-            return ["all"], sp.csr_matrix(self.matrix.sum(axis=0)), np.array([self.n_tokens])
-        values = self.group_labels(by)
-        codes, labels = _factorize(values)
+        codes, labels = self.group_codes(by)
+        n_groups = len(labels)
         indicator = sp.csr_matrix((np.ones(self.n_docs, dtype=np.int64), (codes, np.arange(self.n_docs))),
-                                  shape=(len(labels), self.n_docs))
-        sizes = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float),
-                            minlength=len(labels)).astype(np.int64)
-        return labels, (indicator @ self.matrix).tocsr(), sizes
+                                  shape=(n_groups, self.n_docs))
+        docs = labels.copy()
+        docs.attrs.update(self.docs.attrs)  # which corpus the counts came from
+        docs["n_docs"] = np.bincount(codes, weights=self.row_docs(), minlength=n_groups).astype(np.int64)
+        docs["n_tokens"] = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float),
+                                       minlength=n_groups).astype(np.int64)
+        matrix = (indicator @ self.matrix).tocsr()
+        doc_counts = (indicator @ self.presence()).tocsr()
+        matrix.data = matrix.data.astype(np.int64, copy=False)
+        doc_counts.data = doc_counts.data.astype(np.int64, copy=False)
+        return replace(self, matrix=matrix, docs=docs, stream=None, doc_counts=doc_counts,
+                       groups=list(labels.columns))
 
     def select_docs(self, mask) -> "DTM":
-        """A DTM over the documents where ``mask`` is true (same vocabulary, no stream)."""
+        """The rows where ``mask`` is true (same vocabulary and class, no stream)."""
         mask = np.asarray(mask, dtype=bool)
-        return DTM(self.matrix[mask], self.vocabulary, self.docs[mask].reset_index(drop=True),
-                   self.term_length, None, dict(self.options), name=self.name)
+        return replace(self, matrix=self.matrix[mask], docs=self.docs[mask].reset_index(drop=True), stream=None,
+                       doc_counts=None if self.doc_counts is None else self.doc_counts[mask])
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table of the non-zero cells: ``doc_id, term, count``."""
+        """Long table of the non-zero cells: ``doc_id`` (or the group columns), ``term``, ``count``."""
         coo = self.matrix.tocoo()
-        return pd.DataFrame({"doc_id": self.docs["doc_id"].to_numpy()[coo.row],
-                             "term": self.vocabulary[coo.col], "count": coo.data})
-
-
-def _factorize(values: pd.Series) -> tuple[np.ndarray, list]:
-    """Codes and sorted labels of a column (missing values form the last group)."""
-    from .groups import sort_key as _sort_key
-
-    objs = [None if (v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA) else v
-            for v in values.tolist()]
-    labels = sorted(set(objs), key=_sort_key)
-    lookup = {v: i for i, v in enumerate(labels)}
-    return np.fromiter((lookup[v] for v in objs), dtype=np.int64, count=len(objs)), labels
+        ids = self.groups if self.is_grouped else ["doc_id"]
+        frame = self.docs[ids].iloc[coo.row].reset_index(drop=True)
+        frame["term"] = self.vocabulary[coo.col]
+        frame["count"] = coo.data
+        return frame
 
 
 # --------------------------------------------------------------------------- building
@@ -276,6 +351,7 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
     doc_starts = [0]
     segment_starts: list[int] = []
     rows: list[dict] = []
+    n_tokens = array("q")
     position = 0
     total = None
     try:
@@ -284,7 +360,7 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
         pass
     for doc in tqdm(corpus, total=total, disable=not progress, desc="reading documents", unit="doc"):
         text = doc.text or ""
-        spans = sentence_spans(text) if sentences else [m.span() for m in _PARAGRAPH_RE.finditer(text)]
+        spans = sentence_spans(text) if sentences else paragraph_spans(text)
         start_position = position
         for start, end in spans:
             toks = tokens(text[start:end])
@@ -294,11 +370,8 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
                 token_ids.extend(map(vocab.__getitem__, toks))
                 position += len(toks)
         doc_starts.append(position)
-        row = {"doc_id": doc.doc_id, "year": doc.year, "date": doc.date, "n_tokens": position - start_position}
-        for key, value in doc.meta.items():
-            if key not in row and (value is None or isinstance(value, (str, int, float, bool))):
-                row[key] = value
-        rows.append(row)
+        rows.append(doc_record(doc))
+        n_tokens.append(position - start_position)
     stream = TokenStream(
         ids=np.frombuffer(token_ids, dtype=np.int32) if len(token_ids) else np.zeros(0, dtype=np.int32),
         vocabulary=np.array(list(vocab), dtype=object),
@@ -306,9 +379,8 @@ def read_stream(corpus: Iterable, *, sentences: bool = False, progress: bool = F
         segment_starts=np.array(segment_starts, dtype=np.int64),
         segment_unit="sentence" if sentences else "paragraph",
     )
-    docs = pd.DataFrame(rows, columns=None if rows else ["doc_id", "year", "date", "n_tokens"])
-    docs["year"] = docs["year"].astype("Int64")
-    docs["n_tokens"] = docs["n_tokens"].astype(np.int64)
+    docs = documents_table(rows)
+    docs["n_tokens"] = np.asarray(n_tokens, dtype=np.int64)
     return stream, docs
 
 

@@ -15,3 +15,8 @@ class CorpusError(InputError):
 
 class LexiconError(InputError):
     """A malformed lexicon: the message names the file and the entry at fault."""
+
+
+class GoldError(InputError):
+    """A malformed gold file of hand-coded frame mentions: the message names the file, the
+    row and the field."""

@@ -61,7 +61,8 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["DOC_COLUMNS", "Group", "Grouping", "documents_table", "doc_record", "is_missing", "sort_key"]
+__all__ = ["DOC_COLUMNS", "Group", "Grouping", "documents_table", "doc_record", "is_missing", "match_groups",
+           "sort_key"]
 
 #: The columns every documents table starts with.
 DOC_COLUMNS = ["doc_id", "date", "date_precision", "year"]
@@ -315,3 +316,75 @@ def _as_list(by: Any) -> list:
     if isinstance(by, (list, tuple)):
         return list(by)
     raise InputError(f"by: expected a column name, a list of column names or a custom group mapping, got {by!r}")
+
+
+def match_groups(labels: pd.DataFrame, wanted: Any, *, what: str = "target", where: str = "corpus") -> np.ndarray:
+    """Which groups (rows of a labels table of :meth:`Grouping.resolve`) are ``wanted``.
+
+    What ``target=``/``reference=`` of keyness and frame counts accept: one group value
+    or a list of values when ``by`` has one column (``2024``, ``[2023, 2024]``, ``"SCO"``);
+    a tuple with one value per column, or a list of such tuples, when it has several
+    (``("CHN", 2020)``). A value matches a group whose value is equal or prints the
+    same (``"2024"`` matches 2024: command-line values are text); ``None`` matches the
+    group of documents without a value.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_groups,)
+
+    Raises
+    ------
+    InputError
+        A wanted value matches no group (the message lists the groups), or a tuple does
+        not have one value per column.
+
+    Examples
+    --------
+    >>> labels = pd.DataFrame({"iso3": ["CHN", "CHN", "RUS"], "year": [2020, 2021, 2020]})
+    >>> match_groups(labels, ("CHN", "2021")).tolist()
+    [False, True, False]
+    >>> match_groups(labels[["iso3"]].drop_duplicates(), ["RUS"]).tolist()
+    [False, True]
+    """
+    columns = list(labels.columns)
+    width = len(columns)
+    if width == 1:
+        items = list(wanted) if isinstance(wanted, (list, tuple, set, frozenset, range, np.ndarray, pd.Index,
+                                                       pd.Series)) else [wanted]
+        items = [(item,) for item in items]
+    else:
+        if isinstance(wanted, tuple) and not any(isinstance(v, (tuple, list)) for v in wanted):
+            items = [wanted]
+        elif isinstance(wanted, (list, tuple)):
+            items = [tuple(item) if isinstance(item, (list, tuple)) else item for item in wanted]
+        else:
+            items = [wanted]
+        for item in items:
+            if not isinstance(item, tuple) or len(item) != width:
+                raise InputError(f"{what}: groups of {', '.join(columns)} are given as one value per column, "
+                                 f"e.g. {tuple(labels.iloc[0]) if len(labels) else ('a', 'b')!r}; got {item!r}")
+    rows = [tuple(None if is_missing(v) else v for v in row) for row in labels.itertuples(index=False, name=None)]
+    mask = np.zeros(len(rows), dtype=bool)
+    for item in items:
+        hit = np.fromiter((all(_same_value(have, want) for have, want in zip(row, item)) for row in rows),
+                          dtype=bool, count=len(rows))
+        if not hit.any():
+            shown = ", ".join(_show(row) for row in rows[:30]) + (", ..." if len(rows) > 30 else "")
+            raise InputError(f"{where}: {what} {_show(item)} matches no group of {', '.join(columns)}; "
+                             f"groups: {shown}")
+        mask |= hit
+    return mask
+
+
+def _same_value(have: Any, want: Any) -> bool:
+    if is_missing(want):
+        return have is None
+    if have is None:
+        return False
+    if isinstance(want, np.generic):
+        want = want.item()
+    return have == want or str(have) == str(want)
+
+
+def _show(key: tuple) -> str:
+    return str(key[0]) if len(key) == 1 else "(" + ", ".join(map(str, key)) + ")"

@@ -1,11 +1,12 @@
 """Keyword statistics: frequencies, keyness, collocations and dispersion.
 
-Every function takes either a :class:`~sco_discourse.corpus.Corpus` or a
-:class:`~sco_discourse.dtm.DTM` from :func:`~sco_discourse.dtm.build_dtm`. Pass a DTM
-when you compute several statistics: the corpus is then read once, and every
-statistic is array arithmetic over the same counts. Given a corpus, a function builds
-the DTM it needs with the ``ngram``/``lemma``/``remove_stop_words`` options; given a
-DTM, those options must be left unset or agree with the DTM's own.
+Every function takes a :class:`~sco_discourse.dtm.DTM` from
+:func:`~sco_discourse.dtm.build_dtm` (the middle object of this stage, as quanteda's
+``textstat_*`` take a ``dfm``): the corpus is read once, with the counting options
+(``ngram``, ``lemma``, ``remove_stop_words``) chosen there, and every statistic is array
+arithmetic over the same counts. ``by=`` means what it means everywhere in the package
+(:mod:`sco_discourse.groups`): a column, several columns, or a custom group such as
+``{"iso3": {"SCO": ["CHN", "RUS"]}}``.
 
 The 2x2 statistics themselves (G², chi-squared, log ratio, %DIFF, MI, t-score, logDice)
 live in :mod:`sco_discourse.stats` ("contingency-table statistics"). Conventions used
@@ -42,8 +43,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.special import chdtrc, erfc
 
-from .dtm import DTM, build_dtm, ngram_ids
+from .dtm import DTM, ngram_ids
 from .errors import InputError
+from .groups import is_missing
 from .stats import (adjust_p, association_measures, log_dice, log_likelihood_g2, log_ratio, pct_diff,
                     pearson_chi2)
 from .text import lemmatize, stop_words, tokens
@@ -59,25 +61,15 @@ DISPERSION_COLUMNS = ["term", "frequency", "range", "juilland_d", "dp", "dp_norm
 
 
 # --------------------------------------------------------------------------- input
-def _as_dtm(data, *, ngram=None, lemma=None, remove_stop_words=None, sentences: bool | None = None,
-            need_stream: bool = False) -> DTM:
-    """The DTM to compute on: ``data`` itself, or built from a corpus with the options."""
-    requested = {"ngram": ngram, "lemma": lemma, "remove_stop_words": remove_stop_words}
-    if isinstance(data, DTM):
-        for key, value in requested.items():
-            if value is None:
-                continue
-            have = data.options.get(key)
-            if key == "ngram" and isinstance(value, (int, np.integer)):
-                value = (int(value), int(value))
-            if (tuple(value) if key == "ngram" else bool(value)) != have:
-                raise InputError(f"{key}={value!r} differs from the DTM, which was built with {key}={have!r}: "
-                                 "build a DTM with that option or pass the corpus")
-        if need_stream and data.stream is None:
-            raise InputError("this statistic needs the token stream: build the DTM with keep_stream=True")
-        return data
-    return build_dtm(data, ngram=ngram if ngram is not None else (1, 1), lemma=bool(lemma),
-                     remove_stop_words=bool(remove_stop_words), sentences=sentences)
+def _check_dtm(data, what: str, *, need_stream: bool = False) -> DTM:
+    """``data`` if it is a DTM; the message says how to build one otherwise."""
+    if not isinstance(data, DTM):
+        raise InputError(f"{what} takes a document-term matrix: dtm = build_dtm(corpus, ngram=..., lemma=..., "
+                         f"remove_stop_words=...), then {what}(dtm, ...); got {type(data).__name__}")
+    if need_stream and data.stream is None:
+        raise InputError(f"{what} needs the token stream: build the DTM with keep_stream=True (and do not group "
+                         "or select rows of it)")
+    return data
 
 
 def _as_list(value) -> list:
@@ -86,19 +78,12 @@ def _as_list(value) -> list:
     return [value]
 
 
-def _match(values: pd.Series, wanted, *, what: str, by: str, source: str) -> np.ndarray:
-    """Rows whose ``by`` value is one of ``wanted``; "2024" matches 2024 (CLI values are strings)."""
-    wanted = _as_list(wanted)
-    mask = values.isin(wanted).to_numpy(dtype=bool, na_value=False).copy()
-    mask |= values.astype(str).isin([str(w) for w in wanted]).to_numpy(dtype=bool)
-    # every value asked for must exist: `--target 2021 1999` must not quietly mean 2021 alone
-    present = set(values.dropna().tolist()) | {str(v) for v in values.dropna()}
-    absent = [w for w in wanted if w not in present and str(w) not in present]
-    if absent:
-        available = ", ".join(map(str, sorted({str(v) for v in values.dropna()})[:30]))
-        raise InputError(f"{source}: {what} {', '.join(map(str, absent))} matches no document in column "
-                         f"{by!r}; values: {available}")
-    return mask
+def _show_groups(columns, wanted) -> str:
+    """``year = 2023, 2024`` / ``iso3, year = (CHN, 2020)``: a target or reference in words."""
+    if len(columns) == 1:
+        return f"{columns[0]} = {', '.join(map(str, _as_list(wanted)))}"
+    items = [wanted] if isinstance(wanted, tuple) else list(wanted)
+    return f"{', '.join(columns)} = " + ", ".join("(" + ", ".join(map(str, item)) + ")" for item in items)
 
 
 def _p_from_g2(g2, dof: int = 1) -> np.ndarray:
@@ -112,28 +97,26 @@ def _p_from_g2(g2, dof: int = 1) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- frequencies
-def frequencies(data, *, by: str | None = None, terms: Iterable[str] | None = None, min_count: int = 1,
-                ngram=None, lemma: bool | None = None, remove_stop_words: bool | None = None) -> pd.DataFrame:
+def frequencies(dtm: DTM, *, by=None, terms: Iterable[str] | None = None, min_count: int = 1) -> pd.DataFrame:
     """Term and n-gram frequencies, overall or per group of documents.
 
     Parameters
     ----------
-    data : Corpus or DTM
-    by : str, optional
-        A metadata column (``year``, ``outlet``, ``doc_id``, ...): one set of rows per
-        value. Default: the whole corpus.
+    dtm : DTM
+    by : str, list or mapping, optional
+        Groups of documents (``"year"``, ``["iso3", "year"]``, a custom group; see
+        :mod:`sco_discourse.groups`): one set of rows per group. Default: the whole
+        corpus (all rows of ``dtm``).
     terms : iterable of str, optional
         Only these terms (as in the vocabulary: lower case, n-grams space-joined).
     min_count : int, default 1
         Only terms occurring at least this often in the whole corpus.
-    ngram, lemma, remove_stop_words
-        Options of :func:`~sco_discourse.dtm.build_dtm` when ``data`` is a corpus.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group and term with a non-zero count, columns: the ``by`` column
-        (absent when ``by`` is None), ``term``, ``n_words`` (1 for words, 2 for bigrams,
+        One row per group and term with a non-zero count, columns: the group columns
+        (one per entry of ``by``; none when ``by`` is None), ``term``, ``n_words`` (1 for words, 2 for bigrams,
         ...), ``count``, ``rate_per_10k`` (count per 10,000 tokens of the group),
         ``doc_freq`` (documents of the group containing the term), ``group_tokens``.
         Sorted by group, then count (descending), then term.
@@ -144,27 +127,26 @@ def frequencies(data, *, by: str | None = None, terms: Iterable[str] | None = No
     >>> corpus = Corpus.from_documents([
     ...     Document("a", "Peace and development.", meta={"outlet": "X"}),
     ...     Document("b", "Peace, peace.", meta={"outlet": "Y"})])
-    >>> frequencies(corpus, by="outlet", remove_stop_words=True).round(1)
+    >>> from sco_discourse.dtm import build_dtm
+    >>> frequencies(build_dtm(corpus, remove_stop_words=True), by="outlet").round(1)
       outlet         term  n_words  count  rate_per_10k  doc_freq  group_tokens
     0      X  development        1      1        3333.3         1             3
     1      X        peace        1      1        3333.3         1             3
     2      Y        peace        1      2       10000.0         1             2
     """
-    dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
+    dtm = _check_dtm(dtm, "frequencies")
     columns = _select_terms(dtm, terms, min_count)
-    labels, grouped, sizes = dtm.grouped(by)
-    presence = dtm.matrix.copy()
-    presence.data = np.ones_like(presence.data)
     if by is None:
-        codes = np.zeros(dtm.n_docs, dtype=np.int64)
+        labels = None
+        grouped = sp.csr_matrix(dtm.matrix.sum(axis=0))
+        present = sp.csr_matrix(dtm.presence().sum(axis=0))
+        sizes = np.array([dtm.n_tokens], dtype=np.int64)
     else:
-        from .dtm import _factorize
-
-        codes = _factorize(dtm.group_labels(by))[0]
-    indicator = sp.csr_matrix((np.ones(dtm.n_docs, dtype=np.int64), (codes, np.arange(dtm.n_docs))),
-                              shape=(len(labels), dtm.n_docs))
-    doc_freq = (indicator @ presence).tocsr()[:, columns].tocoo()
-    counts = grouped[:, columns].tocoo()
+        parts = dtm.group(by)
+        labels = parts.docs[parts.groups]
+        grouped, present, sizes = parts.matrix, parts.doc_counts, parts.docs["n_tokens"].to_numpy(dtype=np.int64)
+    doc_freq = present.tocsr()[:, columns].tocoo()
+    counts = grouped.tocsr()[:, columns].tocoo()
     # Both matrices have the same sparsity pattern (a count > 0 iff a document has it).
     order_c = np.lexsort((counts.col, counts.row))
     order_d = np.lexsort((doc_freq.col, doc_freq.row))
@@ -177,8 +159,8 @@ def frequencies(data, *, by: str | None = None, terms: Iterable[str] | None = No
         "doc_freq": doc_freq.data[order_d].astype(np.int64),
         "group_tokens": sizes[group_index].astype(np.int64),
     })
-    if by is not None:
-        frame.insert(0, by, pd.Series(np.array(labels, dtype=object)[group_index]).to_numpy())
+    if labels is not None:
+        frame = pd.concat([labels.iloc[group_index].reset_index(drop=True), frame], axis=1)
         frame["_g"] = group_index
         frame = frame.sort_values(["_g", "count", "term"], ascending=[True, False, True], kind="stable")
         frame = frame.drop(columns="_g")
@@ -196,9 +178,8 @@ def _select_terms(dtm: DTM, terms, min_count: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- keyness
-def keyness(data, *, by: str = "year", target=None, reference=None, min_count: int = 1,
-            correction: str = "bh", ngram=None, lemma: bool | None = None,
-            remove_stop_words: bool | None = None) -> pd.DataFrame:
+def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int = 1,
+            correction: str = "bh") -> pd.DataFrame:
     """Keywords of a target against a reference: Dunning's G², log ratio, chi², %DIFF.
 
     For every term a 2x2 table is formed: its count in the target and in the
@@ -210,25 +191,27 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
 
     Parameters
     ----------
-    data : Corpus or DTM
-    by : str, default "year"
-        The metadata column that defines groups.
+    dtm : DTM
+    by : str, list or mapping, default "year"
+        What defines the groups, as everywhere in the package (:mod:`sco_discourse.groups`):
+        a column, several columns (``["iso3", "year"]``) or a custom group
+        (``{"iso3": {"SCO": ["CHN", "RUS", ...]}}``, groups "SCO" and "other").
     target : value or list of values, optional
-        The group(s) of ``by`` to characterise (``2024`` or ``"2024"``). Default: with a
-        reference corpus, the whole of ``data``; without one, *each* group of ``by`` in
-        turn against all other documents (a long table with the ``by`` column first,
-        ``p_adj`` corrected within each group).
-    reference : None, value(s) of ``by``, Corpus or DTM
-        None (default): every document of ``data`` not in the target. Value(s): those
-        groups of ``by``. A Corpus or DTM: a separate reference corpus (built with the
-        same options).
+        The group(s) of ``by`` to characterise (``2024`` or ``"2024"``; ``"SCO"``; with
+        several columns a tuple per group, ``("CHN", 2020)``; see
+        :func:`sco_discourse.groups.match_groups`). Default: with a reference corpus, the
+        whole of ``dtm``; without one, *each* group of ``by`` in turn against all other
+        documents (a long table with the group columns first, ``p_adj`` corrected within
+        each group).
+    reference : None, value(s) of ``by``, or DTM
+        None (default): every document of ``dtm`` not in the target. Value(s): those
+        groups of ``by``. A DTM: a separate reference corpus, built with the same
+        ``ngram``, ``lemma`` and ``remove_stop_words``.
     min_count : int, default 1
         Only terms with ``count_target + count_reference >= min_count`` are tested
         (and counted in the multiple-comparison correction).
     correction : {"bh", "bonferroni", "holm"}, default "bh"
         Multiple-comparison correction for ``p_adj`` (Benjamini-Hochberg by default).
-    ngram, lemma, remove_stop_words
-        Options of :func:`~sco_discourse.dtm.build_dtm` when ``data`` is a corpus.
 
     Returns
     -------
@@ -251,7 +234,8 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
     >>> corpus = Corpus.from_documents([
     ...     Document("a", "health health silk road", meta={"topic": "x"}),
     ...     Document("b", "silk road security road", meta={"topic": "y"})])
-    >>> keyness(corpus, by="topic", target="x")[["term", "count_target", "count_reference", "g2"]]
+    >>> from sco_discourse.dtm import build_dtm
+    >>> keyness(build_dtm(corpus), by="topic", target="x")[["term", "count_target", "count_reference", "g2"]]
            term  count_target  count_reference        g2
     0    health             2                0  3.452185
     1      silk             1                1  0.000000
@@ -268,55 +252,73 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
     Gabrielatos, C. & Marchi, A. (2012). Keyness: appropriate metrics and practical
     issues. CADS International Conference, Bologna.
     """
-    dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
+    from .groups import match_groups
+
+    dtm = _check_dtm(dtm, "keyness")
     sizes = dtm.docs["n_tokens"].to_numpy(dtype=np.int64)
     if target is None and reference is None:
-        from .dtm import _factorize
-
-        labels = _factorize(dtm.group_labels(by))[1]
+        codes, labels = dtm.group_codes(by)
         if len(labels) < 2:
-            raise InputError(f"keyness: column {by!r} has a single value; give a reference corpus")
+            raise InputError(f"keyness: {', '.join(labels.columns)} has a single group; give a reference corpus")
         tables = []
-        for label in labels:
-            if label is None:
+        for code, key in enumerate(labels.itertuples(index=False, name=None)):
+            if any(is_missing(v) for v in key):
                 continue  # documents without a value stay in every reference, never a target
-            table = keyness(dtm, by=by, target=[label], min_count=min_count, correction=correction)
-            table.insert(0, by, label)
+            target_mask = codes == code
+            table = _keyness_table(dtm, target_mask, ~target_mask, min_count=min_count, correction=correction,
+                                   target_label=_show_groups(labels.columns, key if len(key) > 1 else key[0]),
+                                   reference_label="all other documents")
+            for position, column in enumerate(labels.columns):
+                table.insert(position, column, labels[column].iloc[[code] * len(table)].reset_index(drop=True))
             tables.append(table)
         return pd.concat(tables, ignore_index=True)
     if target is None:
-        if not _is_corpus_like(reference):
-            raise InputError("keyness: give a target group (target=...) or a reference corpus (reference=...)")
+        if not isinstance(reference, DTM):
+            raise InputError("keyness: give a target group (target=...) or a reference corpus as a DTM (reference=...)")
         target_mask = np.ones(dtm.n_docs, dtype=bool)
         target_label = f"all of {dtm.name}"
     else:
-        target_mask = _match(dtm.group_labels(by), target, what="target", by=by, source=dtm.name)
-        target_label = f"{by} = {', '.join(map(str, _as_list(target)))}"
+        codes, labels = dtm.group_codes(by)
+        target_mask = match_groups(labels, target, what="target", where=dtm.name)[codes]
+        target_label = _show_groups(labels.columns, target)
+    if isinstance(reference, DTM):
+        for key in ("ngram", "lemma", "remove_stop_words"):
+            if reference.options.get(key) != dtm.options.get(key):
+                raise InputError(f"keyness: the reference DTM was built with {key}={reference.options.get(key)!r}, "
+                                 f"the target with {key}={dtm.options.get(key)!r}; build both with the same options")
+        return _keyness_table(dtm, target_mask, reference, min_count=min_count, correction=correction,
+                              target_label=target_label, reference_label=f"reference corpus {reference.name}")
+    if _is_corpus(reference):
+        raise InputError("keyness: a separate reference corpus is passed as a DTM built with the same options: "
+                         "reference=build_dtm(reference_corpus, ...)")
+    if reference is None:
+        reference_mask = ~target_mask
+        reference_label = f"{', '.join(labels.columns)} other than {target_label.split(' = ', 1)[1]}"
+    else:
+        reference_mask = match_groups(labels, reference, what="reference", where=dtm.name)[codes]
+        reference_label = _show_groups(labels.columns, reference)
+        if (reference_mask & target_mask).any():
+            raise InputError(f"keyness: target and reference share documents ({target_label}; {reference_label})")
+    if not reference_mask.any():
+        raise InputError(f"keyness: the reference ({reference_label}) has no documents")
+    return _keyness_table(dtm, target_mask, reference_mask, min_count=min_count, correction=correction,
+                          target_label=target_label, reference_label=reference_label)
+
+
+def _keyness_table(dtm: DTM, target_mask: np.ndarray, reference, *, min_count: int, correction: str,
+                   target_label: str, reference_label: str) -> pd.DataFrame:
+    """The keyness table of the rows ``target_mask`` against rows ``reference`` (a mask) or a reference DTM."""
+    sizes = dtm.docs["n_tokens"].to_numpy(dtype=np.int64)
     vocabulary = dtm.vocabulary
     count_target = _column_sums(dtm.matrix, target_mask)
     size_target = int(sizes[target_mask].sum())
-
-    if _is_corpus_like(reference):
-        ref = _as_dtm(reference, ngram=dtm.options["ngram"], lemma=dtm.options["lemma"],
-                      remove_stop_words=dtm.options["remove_stop_words"],
-                      sentences=dtm.options["segment_unit"] == "sentence")
+    if isinstance(reference, DTM):
         vocabulary, (count_target, count_reference) = _align(
-            (dtm.vocabulary, count_target), (ref.vocabulary, ref.term_counts()))
-        size_reference = ref.n_tokens
-        reference_label = f"reference corpus {ref.name}"
+            (dtm.vocabulary, count_target), (reference.vocabulary, reference.term_counts()))
+        size_reference = reference.n_tokens
     else:
-        if reference is None:
-            reference_mask = ~target_mask
-            reference_label = f"{by} other than {', '.join(map(str, _as_list(target)))}"
-        else:
-            reference_mask = _match(dtm.group_labels(by), reference, what="reference", by=by, source=dtm.name)
-            reference_label = f"{by} = {', '.join(map(str, _as_list(reference)))}"
-            if (reference_mask & target_mask).any():
-                raise InputError(f"keyness: target and reference share documents ({target_label}; {reference_label})")
-        if not reference_mask.any():
-            raise InputError(f"keyness: the reference ({reference_label}) has no documents")
-        count_reference = _column_sums(dtm.matrix, reference_mask)
-        size_reference = int(sizes[reference_mask].sum())
+        count_reference = _column_sums(dtm.matrix, reference)
+        size_reference = int(sizes[reference].sum())
     if size_target == 0 or size_reference == 0:
         raise InputError(f"keyness: {'target' if size_target == 0 else 'reference'} has no tokens")
 
@@ -350,10 +352,10 @@ def keyness(data, *, by: str = "year", target=None, reference=None, min_count: i
     return frame
 
 
-def _is_corpus_like(value) -> bool:
+def _is_corpus(value) -> bool:
     from .corpus import Corpus
 
-    return isinstance(value, (DTM, Corpus))
+    return isinstance(value, Corpus)
 
 
 def _column_sums(matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
@@ -377,7 +379,7 @@ _COLLOCATE_COLUMNS = ["node", "collocate", "observed", "expected", "obs_exp", "m
                       "g2", "p", "node_freq", "collocate_freq"]
 
 
-def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count: int = 1,
+def collocates(dtm: DTM, node: str, *, window: int | tuple[int, int] = 5, min_count: int = 1,
                lemma: bool | None = None, remove_stop_words: bool | None = None,
                sort_by: str = "log_dice") -> pd.DataFrame:
     """Words that keep company with a node word or phrase within a window of tokens.
@@ -398,7 +400,8 @@ def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count:
 
     Parameters
     ----------
-    data : Corpus or DTM (with its token stream)
+    dtm : DTM
+        With its token stream (``build_dtm(..., keep_stream=True)``, the default).
     node : str
         A word or phrase; tokenised (and lemmatised when ``lemma``) like the corpus.
     window : int or (int, int), default 5
@@ -406,7 +409,8 @@ def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count:
     min_count : int, default 1
         Only collocates seen at least this often in the windows.
     lemma : bool, optional
-        Match lemmas (default: the DTM's setting; False for a corpus).
+        Match lemmas (default: the DTM's setting). The stream holds surface forms, so
+        a DTM of either form serves both.
     remove_stop_words : bool, optional
         Do not list stop words as collocates (they still occupy window positions).
     sort_by : str, default "log_dice"
@@ -423,8 +427,9 @@ def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count:
     Examples
     --------
     >>> from sco_discourse import Document, Corpus
-    >>> corpus = Corpus.from_documents([Document("a", "the shared future of a shared community")])
-    >>> collocates(corpus, "shared", window=1)[["collocate", "observed", "collocate_freq"]]
+    >>> from sco_discourse.dtm import build_dtm
+    >>> dtm = build_dtm(Corpus.from_documents([Document("a", "the shared future of a shared community")]))
+    >>> collocates(dtm, "shared", window=1)[["collocate", "observed", "collocate_freq"]]
        collocate  observed  collocate_freq
     0          a         1               1
     1  community         1               1
@@ -437,8 +442,7 @@ def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count:
     Corpus Linguistics: An International Handbook, article 58. De Gruyter.
     Rychlý, P. (2008). A lexicographer-friendly association score. RASLAN 2008, 6-9.
     """
-    # The stream holds surface forms, so a DTM of either form serves both.
-    dtm = _as_dtm(data, lemma=None if isinstance(data, DTM) else lemma, need_stream=True)
+    dtm = _check_dtm(dtm, "collocates", need_stream=True)
     lemma_used = dtm.options["lemma"] if lemma is None else bool(lemma)
     stream = dtm.stream
     left, right = (window, window) if isinstance(window, (int, np.integer)) else tuple(window)
@@ -510,7 +514,7 @@ def collocates(data, node: str, *, window: int | tuple[int, int] = 5, min_count:
 _NGRAM_COLUMNS = ["ngram", "observed", "expected", "obs_exp", "mi", "t_score", "log_dice", "g2", "chi2", "p"]
 
 
-def ngram_collocations(data, *, n: int = 2, min_count: int = 3, lemma: bool | None = None,
+def ngram_collocations(dtm: DTM, *, n: int = 2, min_count: int = 3, lemma: bool | None = None,
                        remove_stop_words: bool | None = None, sort_by: str = "g2") -> pd.DataFrame:
     """Multi-word collocations across the corpus: bigrams or trigrams with association scores.
 
@@ -523,7 +527,9 @@ def ngram_collocations(data, *, n: int = 2, min_count: int = 3, lemma: bool | No
 
     Parameters
     ----------
-    data : Corpus or DTM (with its token stream; sentence-segmented if built with n-grams)
+    dtm : DTM
+        With its token stream, segmented by sentences (built with n-grams, or with
+        ``sentences=True``) so that n-grams do not cross sentence boundaries.
     n : {2, 3}, default 2
     min_count : int, default 3
         Only n-grams occurring at least this often.
@@ -543,8 +549,10 @@ def ngram_collocations(data, *, n: int = 2, min_count: int = 3, lemma: bool | No
     Examples
     --------
     >>> from sco_discourse import Document, Corpus
-    >>> corpus = Corpus.from_documents([Document("a", "Silk Road. The Silk Road and the silk trade.")])
-    >>> ngram_collocations(corpus, min_count=2)[["ngram", "observed"]]
+    >>> from sco_discourse.dtm import build_dtm
+    >>> dtm = build_dtm(Corpus.from_documents([Document("a", "Silk Road. The Silk Road and the silk trade.")]),
+    ...                 sentences=True)
+    >>> ngram_collocations(dtm, min_count=2)[["ngram", "observed"]]
            ngram  observed
     0  silk road         2
     1    the silk         2
@@ -556,10 +564,10 @@ def ngram_collocations(data, *, n: int = 2, min_count: int = 3, lemma: bool | No
     """
     if n not in (2, 3):
         raise InputError(f"n: corpus-wide collocations are bigrams (2) or trigrams (3), got {n!r}")
-    dtm = _as_dtm(data, lemma=None if isinstance(data, DTM) else lemma, sentences=True, need_stream=True)
+    dtm = _check_dtm(dtm, "ngram_collocations", need_stream=True)
     if dtm.stream.segment_unit != "sentence":
         warnings.warn("this DTM was segmented by paragraphs (built for words only), so n-grams may cross "
-                      "sentence boundaries; build it with ngram=(1, 2) or pass the corpus", stacklevel=2)
+                      "sentence boundaries; build it with sentences=True (or ngram=(1, 2))", stacklevel=2)
     lemma_used = dtm.options["lemma"] if lemma is None else bool(lemma)
     drop_stops = dtm.options["remove_stop_words"] if remove_stop_words is None else bool(remove_stop_words)
     ids, vocab, is_stop = dtm.stream.forms(lemma=lemma_used)
@@ -647,11 +655,10 @@ def _trigram_measures(o, words, ids, segment, freq, total) -> dict[str, np.ndarr
 
 
 # --------------------------------------------------------------------------- dispersion
-def dispersion(data, terms: Iterable[str] | None = None, *, by: str | None = None, min_count: int = 1,
-               ngram=None, lemma: bool | None = None, remove_stop_words: bool | None = None) -> pd.DataFrame:
+def dispersion(dtm: DTM, terms: Iterable[str] | None = None, *, by=None, min_count: int = 1) -> pd.DataFrame:
     """How evenly terms spread over the parts of the corpus: range, Juilland's D, Gries' DP.
 
-    Parts are the documents, or the groups of metadata column ``by``. Parts without
+    Parts are the rows of ``dtm`` (documents), or the groups of ``by``. Parts without
     tokens are left out. With ``n`` parts of sizes as proportions ``s_i`` of the corpus,
     a term's frequency ``v_i`` in part ``i``, ``f = sum(v_i)``, and ``p_i = v_i / size_i``:
 
@@ -663,14 +670,13 @@ def dispersion(data, terms: Iterable[str] | None = None, *, by: str | None = Non
 
     Parameters
     ----------
-    data : Corpus or DTM
+    dtm : DTM
     terms : iterable of str, optional
         Only these terms (default: all with ``frequency >= min_count``).
-    by : str, optional
-        Metadata column defining the parts (default: documents).
+    by : str, list or mapping, optional
+        Groups defining the parts, as everywhere in the package
+        (:mod:`sco_discourse.groups`); default: the rows (documents).
     min_count : int, default 1
-    ngram, lemma, remove_stop_words
-        Options of :func:`~sco_discourse.dtm.build_dtm` when ``data`` is a corpus.
 
     Returns
     -------
@@ -687,7 +693,8 @@ def dispersion(data, terms: Iterable[str] | None = None, *, by: str | None = Non
     >>> parts = ["b a m n i b e u p", "b a s a t b e w q n", "b c a g a b e s t a",
     ...          "b a g h a b e a a t", "b a h a a b e a x a t"]
     >>> corpus = Corpus.from_documents([Document(f"p{i}", t) for i, t in enumerate(parts)])
-    >>> dispersion(corpus, ["a"]).round(6)
+    >>> from sco_discourse.dtm import build_dtm
+    >>> dispersion(build_dtm(corpus), ["a"]).round(6)
       term  frequency  range  juilland_d    dp  dp_norm  n_parts
     0    a         15      5     0.78515  0.18  0.219512        5
 
@@ -699,13 +706,10 @@ def dispersion(data, terms: Iterable[str] | None = None, *, by: str | None = Non
     adjusted frequencies in corpora". International Journal of Corpus Linguistics 17(1), 147-149.
     Juilland, A. & Chang-Rodríguez, E. (1964). Frequency Dictionary of Spanish Words. Mouton.
     """
-    dtm = _as_dtm(data, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words)
+    dtm = _check_dtm(dtm, "dispersion")
     columns = _select_terms(dtm, terms, min_count)
-    if by is None:
-        parts, sizes = dtm.matrix, dtm.docs["n_tokens"].to_numpy(dtype=float)
-    else:
-        _, parts, sizes = dtm.grouped(by)
-        sizes = sizes.astype(float)
+    grouped = dtm if by is None else dtm.group(by)
+    parts, sizes = grouped.matrix, grouped.docs["n_tokens"].to_numpy(dtype=float)
     nonempty = sizes > 0
     parts = parts[np.flatnonzero(nonempty)][:, columns].tocsc()
     sizes = sizes[nonempty]

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import GoldError, InputError
 from ..text import normalize
 
-__all__ = ["GoldError", "ValidationResult", "load_gold", "validate_frames", "GOLD_COLUMNS"]
+__all__ = ["ValidationResult", "load_gold", "validate_frames", "GOLD_COLUMNS"]
 
 #: Columns of a gold file, in order. ``occurrence`` and ``note`` may be left out.
 GOLD_COLUMNS = ("doc_id", "frame", "variant", "text", "context", "occurrence", "note")
@@ -39,10 +39,6 @@ _SPACE_RUN_RE = re.compile(r"\s+")
 SCORE_COLUMNS = ["frame", "variant", "tp", "fp", "fn", "precision", "recall", "f1"]
 DISAGREEMENT_COLUMNS = ["doc_id", "frame", "variant", "kind", "start", "end", "left", "match",
                         "right", "note"]
-
-
-class GoldError(InputError):
-    """A malformed gold file: the message names the file, the row and the field."""
 
 
 # --------------------------------------------------------------------------- loading

@@ -3,7 +3,7 @@
 A topic model needs many units to estimate topic proportions. The embedded seed corpus
 has eight articles, far too few to be documents of a topic model, so the default unit
 is the **paragraph** (about 200 of them in the seed corpus): a line of the cleaned text,
-the same paragraph notion as :func:`sco_discourse.text.sentence_spans`. Whole documents
+as :func:`sco_discourse.text.paragraph_spans` defines it for the whole package. Whole documents
 are the natural unit for large corpora of short texts; fixed-size token windows suit long
 texts without paragraph breaks (transcripts, OCR).
 
@@ -13,13 +13,12 @@ mentions (which carry character offsets) can be placed in units and passages quo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from ..errors import InputError
-from ..text import count_tokens, tokenize
+from ..text import count_tokens, paragraph_spans, tokenize
 
 __all__ = ["UNIT_KINDS", "UNIT_COLUMNS", "make_units"]
 
@@ -28,9 +27,6 @@ UNIT_KINDS = ("paragraph", "document", "window")
 
 #: Columns of the unit table, in order (metadata ``fields`` follow them).
 UNIT_COLUMNS = ["unit_id", "doc_id", "year", "start", "end", "n_tokens", "text"]
-
-_PARAGRAPH_RE = re.compile(r"[^\n]+")
-
 
 def make_units(corpus: Iterable, *, unit: str = "paragraph", window: int = 200, min_tokens: int = 10,
                fields: Sequence[str] = ()) -> pd.DataFrame:
@@ -106,14 +102,12 @@ def make_units(corpus: Iterable, *, unit: str = "paragraph", window: int = 200, 
 def _paragraph_spans(text: str, min_tokens: int) -> list[tuple[int, int]]:
     spans = []
     pending_start = None  # start of short paragraphs waiting to be merged into the next one
-    for m in _PARAGRAPH_RE.finditer(text):
-        if not m.group().strip():
-            continue
-        start = m.start() if pending_start is None else pending_start
-        if count_tokens(text[start:m.end()]) < min_tokens:
+    for para_start, para_end in paragraph_spans(text):
+        start = para_start if pending_start is None else pending_start
+        if count_tokens(text[start:para_end]) < min_tokens:
             pending_start = start
             continue
-        spans.append((start, m.end()))
+        spans.append((start, para_end))
         pending_start = None
     if pending_start is not None:
         tail_end = len(text.rstrip())
