@@ -134,7 +134,8 @@ class DTM:
         Per document: the documents table (:func:`sco_discourse.groups.documents_table`:
         ``doc_id, date, date_precision, year`` and every scalar metadata field) and
         ``n_tokens``, which counts every token of the document. Per group (after
-        :meth:`group`): the group columns, ``n_docs`` and ``n_tokens``.
+        :meth:`group`): the group columns, ``n_docs``, ``n_empty_docs`` (documents
+        without a token) and ``n_tokens``.
     term_length : numpy.ndarray of int, shape (n_terms,)
         Number of words in each term (the ``n`` of the n-gram).
     stream : TokenStream or None
@@ -227,6 +228,12 @@ class DTM:
             return self.docs["n_docs"].to_numpy(dtype=np.int64)
         return np.ones(self.n_docs, dtype=np.int64)
 
+    def row_empty_docs(self) -> np.ndarray:
+        """Documents without a token behind each row (no rate can be computed for them)."""
+        if self.is_grouped:
+            return self.docs["n_empty_docs"].to_numpy(dtype=np.int64)
+        return (self.docs["n_tokens"].to_numpy() == 0).astype(np.int64)
+
     # -- grouping ---------------------------------------------------------------------
     def group_codes(self, by) -> tuple[np.ndarray, pd.DataFrame]:
         """The group of every row and the group labels, for ``by`` as everywhere in the
@@ -273,8 +280,9 @@ class DTM:
         Returns
         -------
         DTM (or the subclass of ``self``)
-            ``docs`` holds the group columns, ``n_docs`` and ``n_tokens``;
-            ``doc_counts`` the documents of each group containing each term.
+            ``docs`` holds the group columns, ``n_docs``, ``n_empty_docs`` (documents
+            without a token) and ``n_tokens``; ``doc_counts`` the documents of each group
+            containing each term.
 
         Examples
         --------
@@ -285,9 +293,9 @@ class DTM:
         ...     Document("c", "peace", meta={"side": "x"})]))
         >>> by_side = dtm.group("side")
         >>> by_side.docs
-          side  n_docs  n_tokens
-        0    x       2         4
-        1    y       1         1
+          side  n_docs  n_empty_docs  n_tokens
+        0    x       2             0         4
+        1    y       1             0         1
         >>> by_side.matrix.toarray().tolist(), by_side.doc_counts.toarray().tolist()
         ([[1, 3], [0, 1]], [[1, 2], [0, 1]])
         """
@@ -298,6 +306,7 @@ class DTM:
         docs = labels.copy()
         docs.attrs.update(self.docs.attrs)  # which corpus the counts came from
         docs["n_docs"] = np.bincount(codes, weights=self.row_docs(), minlength=n_groups).astype(np.int64)
+        docs["n_empty_docs"] = np.bincount(codes, weights=self.row_empty_docs(), minlength=n_groups).astype(np.int64)
         docs["n_tokens"] = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float),
                                        minlength=n_groups).astype(np.int64)
         matrix = (indicator @ self.matrix).tocsr()

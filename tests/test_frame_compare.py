@@ -251,14 +251,22 @@ def test_interval_covers_the_planted_ratio_about_95_percent_with_speaker_cluster
 
 
 # --------------------------------------------------------------------------- from a corpus
-def test_per_document_counts_match_frame_counts_of_the_seed_corpus():
-    from sco_discourse import load_corpus
-    from sco_discourse.frames import frame_counts
+def test_per_document_counts_are_the_matchers_mentions_of_each_document():
+    from collections import Counter
 
-    fm = per_document_counts(load_corpus())
-    table = frame_counts(load_corpus())
-    wide = table.pivot_table(index="doc_id", columns=["frame", "variant"], values="count", sort=False)
-    for j, key in enumerate(fm.keys):
-        np.testing.assert_array_equal(fm.matrix[:, j].toarray().ravel(), wide[key].loc[fm.docs["doc_id"]].to_numpy())
-    assert fm.docs["n_tokens"].tolist() == table.drop_duplicates("doc_id")["tokens"].tolist()
+    from sco_discourse import load_corpus
+    from sco_discourse.frames import Matcher
+    from sco_discourse.text import tokens
+
+    corpus = load_corpus()
+    fm = per_document_counts(corpus)
+    matcher = Matcher()
+    for i, doc in enumerate(corpus):
+        found = Counter()
+        for m in matcher(doc.text):  # a mention counts for its frame's total and for its variant
+            found[(m.frame, "")] += 1
+            if m.variant:
+                found[(m.frame, m.variant)] += 1
+        assert {k: int(fm.matrix[i, j]) for j, k in enumerate(fm.keys) if fm.matrix[i, j]} == dict(found)
+        assert fm.docs["n_tokens"].iloc[i] == len(tokens(doc.text))
     assert fm.attrs["lexicon"].startswith("sco_codebook")

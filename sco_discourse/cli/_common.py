@@ -13,8 +13,9 @@ import pandas as pd
 
 from ..errors import InputError as UserError
 
-__all__ = ["UserError", "add_corpus_options", "at_least", "jobs", "corpus_from_args", "emit_table",
-           "run_context", "current_run", "note_lexicon", "note_model", "provenance_for"]
+__all__ = ["UserError", "add_corpus_options", "at_least", "jobs", "by_from_args", "columns_from_args",
+           "corpus_from_args", "emit_table", "groups_from_args", "targets_from_args", "run_context", "current_run",
+           "note_lexicon", "note_model", "provenance_for"]
 
 
 class Run:
@@ -118,8 +119,9 @@ def jobs(text: str) -> int:
     raise argparse.ArgumentTypeError(f"must be -1 (all cores) or a number of processes >= 1, got {text!r}")
 
 
-def add_corpus_options(parser: argparse.ArgumentParser) -> None:
-    """``--corpus PATH`` and friends, identical on every command that reads a corpus."""
+def add_corpus_options(parser: argparse.ArgumentParser, *, groups: bool = False) -> None:
+    """``--corpus PATH`` and friends, identical on every command that reads a corpus;
+    with ``groups=True`` also ``--group`` (for commands with ``--by`` or ``--meta``)."""
     group = parser.add_argument_group("corpus")
     group.add_argument("--corpus", metavar="PATH",
                        help="a user corpus: folder of .txt files with metadata.csv, .csv, .jsonl, "
@@ -134,6 +136,15 @@ def add_corpus_options(parser: argparse.ArgumentParser) -> None:
                             "in the provenance of every --out table)")
     group.add_argument("--allow-outside-paths", action="store_true",
                        help="a folder corpus: let its metadata name text files outside the folder")
+    group.add_argument("--where", metavar="CONDITION", action="append", default=[],
+                       help="only documents whose metadata satisfy CONDITION (repeatable; all must hold): "
+                            "FIELD=V1,V2 (any of), FIELD!=V1,V2, FIELD=LOW..HIGH (inclusive; e.g. year=2013..2024), "
+                            "FIELD>=V, FIELD>V, FIELD<=V, FIELD<V")
+    if groups:
+        group.add_argument("--group", metavar="NAME=COLUMN:V1,V2,...", action="append", default=[],
+                           help="define a custom group (repeatable): a column NAME holding NAME for documents whose "
+                                "COLUMN is one of the values and 'other' for the rest, e.g. "
+                                "--group SCO=iso3:CHN,RUS,KAZ; use NAME in --by, --target, --meta")
 
 
 def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
@@ -158,11 +169,86 @@ def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
         print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
         for where, reason in corpus.skipped:
             print(f"  {where}: {reason}", file=sys.stderr)
+    conditions = getattr(args, "where", None) or []
+    if conditions:
+        corpus = corpus.where(*conditions)
     run = current_run()
     run.corpora[role] = corpus
     run.corpus_options = {"columns": columns, "clean": bool(args.clean), "encoding": args.encoding,
-                          "skip_bad_rows": bool(args.skip_bad_rows)}
+                          "skip_bad_rows": bool(args.skip_bad_rows), "where": list(conditions)}
     return corpus
+
+
+def groups_from_args(args: argparse.Namespace) -> dict:
+    """The custom groups of ``--group NAME=COLUMN:V1,V2`` by name.
+
+    >>> groups_from_args(argparse.Namespace(group=["SCO=iso3:CHN,RUS"]))["SCO"].value("RUS")
+    'SCO'
+    """
+    from ..groups import Group
+
+    groups = {}
+    for text in getattr(args, "group", None) or []:
+        name, eq, rest = text.partition("=")
+        column, colon, values = rest.partition(":")
+        items = [v.strip() for v in values.split(",")]
+        if not (eq and colon and name.strip() and column.strip()) or not all(items):
+            raise UserError(f"--group {text!r}: expected NAME=COLUMN:V1,V2,..., e.g. SCO=iso3:CHN,RUS,KAZ")
+        if name.strip() in groups:
+            raise UserError(f"--group {text!r}: the group {name.strip()!r} is defined twice")
+        groups[name.strip()] = Group(name.strip(), column.strip(), items)
+    return groups
+
+
+def _names(text: str | None, option: str) -> list[str]:
+    names = [n.strip() for n in (text or "").split(",")]
+    if not all(names):
+        raise UserError(f"{option} {text!r}: an empty name in the list")
+    return names
+
+
+def by_from_args(args: argparse.Namespace, text: str | None = None):
+    """``--by COLUMN[,COLUMN...]`` as a ``by=`` value: one name (a column or a ``--group``)
+    or a list of them; None without ``--by``.
+
+    >>> args = argparse.Namespace(by="SCO,year", group=["SCO=iso3:CHN,RUS"])
+    >>> [getattr(b, "column", b) for b in by_from_args(args)]
+    ['iso3', 'year']
+    """
+    text = getattr(args, "by", None) if text is None else text
+    if text is None:
+        return None
+    groups = groups_from_args(args)
+    by = [groups.get(name, name) for name in _names(text, "--by")]
+    return by[0] if len(by) == 1 else by
+
+
+def columns_from_args(args: argparse.Namespace, text: str | None):
+    """``--meta COLUMN[,COLUMN...]`` (or ``all``) as the ``columns=`` of a mention or KWIC table."""
+    if not text:
+        return None
+    if text.strip() == "all":
+        return True
+    groups = groups_from_args(args)
+    return [groups.get(name, name) for name in _names(text, "--meta")]
+
+
+def targets_from_args(values: list[str] | None, by):
+    """``--target``/``--reference-group`` values as groups of ``by``: one value per group for
+    one column; ``V1,V2`` (one value per column) for several, e.g. ``--by iso3,year --target CHN,2020``."""
+    if not values:
+        return None
+    width = len(by) if isinstance(by, list) else 1
+    if width == 1:
+        return list(values)
+    out = []
+    for value in values:
+        parts = tuple(v.strip() for v in value.split(","))
+        if len(parts) != width:
+            raise UserError(f"{value!r}: --by has {width} columns, so a group is written with {width} values "
+                            f"separated by commas (e.g. CHN,2020)")
+        out.append(parts)
+    return out
 
 
 def emit_table(frame: pd.DataFrame, out: str | None = None, *, float_format: str = "%.6g") -> None:

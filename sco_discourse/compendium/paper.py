@@ -5,7 +5,7 @@ which K range, seeds and settings the topic models use, how many keywords a year
 labels of axes, and for each figure its table, its drawing and the numbers the
 manuscript quotes. Frame and variant names and their order come from the lexicon file
 (``short_label`` and variant ``label``, in file order), not from this module. The
-library is called through one helper per stage (``_frame_counts_by_year``,
+library is called through one helper per stage (``_matcher``, ``_frame_counts_by_year``,
 ``_cooccurrence``, ``_kwic_lines``, ``_validation``, ``_keyness_by_year``,
 ``_topic_sweep``, ``_topic_model``, ``_topic_prevalence``, ``_topic_linkage``).
 
@@ -83,29 +83,36 @@ _FRAME_INTERVAL_SETTING = {"frame_rate_interval": "poisson (exact Garwood), 95%"
 
 # =========================================================================== one helper per stage
 # The only calls into the analysis library; each result is computed once per build.
+def _matcher(ctx: FigureContext):
+    """The paper's lexicon, compiled once per build."""
+    from ..frames import Matcher
+
+    return ctx.memo("matcher", lambda: Matcher(paper_lexicon()))
+
+
 def _frame_counts_by_year(ctx: FigureContext) -> pd.DataFrame:
     from ..frames import frame_counts
 
     return ctx.memo("frame_counts_by_year", lambda: frame_counts(
-        ctx.corpus, by="year", interval=FRAME_RATE_INTERVAL, lexicon=paper_lexicon()))
+        _matcher(ctx).count(ctx.corpus, by="year"), interval=FRAME_RATE_INTERVAL))
 
 
 def _cooccurrence(ctx: FigureContext) -> pd.DataFrame:
     from ..frames import cooccurrence
 
-    return cooccurrence(ctx.corpus, level="sentence", lexicon=paper_lexicon())
+    return cooccurrence(ctx.corpus, matcher=_matcher(ctx), level="sentence")
 
 
 def _kwic_lines(ctx: FigureContext) -> pd.DataFrame:
     from ..frames import kwic
 
-    return kwic(ctx.corpus, frame=KWIC_FRAME, window=KWIC_WINDOW, lexicon=paper_lexicon())
+    return kwic(ctx.corpus, matcher=_matcher(ctx), frame=KWIC_FRAME, window=KWIC_WINDOW, columns=["year"])
 
 
 def _validation(ctx: FigureContext):
     from ..frames import validate_frames
 
-    return ctx.memo("validation", lambda: validate_frames(ctx.corpus, lexicon=paper_lexicon()))
+    return ctx.memo("validation", lambda: validate_frames(ctx.corpus, matcher=_matcher(ctx)))
 
 
 def _keyness_by_year(ctx: FigureContext) -> dict[int, pd.DataFrame]:

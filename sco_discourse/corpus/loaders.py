@@ -47,6 +47,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..errors import CorpusError
 from .model import Corpus, Document, add_to_fingerprint
 
@@ -70,7 +72,7 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 # =========================================================================== public entry point
-def load_corpus(path: str | Path | None = None, *, format: str | None = None,
+def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | None = None,
                 columns: Mapping[str, str] | None = None, metadata: str | Path | None = None,
                 encoding: str = "utf-8", on_error: str = "raise", clean: bool = False,
                 validate: bool = True, allow_outside: bool = False) -> Corpus:
@@ -78,8 +80,9 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
 
     Parameters
     ----------
-    path : str or Path, optional
+    path : str, Path or pandas.DataFrame, optional
         Nothing: the embedded seed corpus (8 articles from 5 pages, 2020–2024).
+        A DataFrame: its rows, read with the same column rules as a file.
         A folder: ``*.txt`` files plus a metadata CSV (``metadata.csv`` in the folder
         unless ``metadata`` is given) with a ``file`` column naming each text file.
         A file: ``.csv``/``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``; ``.gz`` allowed
@@ -125,9 +128,18 @@ def load_corpus(path: str | Path | None = None, *, format: str | None = None,
     >>> corpus = load_corpus()
     >>> len(corpus), int(corpus.to_frame()["year"].min())
     (8, 2020)
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"speech": ["s1"], "body": ["Win-win."], "year": [2021]})
+    >>> [d.doc_id for d in load_corpus(table, columns={"id": "speech", "text": "body"})]
+    ['s1']
     """
     if on_error not in ("raise", "skip"):
         raise CorpusError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    if isinstance(path, pd.DataFrame):
+        if format is not None or metadata is not None:
+            raise CorpusError("format and metadata apply to files; a DataFrame is read as it is")
+        return records_corpus(path.to_dict("records"), name="DataFrame", columns=columns, on_error=on_error,
+                              clean=clean)
     if path is None:
         from .seeds import load_seed_corpus
 

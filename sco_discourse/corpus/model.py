@@ -108,13 +108,6 @@ class Corpus:
             seen.add(doc.doc_id)
         return cls(lambda: iter(docs), name=name, length=len(docs))
 
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame, **options: Any) -> "Corpus":
-        """A corpus from a DataFrame with the same column rules as :func:`load_corpus`."""
-        from .loaders import records_corpus
-
-        return records_corpus(frame.to_dict("records"), name="DataFrame", **options)
-
     # -- iteration ------------------------------------------------------------------
     def __iter__(self) -> Iterator[Document]:
         return iter(self._factory())
@@ -187,11 +180,28 @@ class Corpus:
         parsed = [parse_condition(c) for c in conditions]
         if not parsed:
             return self
+        parent = self
+        wanted = {cond.field for cond in parsed}
 
-        def match(doc: Document) -> bool:
-            return all(cond(doc.get(cond.field)) for cond in parsed)
+        def documents() -> Iterator[Document]:
+            # A field no document has is a typo, not an empty selection: say so once the
+            # whole corpus has been read (the check costs nothing while streaming).
+            unseen = set(wanted)
+            fields: list[str] = []
+            for doc in parent:
+                if not fields:
+                    fields = list(_BUILTIN_FIELDS[:1] + _BUILTIN_FIELDS[2:]) + list(doc.meta)
+                if unseen:
+                    unseen -= {f for f in unseen if f in _BUILTIN_FIELDS or f in doc.meta}
+                if all(cond(doc.get(cond.field)) for cond in parsed):
+                    yield doc
+            if unseen and fields:
+                field = sorted(unseen)[0]
+                text = next(c.text for c in parsed if c.field == field)
+                raise CorpusError(f"--where {text!r}: no document of {parent.name} has a field {field!r}; "
+                                  f"fields: {', '.join(fields)}")
 
-        return self.filter(match, label=" & ".join(c.text for c in parsed))
+        return Corpus(documents, name=f"{self.name} [{' & '.join(c.text for c in parsed)}]", skipped=self.skipped)
 
     def groups(self, by: Any) -> dict[Any, "Corpus"]:
         """Split into lazy sub-corpora by ``by`` (as everywhere: a column, a list of

@@ -67,10 +67,11 @@ MANIFEST_COLUMNS = (
     "date_precision", "date_method", "date_evidence", "language", "url", "raw_sha256", "notes",
 )
 _MANIFEST = "manifest.csv"
+# The manifest writes dates in one form per precision; parse_date reads them.
 _DATE_FORMS = {
-    "day": re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"),
-    "month": re.compile(r"^(\d{4})-(\d{2})$"),
-    "year": re.compile(r"^(\d{4})$"),
+    "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "month": re.compile(r"^\d{4}-\d{2}$"),
+    "year": re.compile(r"^\d{4}$"),
 }
 _METHODS = ("release-time line", "dateline", "inferred from content: ")
 
@@ -103,16 +104,16 @@ def _manifest_rows() -> tuple[dict[str, str], ...]:
 
 
 def _parse_date(value: str, precision: str, where: str) -> _dt.date:
-    form = _DATE_FORMS.get(precision)
-    if form is None:
+    """The manifest's date, read by the package's one date parser, at the stated precision."""
+    from .loaders import parse_date
+
+    if precision not in _DATE_FORMS:
         raise CorpusError(f"{where}, field 'date_precision': {precision!r} is not day, month or year")
-    match = form.match(value)
-    if match is None:
+    if not _DATE_FORMS[precision].match(value):
         raise CorpusError(f"{where}, field 'date': {value!r} does not have {precision} precision "
                           "(write YYYY-MM-DD, YYYY-MM or YYYY)")
-    parts = [int(p) for p in match.groups()] + [1] * (3 - len(match.groups()))
     try:
-        return _dt.date(*parts)
+        return parse_date(value)[0]
     except ValueError as exc:
         raise CorpusError(f"{where}, field 'date': {value!r} is not a valid date ({exc})") from None
 

@@ -1,76 +1,46 @@
 """Group contrasts of frame rates: does the target use a frame more than the reference?
 
-:func:`frame_compare` takes a frame-by-document count matrix (anything with ``.matrix``,
-a sparse documents x keys count matrix; ``.keys``, the ``(frame, variant)`` of every
-column, variant "" for the frame's total; and ``.docs``, the documents table with
-``n_tokens`` and the metadata columns) and returns, per frame and variant, the rates of
-the two groups, their ratio and difference with clustered bootstrap intervals, and a
+:func:`frame_compare` takes the per-document frame matrix
+(:class:`~sco_discourse.frames.FrameMatrix` from :meth:`Matcher.count`, or anything with
+``.matrix``, a sparse documents x keys count matrix; ``.keys``, the ``(frame, variant)``
+of every column, variant "" for the frame's total; and ``.docs``, the documents table
+with ``n_tokens`` and the metadata columns) and returns, per frame and variant, the rates
+of the two groups, their ratio and difference with clustered bootstrap intervals, and a
 test (:func:`sco_discourse.stats.rate_contrast`).
 
-:func:`per_document_counts` builds such a matrix from a corpus with
-:func:`~sco_discourse.frames.frame_counts` (one row per document x frame x variant,
-pivoted) and :func:`~sco_discourse.groups.documents_table`.
+:func:`per_document_counts` is ``Matcher(lexicon).count(corpus)``.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from ..errors import InputError
 from ..groups import Group, Grouping, is_missing
 from ..stats import CONTRAST_COLUMNS, rate_contrast
 
-__all__ = ["COMPARE_COLUMNS", "DocumentFrameCounts", "frame_compare", "per_document_counts", "select_groups",
+__all__ = ["COMPARE_COLUMNS", "frame_compare", "per_document_counts", "select_groups",
            "cluster_of"]
 
 #: Columns of :func:`frame_compare`: the eleven of the comparison, then the group sizes and a caveat.
 COMPARE_COLUMNS = ["frame", "variant"] + CONTRAST_COLUMNS
 
 
-@dataclass
-class DocumentFrameCounts:
-    """Frame counts per document: a sparse documents x (frame, variant) matrix with its documents table.
-
-    Attributes
-    ----------
-    matrix : scipy.sparse.csr_matrix of int64, shape (n_docs, n_keys)
-    keys : list of (frame, variant)
-        Column keys; variant "" is the frame's total.
-    docs : pandas.DataFrame
-        The documents table (:func:`~sco_discourse.groups.documents_table`) with ``n_tokens``.
-    attrs : dict
-        Provenance (lexicon name, version and hash).
-    """
-
-    matrix: sp.csr_matrix
-    keys: list
-    docs: pd.DataFrame
-    attrs: dict = field(default_factory=dict)
-
-
-def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool = False) -> DocumentFrameCounts:
-    """Frame counts of every document as a sparse matrix with the documents table.
-
-    Parameters
-    ----------
-    corpus : Corpus
-        Read twice (counts, then metadata).
-    lexicon : Lexicon or path, optional
-        Default: the packaged codebook lexicon.
-    n_jobs, progress
-        As in :func:`~sco_discourse.frames.frame_counts`.
+def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool = False):
+    """``Matcher(lexicon).count(corpus)``: the per-document frame matrix, with a lexicon
+    compiled for this call (hold a :class:`~sco_discourse.frames.Matcher` to count more
+    than once).
 
     Returns
     -------
-    DocumentFrameCounts
-        ``docs`` holds ``n_tokens`` (the package tokenizer's count, the denominator of every rate).
+    FrameMatrix
+        ``docs`` holds ``n_tokens`` (the package tokenizer's count, the denominator of
+        every rate); ``attrs`` the lexicon and corpus.
 
     Examples
     --------
@@ -81,22 +51,9 @@ def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool
     >>> int(fm.matrix[list(fm.docs["doc_id"]).index("seed-004"), fm.keys.index(("belt_and_road", ""))])
     11
     """
-    from ..groups import documents_table
-    from .counts import frame_counts
+    from .matcher import Matcher
 
-    table = frame_counts(corpus, lexicon=lexicon, n_jobs=n_jobs, progress=progress)
-    keys = list(dict.fromkeys(zip(table["frame"], table["variant"])))
-    doc_ids = list(dict.fromkeys(table["doc_id"]))
-    n_keys = len(keys)
-    if len(table) != len(doc_ids) * n_keys:  # frame_counts gives every document x key once
-        raise AssertionError("frame_counts returned an incomplete per-document table")
-    matrix = sp.csr_matrix(table["count"].to_numpy(dtype=np.int64).reshape(len(doc_ids), n_keys))
-    tokens = table["tokens"].to_numpy(dtype=np.int64)[::n_keys]
-    docs = documents_table(corpus)
-    if docs["doc_id"].tolist() != doc_ids:
-        raise InputError(f"{getattr(corpus, 'name', 'corpus')}: the documents changed between two readings")
-    docs["n_tokens"] = tokens
-    return DocumentFrameCounts(matrix, keys, docs, dict(table.attrs))
+    return Matcher(lexicon).count(corpus, n_jobs=n_jobs, progress=progress)
 
 
 # --------------------------------------------------------------------------- choosing the two groups

@@ -1,4 +1,9 @@
-"""Co-occurrence of frames within documents or within sentences."""
+"""Co-occurrence of frames within documents, paragraphs or sentences.
+
+Co-occurrence needs to know which mentions share a unit of text, so it reads the corpus
+(with a :class:`~sco_discourse.frames.Matcher` built once) rather than the frame matrix,
+whose rows are whole documents.
+"""
 
 from __future__ import annotations
 
@@ -10,56 +15,63 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..lexicons.schema import Lexicon
 from ..provenance import corpus_attrs
 from .matcher import Matcher, lexicon_attrs, map_documents
 
-__all__ = ["cooccurrence", "COOCCURRENCE_COLUMNS"]
+__all__ = ["cooccurrence", "COOCCURRENCE_COLUMNS", "LEVELS"]
 
 COOCCURRENCE_COLUMNS = ["frame_a", "frame_b", "n_a", "n_b", "n_ab", "n_units", "jaccard", "pmi"]
+#: The units of co-occurrence.
+LEVELS = ("document", "paragraph", "sentence")
 
 
 def _units_item(state, item):
     """Worker: (group, number of units, frame sets of the units that have mentions)."""
-    from ..text import sentence_spans
+    from ..text import paragraph_spans, sentence_spans
 
     matcher, level = state
     group, text = item
-    found = matcher.find(text)
+    found = matcher._spans(text)
     if level == "document":
         return group, 1, [frozenset(f for _, _, f, _ in found)] if found else []
-    starts = [s for s, _ in sentence_spans(text)]
+    spans = sentence_spans(text) if level == "sentence" else paragraph_spans(text)
+    starts = [s for s, _ in spans]
     units: dict[int, set] = {}
     for start, _, frame, _ in found:
         units.setdefault(max(0, bisect.bisect_right(starts, start) - 1), set()).add(frame)
     return group, max(len(starts), 1 if found else 0), [frozenset(s) for s in units.values()]
 
 
-def cooccurrence(corpus, *, level: str = "document", by: str | None = None,
-                 lexicon: Lexicon | str | None = None, n_jobs: int = 1, progress: bool = False) -> pd.DataFrame:
-    """How often two frames occur in the same document (or sentence), with association.
+def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "document", by=None, n_jobs: int = 1,
+                 progress: bool = False) -> pd.DataFrame:
+    """How often two frames occur in the same document, paragraph or sentence, with association.
 
     Parameters
     ----------
     corpus : Corpus or iterable of Document
-    level : {"document", "sentence"}
-        The unit: a document, or a sentence (:func:`sco_discourse.text.sentence_spans`;
-        a mention belongs to the sentence it starts in).
-    by : str, optional
-        A metadata field (e.g. "year"): one table per group, stacked; None: overall.
-    lexicon : Lexicon or path, optional
-    n_jobs, progress
-        As in :func:`frame_counts`.
+    matcher : Matcher, optional
+        The compiled lexicon (default: ``Matcher()``, the packaged codebook).
+    level : {"document", "paragraph", "sentence"}
+        The unit: a document, a paragraph (:func:`sco_discourse.text.paragraph_spans`) or
+        a sentence (:func:`sco_discourse.text.sentence_spans`); a mention belongs to the
+        unit it starts in.
+    by : str, list, mapping or Group, optional
+        Groups of documents, as everywhere in the package (:mod:`sco_discourse.groups`):
+        one table per group, stacked. None: overall.
+    n_jobs : int, default 1
+        Worker processes for matching (-1: all cores); results do not depend on it.
+    progress : bool, default False
 
     Returns
     -------
     pandas.DataFrame
-        ``frame_a, frame_b, [<by>], n_a, n_b, n_ab, n_units, jaccard, pmi``: one row per
-        pair of frames (lexicon order, ``frame_a`` before ``frame_b``; per group when
-        ``by`` is given). ``n_a``/``n_b`` units mention the frame, ``n_ab`` both,
-        ``n_units`` units in all. ``jaccard = n_ab / (n_a + n_b - n_ab)`` (NaN when
-        neither occurs); ``pmi = log2(n_ab * n_units / (n_a * n_b))``, pointwise mutual
-        information in bits (NaN when ``n_ab`` is 0).
+        ``frame_a, frame_b``, the group columns of ``by``, then ``n_a, n_b, n_ab,
+        n_units, jaccard, pmi``: one row per pair of frames (lexicon order, ``frame_a``
+        before ``frame_b``; per group when ``by`` is given, groups in the one order).
+        ``n_a``/``n_b`` units mention the frame, ``n_ab`` both, ``n_units`` units in all.
+        ``jaccard = n_ab / (n_a + n_b - n_ab)`` (NaN when neither occurs);
+        ``pmi = log2(n_ab * n_units / (n_a * n_b))``, pointwise mutual information in bits
+        (NaN when ``n_ab`` is 0).
 
     Examples
     --------
@@ -77,25 +89,21 @@ def cooccurrence(corpus, *, level: str = "document", by: str | None = None,
     Church, K. W. & Hanks, P. (1990). Word association norms, mutual information, and
     lexicography. *Computational Linguistics* 16(1), 22–29.
     """
-    if level not in ("document", "sentence"):
-        raise InputError(f"cooccurrence: level must be 'document' or 'sentence', not {level!r}")
-    matcher = Matcher(lexicon)
+    from ..groups import Grouping
+
+    if level not in LEVELS:
+        raise InputError(f"cooccurrence: level must be one of {', '.join(LEVELS)}, not {level!r}")
+    matcher = matcher if matcher is not None else Matcher()
+    if not isinstance(matcher, Matcher):
+        raise InputError(f"cooccurrence: matcher must be a Matcher (Matcher(lexicon)), got {type(matcher).__name__}")
+    name = getattr(corpus, "name", "corpus")
+    grouping = Grouping(by, where=name)
     frames = matcher.lexicon.frame_ids
     position = {f: i for i, f in enumerate(frames)}
     n_frames = len(frames)
-    tables: dict[Any, list] = {}  # group -> [n_units, singles, pairs]
-    seen_value = False
-
-    def items():
-        nonlocal seen_value
-        for doc in corpus:
-            value = doc.get(by) if by else None
-            if isinstance(value, float) and value != value:
-                value = None
-            seen_value = seen_value or value is not None
-            yield value, doc.text
-
-    for group, n_units, units in map_documents(_units_item, items(), (matcher, level), n_jobs=n_jobs,
+    tables: dict[Any, list] = {}  # group key -> [n_units, singles, pairs]
+    items = ((grouping.doc_key(doc), doc.text) for doc in corpus)
+    for group, n_units, units in map_documents(_units_item, items, (matcher, level), n_jobs=n_jobs,
                                                progress=progress, total=getattr(corpus, "_length", None),
                                                desc="co-occurrence"):
         acc = tables.get(group)
@@ -107,24 +115,25 @@ def cooccurrence(corpus, *, level: str = "document", by: str | None = None,
             acc[1][idx] += 1
             for a, b in combinations(idx, 2):
                 acc[2][a, b] += 1
-    if by and tables and not seen_value:
-        raise InputError(f"{getattr(corpus, 'name', 'corpus')}: no document has a value for {by!r}")
-    rows = []
-    order = sorted(tables, key=lambda v: (v is None, str(type(v)), v if v is not None else 0))
-    for group in order:
+    for j, column in enumerate(grouping.columns):
+        if tables and all(key[j] is None for key in tables):
+            raise InputError(f"{name}: no document has a value for {grouping.parts[j][1]!r}")
+    order = grouping.order(tables)
+    labels = grouping.labels(order)
+    rows, group_rows = [], []
+    for g, group in enumerate(order):
         n_units, singles, pairs = tables[group]
         for a, b in combinations(range(n_frames), 2):
             n_a, n_b, n_ab = int(singles[a]), int(singles[b]), int(pairs[a, b])
             union = n_a + n_b - n_ab
             jaccard = n_ab / union if union else np.nan
             pmi = np.log2(n_ab * n_units / (n_a * n_b)) if n_ab else np.nan
-            row = {"frame_a": frames[a], "frame_b": frames[b]}
-            if by:
-                row[by] = group
-            row.update(n_a=n_a, n_b=n_b, n_ab=n_ab, n_units=n_units, jaccard=jaccard, pmi=pmi)
-            rows.append(row)
-    columns = COOCCURRENCE_COLUMNS[:2] + ([by] if by else []) + COOCCURRENCE_COLUMNS[2:]
-    out = pd.DataFrame(rows, columns=columns)
+            rows.append((frames[a], frames[b], n_a, n_b, n_ab, n_units, jaccard, pmi))
+            group_rows.append(g)
+    out = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
+    if grouping:
+        groups = labels.iloc[group_rows].reset_index(drop=True)
+        out = pd.concat([out[COOCCURRENCE_COLUMNS[:2]], groups, out[COOCCURRENCE_COLUMNS[2:]]], axis=1)
     out.attrs.update(lexicon_attrs(matcher.lexicon))
     out.attrs.update(corpus_attrs(corpus))
     out.attrs["level"] = level

@@ -1,21 +1,20 @@
 """Frame counts per document or per group, rates per 10,000 tokens, intervals, trends.
 
-Tokens are counted with :func:`sco_discourse.text.count_tokens`, the package tokenizer,
-so a rate here uses the same tokens as keyness and topic models.
+Every statistic here takes the frame matrix (:class:`~sco_discourse.frames.FrameMatrix`,
+from :meth:`Matcher.count`): the corpus is matched once, and ``by=`` groups its
+documents table as everywhere in the package (:mod:`sco_discourse.groups`). Tokens are
+counted with :func:`sco_discourse.text.count_tokens`, the package tokenizer, so a rate
+here uses the same tokens as keyness and topic models.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import InputError
-from ..lexicons.schema import Lexicon
-from ..text import count_tokens
-from ..provenance import corpus_attrs
-from .matcher import Matcher, lexicon_attrs, map_documents
+from .matrix import FrameMatrix
 
 __all__ = ["frame_counts", "frame_trend", "COUNT_COLUMNS", "GROUP_COLUMNS", "TREND_COLUMNS",
            "FEW_DOCUMENTS"]
@@ -32,217 +31,66 @@ FEW_DOCUMENTS = 5
 _BOOTSTRAP_BYTES = 256e6
 
 
-def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list[int]]:
-    """Worker: (key, tokens, key indices hit) for one document; a mention adds to its
-    frame's total row and to its variant's row."""
-    key, text = item
-    index = matcher.key_index
-    hits: list[int] = []
-    for _, _, frame, variant in matcher.find(text):
-        hits.append(index[(frame, "")])
-        if variant:
-            hits.append(index[(frame, variant)])
-    return key, count_tokens(text), hits
+def _check_matrix(fm, what: str) -> FrameMatrix:
+    if not isinstance(fm, FrameMatrix):
+        raise InputError(f"{what} takes the frame matrix of a corpus: fm = Matcher(lexicon).count(corpus), then "
+                         f"{what}(fm, ...); got {type(fm).__name__}")
+    return fm
 
 
-class _DocCounts:
-    """Per-document counts of every (frame, variant) key, kept small while streaming.
+def _sides(fm: FrameMatrix, codes: np.ndarray, labels: pd.DataFrame, target, reference):
+    """Regroup into two groups, target and reference, as keyness does."""
+    from ..groups import match_groups
+    from ..keywords import _show_groups
 
-    Per document only its token count and its group code (8 bytes each), and 16 bytes
-    per mention are held (id and year instead of the group code when the output is per
-    document); the counts
-    form a sparse documents x keys matrix. The document-level bootstrap needs the
-    per-document counts of a group, so they cannot be summed away while streaming.
-    """
-
-    def __init__(self, keys, ids, group_values, codes, years, tokens, rows, cols):
-        from scipy import sparse
-
-        self.keys = keys
-        self.ids = ids
-        self.group_values = group_values  # code -> value
-        self.codes = np.frombuffer(codes, dtype=np.int64) if len(codes) else np.zeros(0, dtype=np.int64)
-        self.years = np.frombuffer(years, dtype=np.float64) if len(years) else np.zeros(0)
-        self.tokens = np.frombuffer(tokens, dtype=np.int64) if len(tokens) else np.zeros(0, dtype=np.int64)
-        rows = np.frombuffer(rows, dtype=np.int64) if len(rows) else np.zeros(0, dtype=np.int64)
-        cols = np.frombuffer(cols, dtype=np.int64) if len(cols) else np.zeros(0, dtype=np.int64)
-        self.matrix = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
-                                        shape=(len(self.tokens), len(keys)), dtype=np.int64)
-        self.matrix.sum_duplicates()
-
-
-def _count_documents(corpus, matcher: Matcher, *, by: str | None, n_jobs: int, progress: bool) -> _DocCounts:
-    from array import array
-    from collections import deque
-
-    ids: list[str] = []
-    in_flight: deque = deque()  # ids of documents sent to be counted, to name the empty ones
-    empty: list[str] = []
-    codes = array("q")
-    years = array("d")
-    code_of: dict[Any, int] = {}
-    n = 0
-
-    def items():
-        nonlocal n
-        for doc in corpus:
-            if by is None:  # per-document output (and the trend regression, which needs years)
-                ids.append(doc.doc_id)
-                years.append(np.nan if doc.year is None else float(doc.year))
-            else:
-                codes.append(code_of.setdefault(_group_value(doc, by), len(code_of)))
-            n += 1
-            in_flight.append(doc.doc_id)
-            yield n - 1, doc.text
-
-    tokens = array("q")
-    rows = array("q")
-    cols = array("q")
-    for i, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
-                                           total=getattr(corpus, "_length", None), desc="counting frames"):
-        doc_id = in_flight.popleft()
-        if n_tokens == 0:
-            empty.append(doc_id)
-        tokens.append(n_tokens)
-        rows.extend([i] * len(hits))
-        cols.extend(hits)
-    _check_counted(corpus, by, n, code_of)
-    counts = _DocCounts(matcher.keys, ids, list(code_of), codes, years, tokens, rows, cols)
-    counts.empty = empty
-    return counts
+    columns = list(labels.columns)
+    if target is None:
+        raise InputError("frame_counts: reference= compares with a target: give target= too")
+    in_target = match_groups(labels, target, what="target", where=fm.name)
+    target_label = _show_groups(columns, target)
+    if reference is None:
+        in_reference = ~in_target
+        reference_label = f"{', '.join(columns)} other than {target_label.split(' = ', 1)[1]}"
+    else:
+        in_reference = match_groups(labels, reference, what="reference", where=fm.name)
+        reference_label = _show_groups(columns, reference)
+        if (in_target & in_reference).any():
+            raise InputError(f"frame_counts: target and reference share groups ({target_label}; {reference_label})")
+    if not in_reference.any():
+        raise InputError(f"frame_counts: the reference ({reference_label}) has no documents")
+    side = np.where(in_target, 0, np.where(in_reference, 1, -1))[codes]
+    return side, pd.DataFrame({"side": ["target", "reference"]}), {"target": target_label,
+                                                                   "reference": reference_label}
 
 
-class _GroupTotals:
-    """Per group: summed counts, documents with a mention, tokens and documents, summed
-    while streaming (memory grows with groups x keys, not with documents)."""
-
-    def __init__(self, n_keys: int):
-        self.n_keys = n_keys
-        self.values: list[Any] = []  # code -> group value
-        self.counts: list[np.ndarray] = []
-        self.with_mention: list[np.ndarray] = []
-        self.tokens: list[int] = []
-        self.n_docs: list[int] = []
-        self.empty: list[str] = []  # ids of documents without a token
-
-    def add_group(self, value: Any) -> int:
-        self.values.append(value)
-        self.counts.append(np.zeros(self.n_keys, dtype=np.int64))
-        self.with_mention.append(np.zeros(self.n_keys, dtype=np.int64))
-        self.tokens.append(0)
-        self.n_docs.append(0)
-        return len(self.values) - 1
-
-
-def _sum_groups(corpus, matcher: Matcher, *, by: str, n_jobs: int, progress: bool) -> _GroupTotals:
-    from collections import deque
-
-    totals = _GroupTotals(len(matcher.keys))
-    code_of: dict[Any, int] = {}
-    in_flight: deque = deque()
-    n = 0
-
-    def items():
-        nonlocal n
-        for doc in corpus:
-            value = _group_value(doc, by)
-            code = code_of.get(value)
-            if code is None:
-                code = code_of[value] = totals.add_group(value)
-            n += 1
-            in_flight.append(doc.doc_id)
-            yield code, doc.text
-
-    for code, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
-                                              total=getattr(corpus, "_length", None), desc="counting frames"):
-        doc_id = in_flight.popleft()
-        if n_tokens == 0:  # nothing to rate: counted apart, not in n_docs
-            totals.empty.append(doc_id)
-            continue
-        totals.tokens[code] += n_tokens
-        totals.n_docs[code] += 1
-        if hits:
-            per_doc = np.bincount(hits, minlength=totals.n_keys)
-            totals.counts[code] += per_doc
-            totals.with_mention[code] += per_doc > 0
-    _check_counted(corpus, by, n, code_of)
-    return totals
-
-
-def _group_value(doc, by: str) -> Any:
-    value = doc.get(by)
-    if isinstance(value, float) and value != value:  # NaN from a table: a missing value
-        value = None
-    return value
-
-
-def _check_counted(corpus, by: str | None, n: int, code_of: dict[Any, int]) -> None:
-    if not n:
-        raise InputError(f"{getattr(corpus, 'name', 'corpus')}: the corpus has no documents")
-    if by and set(code_of) == {None}:
-        raise InputError(f"{getattr(corpus, 'name', 'corpus')}: no document has a value for {by!r} "
-                         f"(fields: doc_id, year, date and the metadata columns of your corpus)")
-
-
-_LISTED_EMPTY = 20
-
-
-def _empty_note(empty: list[str], by: str | None, empty_groups: list) -> str:
-    """The caveat for documents without tokens (emptied by cleaning, punctuation only,
-    invisible characters): they have no rate, so they are reported, not averaged in."""
-    if not empty:
-        return ""
-    shown = ", ".join(map(str, empty[:5])) + (" ..." if len(empty) > 5 else "")
-    note = f"{len(empty)} document(s) have no tokens ({shown})"
-    if by is None:
-        return note + ": their rate_per_10k is empty (NaN)"
-    note += ": they are left out of n_docs, share_docs and the intervals"
-    if empty_groups:
-        note += (f"; {len(empty_groups)} group(s) hold only such documents and have no rate: "
-                 + ", ".join(map(str, empty_groups[:5])))
-    return note
-
-
-def _group_order(values) -> list:
-    present = list(dict.fromkeys(values))
-    return sorted(present, key=lambda v: (v is None, str(type(v)), v if v is not None else 0))
-
-
-def _split_groups(counts: _DocCounts) -> dict[Any, tuple]:
-    """Group value -> (count, docs_with_mention, tokens, n_docs, per-document matrix, tokens)."""
-    codes = counts.codes
-    by_group = np.argsort(codes, kind="stable")  # documents of a group, in corpus order
-    bounds = np.searchsorted(codes[by_group], np.arange(len(counts.group_values) + 1))
-    groups = {}
-    for code, value in enumerate(counts.group_values):
-        members = by_group[bounds[code]:bounds[code + 1]]
-        members = members[counts.tokens[members] > 0]  # a document without tokens has no rate to resample
-        matrix = counts.matrix[members]
-        tokens = counts.tokens[members]
-        groups[value] = (np.asarray(matrix.sum(axis=0)).ravel(), np.asarray((matrix > 0).sum(axis=0)).ravel(),
-                         int(tokens.sum()), len(members), matrix, tokens)
-    return groups
-
-
-def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None = None,
-                 interval: str = "bootstrap", n_resamples: int = 2000, random_state: int = 0,
-                 confidence: float = 0.95, n_jobs: int = 1, progress: bool = False) -> pd.DataFrame:
+def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, interval: str = "bootstrap",
+                 n_resamples: int = 2000, random_state: int = 0, confidence: float = 0.95) -> pd.DataFrame:
     """Frame counts and rates per 10,000 tokens, per document or per group.
 
     Parameters
     ----------
-    corpus : Corpus or iterable of Document
-    by : str, optional
-        A metadata field to group by ("year", "outlet", "source_file", any column of
-        your corpus). None: one row per document × frame × variant.
-    lexicon : Lexicon or path, optional
-        Default: the packaged codebook lexicon.
+    fm : FrameMatrix
+        From :meth:`Matcher.count`: per document, or already grouped while counting
+        (``matcher.count(corpus, by=...)``, flat memory).
+    by : str, list, mapping or Group, optional
+        Groups of documents, as everywhere in the package (:mod:`sco_discourse.groups`):
+        a column (``"year"``), several (``["iso3", "year"]``: one column each in the
+        table), or a custom group (``{"iso3": {"SCO": ["CHN", "RUS", ...]}}``: "SCO" and
+        "other"). None: one row per document × frame × variant, or, for a grouped
+        matrix, its own groups.
+    target, reference : optional
+        Groups of ``by`` to compare, as in :func:`sco_discourse.keywords.keyness`: the
+        documents of the target groups are pooled into one group, those of the reference
+        groups (default: every other document) into another; the table then has a column
+        ``side`` ("target", "reference") instead of the group columns, and ``attrs``
+        ``target``/``reference`` say which groups each side holds.
     interval : {"bootstrap", "poisson"}, default "bootstrap"
         95% interval of each group's rate. "bootstrap" resamples *documents* (percentile
         interval, ``n_resamples`` draws, seeded): mentions cluster within documents, and
         resampling whole documents keeps that clustering, so the interval is honest
-        about it. "poisson" is the exact Garwood interval treating tokens as independent
-        (narrower when mentions cluster); use it only for groups with very few documents,
+        about it; it needs a per-document matrix. "poisson" is the exact Garwood
+        interval treating tokens as independent (narrower when mentions cluster); use it
+        for a matrix grouped while counting, and for groups with very few documents,
         where a bootstrap has almost nothing to resample (one document: a zero-width
         interval).
     n_resamples : int, default 2000
@@ -250,24 +98,23 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         Seed of the bootstrap; the same seed gives the same intervals. Each group is
         resampled with this seed, so a group's interval depends only on its own documents.
     confidence : float, default 0.95
-    n_jobs : int, default 1
-        Worker processes for matching (-1: all cores); results do not depend on it.
-    progress : bool, default False
 
     Memory
     ------
-    Documents are read one at a time. With ``by`` and ``interval="poisson"`` only the
-    sums of each group are kept, so memory does not grow with the corpus. The bootstrap
-    resamples a group's documents, so it keeps their counts: 16 bytes per document and
-    16 per mention (a sparse matrix). Per-document output holds one row per document ×
-    frame × variant.
+    ``matcher.count(corpus, by=...)`` keeps only the sums of each group while reading, so
+    memory does not grow with the corpus; ``frame_counts(..., interval="poisson")`` turns
+    it into the table. The bootstrap resamples a group's documents, so it needs their
+    counts: the per-document matrix (8 bytes per document and 16 per mention, plus the
+    documents table).
 
     Returns
     -------
     pandas.DataFrame
         Per document: ``doc_id, frame, variant, count, tokens, rate_per_10k``.
-        Per group: ``<by>, frame, variant, count, tokens, rate_per_10k, n_docs,
-        docs_with_mention, share_docs, ci_low, ci_high``.
+        Per group: the group columns (one per entry of ``by``, or ``side``), then
+        ``frame, variant, count, tokens, rate_per_10k, n_docs, docs_with_mention,
+        share_docs, ci_low, ci_high``; groups in the one order of the package (numbers
+        numerically, text alphabetically, missing values last).
         Each frame has one total row with ``variant`` "" and one row per variant of the
         lexicon, zero rows included, so every document/group × frame × variant appears;
         the total equals the sum of its variants. ``tokens`` is the token count of the
@@ -276,103 +123,154 @@ def frame_counts(corpus, *, by: str | None = None, lexicon: Lexicon | str | None
         no rate: per document its ``rate_per_10k`` is NaN; per group it is left out of
         ``n_docs``, ``share_docs`` and the interval. Either way ``attrs["n_empty_docs"]``
         counts them, ``attrs["empty_docs"]`` names the first and the caveat says so. ``attrs``
-        records the lexicon (``lexicon``, ``lexicon_version``, ``lexicon_sha256``), the
-        interval method, ``n_resamples``, ``random_state`` and, for groups, ``caveat``: "" or
+        records the lexicon (``lexicon``, ``lexicon_version``, ``lexicon_sha256``) and the
+        corpus (``fm.attrs``), the interval method, ``n_resamples``, ``random_state`` and, for groups, ``caveat``: "" or
         a warning that some groups have fewer than :data:`FEW_DOCUMENTS` documents.
 
     Examples
     --------
     >>> from sco_discourse import load_corpus
-    >>> table = frame_counts(load_corpus(), by="year", n_resamples=200)
+    >>> from sco_discourse.frames import Matcher
+    >>> fm = Matcher().count(load_corpus())
+    >>> table = frame_counts(fm, by="year", n_resamples=200)
     >>> row = table.query("year == 2020 and frame == 'shared_future' and variant == ''")
     >>> int(row["count"].iloc[0]), int(row["n_docs"].iloc[0])
     (3, 1)
     >>> table.attrs["lexicon"]
     'sco_codebook 1.1.0'
+    >>> sides = frame_counts(fm, by="year", target=[2023, 2024], interval="poisson")
+    >>> sides.query("frame == 'shared_future' and variant == ''")[["side", "count", "n_docs"]]
+             side  count  n_docs
+    0      target     13       2
+    33  reference     10       6
     """
     from ..stats import bootstrap_ratio_ci, poisson_rate_ci, rate_per
 
+    fm = _check_matrix(fm, "frame_counts")
     if interval not in ("bootstrap", "poisson"):
         raise InputError(f"interval must be 'bootstrap' or 'poisson', not {interval!r}")
-    matcher = Matcher(lexicon)
-    keys = matcher.keys
-    if by is not None and interval == "poisson":  # sums suffice: memory stays flat
-        totals = _sum_groups(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
-        groups = {value: (totals.counts[c], totals.with_mention[c], totals.tokens[c], totals.n_docs[c], None, None)
-                  for c, value in enumerate(totals.values)}
-        empty = totals.empty
-    else:  # per-document counts: the output itself, or what a document bootstrap resamples
-        counts = _count_documents(corpus, matcher, by=by, n_jobs=n_jobs, progress=progress)
-        groups = _split_groups(counts) if by is not None else None
-        empty = counts.empty
+    keys = fm.keys
     frames = [k[0] for k in keys]
     variants = [k[1] for k in keys]
     n_keys = len(keys)
-    if by is None:
-        n_docs = len(counts.ids)
+    if by is None and not fm.is_grouped:
+        if target is not None or reference is not None:
+            raise InputError("frame_counts: target= and reference= are groups of by=; give by= too")
+        n_docs = fm.n_docs
         out = pd.DataFrame({
-            "doc_id": np.repeat(np.asarray(counts.ids, dtype=object), n_keys),
+            "doc_id": np.repeat(fm.docs["doc_id"].to_numpy(dtype=object), n_keys),
             "frame": np.tile(np.asarray(frames, dtype=object), n_docs),
             "variant": np.tile(np.asarray(variants, dtype=object), n_docs),
-            "count": counts.matrix.toarray().reshape(-1),
-            "tokens": np.repeat(counts.tokens, n_keys),
+            "count": fm.matrix.toarray().reshape(-1),
+            "tokens": np.repeat(fm.docs["n_tokens"].to_numpy(dtype=np.int64), n_keys),
         })
         out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
-    else:
-        parts = []
-        order = _group_order(list(groups))
-        for value in order:
-            count, with_mention, total_tokens, n_docs, matrix, tokens = groups[value]
-            if total_tokens == 0:  # no text to rate: no interval
-                low = high = np.full(n_keys, np.nan)
-            elif interval == "bootstrap":
-                # columns in blocks: the resampled array is n_resamples x documents x columns;
-                # the same seed gives every block the same resamples, so results are unchanged
-                block = max(1, int(_BOOTSTRAP_BYTES // (8 * n_resamples * len(tokens))))
-                low, high = np.empty(n_keys), np.empty(n_keys)
-                for j in range(0, n_keys, block):
-                    low[j:j + block], high[j:j + block] = bootstrap_ratio_ci(
-                        matrix[:, j:j + block].toarray(), tokens, n_resamples=n_resamples, confidence=confidence,
-                        random_state=random_state, scale=10_000.0)
-            else:
-                low, high = poisson_rate_ci(count, np.full(n_keys, total_tokens), confidence=confidence,
-                                            per=10_000.0)
-            parts.append(pd.DataFrame({
-                by: [value] * n_keys, "frame": frames, "variant": variants, "count": count,
-                "tokens": total_tokens, "rate_per_10k": rate_per(count, np.full(n_keys, total_tokens)),
-                "n_docs": n_docs, "docs_with_mention": with_mention,
-                "share_docs": with_mention / n_docs if n_docs else np.full(n_keys, np.nan),
-                "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
-            }))
-        out = pd.concat(parts, ignore_index=True)
-        docs_per_group = np.array([groups[value][3] for value in order])
-        caveat = ""
-        docs_per_group = docs_per_group[docs_per_group > 0]  # groups of empty documents only: said below
-        few = int((docs_per_group < FEW_DOCUMENTS).sum())
-        if few:
-            caveat = (f"{few} of {len(order)} groups have fewer than {FEW_DOCUMENTS} documents "
-                      f"(min {int(docs_per_group.min())}): their intervals rest on little data"
-                      + ("; a one-document bootstrap interval has zero width (exact Poisson intervals "
-                         "over tokens do not: interval='poisson', on the command line --interval poisson)"
-                         if interval == "bootstrap" and docs_per_group.min() == 1 else ""))
-    out = out.astype({"count": "int64", "tokens": "int64"})
-    out.attrs.update(lexicon_attrs(matcher.lexicon))
-    out.attrs.update(corpus_attrs(corpus))
-    out.attrs["n_empty_docs"] = len(empty)
-    out.attrs["empty_docs"] = list(empty[:_LISTED_EMPTY])
-    empty_note = _empty_note(empty, by, [v for v in (order if by is not None else []) if groups[v][3] == 0])
-    if by is None:
-        out.attrs["caveat"] = empty_note
-    if by is not None:
-        out.attrs.update(interval=interval, confidence=confidence,
-                         caveat="; ".join(c for c in (caveat, empty_note) if c),
-                         n_resamples=n_resamples if interval == "bootstrap" else None,
-                         random_state=random_state if interval == "bootstrap" else None)
+        out = out.astype({"count": "int64", "tokens": "int64"})
+        empty = fm.docs.loc[fm.docs["n_tokens"] == 0, "doc_id"].tolist()
+        out.attrs.update(fm.attrs)
+        out.attrs.update(n_empty_docs=len(empty), empty_docs=empty[:_LISTED_EMPTY],
+                         caveat=_empty_note(len(empty), empty, grouped=False, empty_groups=[]))
+        return out
+
+    if fm.is_grouped and interval == "bootstrap":
+        raise InputError("frame_counts: the bootstrap resamples documents, but the rows of this frame matrix are "
+                         f"groups of {', '.join(fm.groups)} (counted with by=); pass the per-document matrix "
+                         "(matcher.count(corpus)) or use interval='poisson'")
+    codes, labels = fm.group_codes(by if by is not None else fm.groups)
+    side_attrs: dict = {}
+    if target is not None or reference is not None:
+        codes, labels, side_attrs = _sides(fm, codes, labels, target, reference)
+    n_groups = len(labels)
+    rows = np.flatnonzero(codes >= 0)
+    indicator = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes[rows], rows)),
+                              shape=(n_groups, fm.n_docs))
+    counts = (indicator @ fm.matrix).toarray().astype(np.int64)
+    with_mention = (indicator @ fm.presence()).toarray().astype(np.int64)
+    row_tokens = fm.docs["n_tokens"].to_numpy(dtype=np.int64)
+    group_tokens = np.bincount(codes[rows], weights=row_tokens[rows], minlength=n_groups).astype(np.int64)
+    # a document without tokens has no rate: it is counted apart, not in n_docs or the interval
+    row_empty = fm.row_empty_docs()
+    rated = fm.row_docs() - row_empty
+    docs_per_group = np.bincount(codes[rows], weights=rated[rows], minlength=n_groups).astype(np.int64)
+    low = np.full((n_groups, n_keys), np.nan)
+    high = np.full((n_groups, n_keys), np.nan)
+    for g in range(n_groups):
+        if group_tokens[g] == 0:  # no text to rate: no interval
+            continue
+        if interval == "bootstrap":
+            members = np.flatnonzero((codes == g) & (row_tokens > 0))  # in corpus order
+            matrix, tokens = fm.matrix[members], row_tokens[members]
+            # columns in blocks: the resampled array is n_resamples x documents x columns;
+            # the same seed gives every block the same resamples, so results are unchanged
+            block = max(1, int(_BOOTSTRAP_BYTES // (8 * n_resamples * len(tokens))))
+            for j in range(0, n_keys, block):
+                low[g, j:j + block], high[g, j:j + block] = bootstrap_ratio_ci(
+                    matrix[:, j:j + block].toarray(), tokens, n_resamples=n_resamples, confidence=confidence,
+                    random_state=random_state, scale=10_000.0)
+        else:
+            low[g], high[g] = poisson_rate_ci(counts[g], np.full(n_keys, group_tokens[g]), confidence=confidence,
+                                              per=10_000.0)
+    out = labels.iloc[np.repeat(np.arange(n_groups), n_keys)].reset_index(drop=True)
+    out["frame"] = np.tile(np.asarray(frames, dtype=object), n_groups)
+    out["variant"] = np.tile(np.asarray(variants, dtype=object), n_groups)
+    out["count"] = counts.reshape(-1)
+    out["tokens"] = np.repeat(group_tokens, n_keys)
+    out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
+    out["n_docs"] = np.repeat(docs_per_group, n_keys)
+    out["docs_with_mention"] = with_mention.reshape(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["share_docs"] = out["docs_with_mention"] / out["n_docs"]
+    out["ci_low"] = low.reshape(-1)
+    out["ci_high"] = high.reshape(-1)
+    rated_groups = docs_per_group[docs_per_group > 0]  # groups of empty documents only: said below
+    few = int((rated_groups < FEW_DOCUMENTS).sum())
+    caveat = ""
+    if few:
+        caveat = (f"{few} of {n_groups} groups have fewer than {FEW_DOCUMENTS} documents "
+                  f"(min {int(rated_groups.min())}): their intervals rest on little data"
+                  + ("; a one-document bootstrap interval has zero width (exact Poisson intervals "
+                     "over tokens do not: interval='poisson', on the command line --interval poisson)"
+                     if interval == "bootstrap" and rated_groups.min() == 1 else ""))
+    n_empty = int(row_empty.sum())
+    empty = (fm.docs.loc[fm.docs["n_tokens"] == 0, "doc_id"].tolist() if not fm.is_grouped
+             else list(fm.attrs.get("empty_docs", [])))
+    empty_groups = [_show_key(labels.iloc[g]) for g in np.flatnonzero((docs_per_group == 0) & (group_tokens == 0))
+                    if n_empty]
+    out.attrs.update(fm.attrs)
+    out.attrs.update(interval=interval, confidence=confidence,
+                     caveat="; ".join(c for c in (caveat, _empty_note(n_empty, empty, grouped=True,
+                                                                       empty_groups=empty_groups)) if c),
+                     n_resamples=n_resamples if interval == "bootstrap" else None,
+                     random_state=random_state if interval == "bootstrap" else None, n_empty_docs=n_empty,
+                     empty_docs=empty[:_LISTED_EMPTY], **side_attrs)
     return out
 
 
-def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model: str = "poisson",
-                n_jobs: int = 1, progress: bool = False) -> pd.DataFrame:
+_LISTED_EMPTY = 20
+
+
+def _show_key(row: pd.Series) -> str:
+    values = ["" if pd.isna(v) else str(v) for v in row.tolist()]
+    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
+
+
+def _empty_note(n_empty: int, empty: list, *, grouped: bool, empty_groups: list) -> str:
+    """The caveat for documents without tokens (emptied by cleaning, punctuation only,
+    invisible characters): they have no rate, so they are reported, not averaged in."""
+    if not n_empty:
+        return ""
+    shown = ", ".join(map(str, empty[:5])) + (" ..." if n_empty > 5 else "")
+    note = f"{n_empty} document(s) have no tokens ({shown})"
+    if not grouped:
+        return note + ": their rate_per_10k is empty (NaN)"
+    note += ": they are left out of n_docs, share_docs and the intervals"
+    if empty_groups:
+        note += (f"; {len(empty_groups)} group(s) hold only such documents and have no rate: "
+                 + ", ".join(empty_groups[:5]))
+    return note
+
+
+def frame_trend(fm: FrameMatrix, *, model: str = "poisson") -> pd.DataFrame:
     """Trend of each frame's (and variant's) rate across years: a count regression per frame.
 
     For each frame and variant, the per-document counts are regressed on the year with
@@ -382,15 +280,11 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
 
     Parameters
     ----------
-    corpus_or_counts : Corpus or DataFrame
-        A corpus, or a per-document table of :func:`frame_counts` (``by=None``) with a
-        ``year`` column added (e.g. merged from ``corpus.to_frame(text=False)``).
-    lexicon : Lexicon or path, optional
-        For a corpus; default the packaged codebook lexicon.
+    fm : FrameMatrix
+        The per-document frame matrix (:meth:`Matcher.count` without ``by``); the year
+        comes from its documents table.
     model : {"poisson", "negbin"}, default "poisson"
         Use "negbin" when the caveat reports over-dispersion.
-    n_jobs, progress
-        As in :func:`frame_counts`.
 
     Returns
     -------
@@ -404,7 +298,8 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
     Examples
     --------
     >>> from sco_discourse import load_corpus
-    >>> trend = frame_trend(load_corpus())
+    >>> from sco_discourse.frames import Matcher
+    >>> trend = frame_trend(Matcher().count(load_corpus()))
     >>> row = trend.query("frame == 'shanghai_spirit'").iloc[0]
     >>> int(row["n_docs"]), int(row["n_years"])
     (8, 5)
@@ -415,33 +310,15 @@ def frame_trend(corpus_or_counts, *, lexicon: Lexicon | str | None = None, model
 
     if model not in ("poisson", "negbin"):
         raise InputError(f"model must be 'poisson' or 'negbin', not {model!r}")
-    attrs: dict = {}
-    if isinstance(corpus_or_counts, pd.DataFrame):
-        table = corpus_or_counts
-        needed = {"doc_id", "frame", "variant", "count", "tokens", "year"}
-        missing = sorted(needed - set(table.columns))
-        if missing:
-            raise InputError(f"frame_trend: the counts table lacks column(s) {missing}; pass a corpus, or the "
-                             f"per-document frame_counts table with a 'year' column")
-        attrs = dict(table.attrs)
-        variants_frame = table.assign(variant=table["variant"].fillna("").astype(str))
-        key_order = list(dict.fromkeys(zip(variants_frame["frame"], variants_frame["variant"])))
-        wide = variants_frame.pivot_table(index="doc_id", columns=["frame", "variant"], values="count",
-                                          aggfunc="sum", fill_value=0, sort=False)
-        docs = variants_frame.drop_duplicates("doc_id").set_index("doc_id").loc[wide.index]
-        tokens = docs["tokens"].to_numpy(dtype=float)
-        years = pd.to_numeric(docs["year"], errors="coerce").to_numpy(dtype=float)
-        matrix = np.column_stack([wide[k].to_numpy() for k in key_order])
-        keys = key_order
-    else:
-        matcher = Matcher(lexicon)
-        counts = _count_documents(corpus_or_counts, matcher, by=None, n_jobs=n_jobs, progress=progress)
-        attrs = {**lexicon_attrs(matcher.lexicon), **corpus_attrs(corpus_or_counts),
-                 "n_empty_docs": len(counts.empty), "empty_docs": list(counts.empty[:_LISTED_EMPTY])}
-        keys = counts.keys
-        matrix = counts.matrix.tocsc()
-        tokens = counts.tokens.astype(float)
-        years = counts.years
+    fm = _check_matrix(fm, "frame_trend")
+    if fm.is_grouped:
+        raise InputError(f"frame_trend: the regression needs per-document counts, but the rows of this frame matrix "
+                         f"are groups of {', '.join(fm.groups)}; pass matcher.count(corpus) without by=")
+    attrs = dict(fm.attrs)
+    keys = fm.keys
+    matrix = fm.matrix.tocsc()
+    tokens = fm.docs["n_tokens"].to_numpy(dtype=float)
+    years = pd.to_numeric(fm.docs["year"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     usable = (tokens > 0) & ~np.isnan(years)
     used_years = years[usable]
     year_values, docs_per_year = np.unique(used_years, return_counts=True)

@@ -42,7 +42,8 @@ from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_l
 from ..provenance import corpus_attrs
 from ..text import _lower, normalize
 
-__all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS"]
+__all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS",
+           "key_name"]
 
 # Separators that may stand between the items of a coordinated list (on match text:
 # lower case, hyphens and white space already single spaces).
@@ -142,18 +143,33 @@ def compile_phrase(phrase: str, gazetteer: dict[str, tuple[str, ...]]) -> str:
 
 # --------------------------------------------------------------------------- the matcher
 class Matcher:
-    """A compiled lexicon: :meth:`mentions` finds every mention in one text.
+    """A compiled lexicon, built once and applied to texts and corpora (spaCy's build-once
+    ``PhraseMatcher``): every frame function takes it instead of compiling the lexicon again.
 
     Parameters
     ----------
     lexicon : Lexicon, path or None
         None: the packaged codebook lexicon.
 
+    Attributes
+    ----------
+    lexicon : Lexicon
+    keys : list of (frame, variant)
+        Every row of a counts table, ``variant`` "" for the frame total (``lexicon.keys()``).
+
+    Notes
+    -----
+    ``matcher(text)`` gives the mentions of one text; :meth:`find` the mention table of a
+    corpus; :meth:`count` the frame-by-document matrix (:class:`FrameMatrix`) that frame
+    statistics (:func:`frame_counts`, :func:`frame_trend`) take.
+
     Examples
     --------
     >>> m = Matcher()
-    >>> [(x.frame, x.variant) for x in m.mentions("A community with a shared future for mankind.")]
+    >>> [(x.frame, x.variant) for x in m("A community with a shared future for mankind.")]
     [('shared_future', 'mankind')]
+    >>> m("Win-win cooperation.")[0]
+    Mention(start=0, end=7, frame='win_win', variant='')
     """
 
     def __init__(self, lexicon: Lexicon | str | None = None):
@@ -216,12 +232,118 @@ class Matcher:
     def __setstate__(self, state):
         self.__init__(state["lexicon"])
 
-    # -- one document ------------------------------------------------------------------
-    def mentions(self, text: str) -> list[Mention]:
-        """Every mention in ``text``, in text order (offsets into ``text``)."""
-        return [Mention(*m) for m in self.find(text)]
+    def __repr__(self) -> str:
+        return f"<Matcher {self.lexicon.label}: {len(self.lexicon.frames)} frames, {len(self.keys)} frame/variant keys>"
 
-    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+    # -- one document ------------------------------------------------------------------
+    def __call__(self, text: str) -> list[Mention]:
+        """Every mention in ``text``, in text order (offsets into ``text``)."""
+        return [Mention(*m) for m in self._spans(text)]
+
+    # -- a corpus ------------------------------------------------------------------------
+    def find(self, corpus, *, columns=None, n_jobs: int = 1, progress: bool = False):
+        """Every mention of every frame in a corpus, one row per mention, with its evidence.
+
+        Parameters
+        ----------
+        corpus : Corpus or iterable of Document
+        columns : list of str, True or None
+            Metadata columns of the documents table to include after ``doc_id``
+            (e.g. ``["iso3", "year"]``; a :class:`~sco_discourse.groups.Group` gives a
+            custom group column); ``True``: every metadata column; None: none.
+        n_jobs : int, default 1
+            Worker processes (-1: all cores). The output does not depend on it.
+        progress : bool, default False
+            Show a progress bar.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``doc_id``, the ``columns`` asked for, then ``frame, variant, start, end,
+            text, sentence, paragraph``: ``start``/``end`` are character offsets into
+            ``Document.text`` (``text == doc.text[start:end]``), ``variant`` is "" for
+            frames without variants, ``sentence`` and ``paragraph`` are the numbers (from
+            0) of the sentence (:func:`sco_discourse.text.sentence_spans`) and paragraph
+            (:func:`sco_discourse.text.paragraph_spans`) the mention starts in. Rows are in
+            corpus order, then text order. ``attrs`` records the lexicon.
+
+        Raises
+        ------
+        InputError
+            A column asked for is a field of no document.
+
+        Examples
+        --------
+        >>> import datetime
+        >>> from sco_discourse import Corpus, Document
+        >>> corpus = Corpus.from_documents([Document("d1", "Win-win cooperation.\\nThe SCO upholds the "
+        ...     "Shanghai Spirit.", date=datetime.date(2021, 6, 15), meta={"iso3": "CHN"})])
+        >>> Matcher().find(corpus, columns=["iso3", "year"])[["doc_id", "iso3", "year", "frame", "paragraph"]]
+          doc_id iso3  year            frame  paragraph
+        0     d1  CHN  2021          win_win          0
+        1     d1  CHN  2021  shanghai_spirit          1
+        """
+        import pandas as pd
+
+        meta = MetaColumns(columns, where=getattr(corpus, "name", "corpus"))
+        pending: deque = deque()
+
+        def items():
+            for doc in corpus:
+                pending.append(meta.record(doc))
+                yield doc.doc_id, doc.text
+
+        rows: list[tuple] = []
+        row_records: list[dict] = []
+        for found in map_documents(_mentions_item, items(), self, n_jobs=n_jobs, progress=progress,
+                                   total=getattr(corpus, "_length", None), desc="mentions"):
+            record = pending.popleft()
+            rows.extend(found)
+            row_records.extend([record] * len(found))
+        frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+        frame = frame.astype({"start": "int64", "end": "int64", "sentence": "int64", "paragraph": "int64"})
+        frame = meta.insert(frame, row_records)
+        frame.attrs.update(lexicon_attrs(self.lexicon))
+        frame.attrs.update(corpus_attrs(corpus))
+        return frame
+
+    def count(self, corpus, *, by=None, n_jobs: int = 1, progress: bool = False):
+        """Count every frame and variant: the frame-by-document matrix.
+
+        Parameters
+        ----------
+        corpus : Corpus or iterable of Document
+        by : str, list, mapping or Group, optional
+            Sum documents into groups while reading (as everywhere in the package,
+            :mod:`sco_discourse.groups`): memory then grows with groups, not documents.
+            The result equals ``matcher.count(corpus).group(by)``. Statistics that
+            resample documents (the bootstrap of :func:`frame_counts`, the trend of
+            :func:`frame_trend`) need the per-document matrix (``by=None``).
+        n_jobs : int, default 1
+            Worker processes (-1: all cores); results do not depend on it.
+        progress : bool, default False
+
+        Returns
+        -------
+        FrameMatrix
+            Rows: documents (or groups); columns: the frame/variant keys
+            (:attr:`FrameMatrix.keys`). ``docs`` is the documents table with
+            ``n_tokens`` (per group: the group columns, ``n_docs``, ``n_tokens``).
+
+        Examples
+        --------
+        >>> from sco_discourse import load_corpus
+        >>> fm = Matcher().count(load_corpus())
+        >>> fm
+        <FrameMatrix 'embedded seed corpus': 8 documents x 33 frame/variant keys; lexicon sco_codebook 1.1.0>
+        >>> int(fm.matrix[:, fm.term_index("shared_future")].sum())
+        23
+        """
+        from .matrix import count_frames
+
+        return count_frames(self, corpus, by=by, n_jobs=n_jobs, progress=progress)
+
+    def _spans(self, text: str) -> list[tuple[int, int, str, str]]:
         """``(start, end, frame, variant)`` of every mention, in text order."""
         compact, break_at, shift = match_text(text)
         spans = self._find_compact(compact)
@@ -486,47 +608,114 @@ def map_documents(func: Callable[[Any, Any], Any], items: Iterable[Any], state: 
 
 
 # --------------------------------------------------------------------------- the finder
-MENTION_COLUMNS = ["doc_id", "frame", "variant", "start", "end", "text", "sentence"]
+MENTION_COLUMNS = ["doc_id", "frame", "variant", "start", "end", "text", "sentence", "paragraph"]
+
+
+def key_name(frame: str, variant: str) -> str:
+    """The column name of a frame/variant key: ``"shared_future"`` for the frame total,
+    ``"shared_future/mankind"`` for a variant."""
+    return f"{frame}/{variant}" if variant else frame
 
 
 def _mentions_item(matcher: Matcher, item: tuple[str, str]) -> list[tuple]:
-    from ..text import sentence_spans
+    from ..text import paragraph_spans, sentence_spans
 
     doc_id, text = item
-    found = matcher.find(text)
+    found = matcher._spans(text)
     if not found:
         return []
     sentence_starts = [s for s, _ in sentence_spans(text)]
+    paragraph_starts = [s for s, _ in paragraph_spans(text)]
     rows = []
     for start, end, frame, variant in found:
         sentence = max(0, bisect.bisect_right(sentence_starts, start) - 1)
-        rows.append((doc_id, frame, variant, start, end, text[start:end], sentence))
+        paragraph = max(0, bisect.bisect_right(paragraph_starts, start) - 1)
+        rows.append((doc_id, frame, variant, start, end, text[start:end], sentence, paragraph))
     return rows
 
 
-def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, n_jobs: int = 1,
+class MetaColumns:
+    """The metadata columns a mention or KWIC table was asked to carry.
+
+    ``columns`` is None (none), ``True`` (every metadata field of the documents table),
+    or a list of field names and :class:`~sco_discourse.groups.Group` objects (a custom
+    group column). :meth:`record` reads one document while streaming; :meth:`insert`
+    puts the columns after ``doc_id`` and checks that every field asked for exists.
+    """
+
+    def __init__(self, columns, *, where: str = "corpus"):
+        from ..groups import Group
+
+        self.where = where
+        self.all = columns is True
+        self.parts: list[tuple[str, str, Any]] = []  # (output name, source field, recode)
+        if columns is None or columns is False or columns is True:
+            items = []
+        elif isinstance(columns, (str, Group)):
+            items = [columns]
+        else:
+            items = list(columns)
+        for item in items:
+            if isinstance(item, Group):
+                self.parts.append((item.name, item.column, item.value))
+            elif isinstance(item, str):
+                if item != "doc_id":
+                    self.parts.append((item, item, None))
+            else:
+                from ..errors import InputError
+
+                raise InputError(f"columns: expected metadata column names (or True for all), got {item!r}")
+        self.seen: dict[str, None] = {}
+        self.active = self.all or bool(self.parts)
+
+    def record(self, doc) -> dict | None:
+        """The values of one document (``None`` when no column was asked for)."""
+        if not self.active:
+            return None
+        from ..groups import doc_record
+
+        record = doc_record(doc)
+        for key in record:
+            if key not in self.seen:
+                self.seen[key] = None
+        for name, source, recode in self.parts:
+            if recode is not None:
+                record[name] = recode(record.get(source))
+        return record
+
+    @property
+    def names(self) -> list[str]:
+        if self.all:
+            return [c for c in self.seen if c != "doc_id"]
+        return [p[0] for p in self.parts]
+
+    def insert(self, table, records: list):
+        """``table`` with the metadata columns after ``doc_id`` (``records``: one per row)."""
+        if not self.active:
+            return table
+        from ..errors import InputError
+        from ..groups import documents_table
+
+        unknown = [source for _, source, _ in self.parts if source not in self.seen]
+        if unknown:
+            raise InputError(f"{self.where}: no metadata column {unknown[0]!r} for the table's columns; "
+                             f"fields: {', '.join(self.seen) or '(no documents)'}")
+        names = self.names
+        clash = [n for n in names if n in table.columns]
+        if clash:
+            raise InputError(f"{self.where}: metadata column {clash[0]!r} has the name of a column of the table "
+                             f"({', '.join(table.columns)}); ask for the other columns by name")
+        values = documents_table(records).reindex(columns=names)
+        values.index = table.index
+        return table.iloc[:, :1].join(values).join(table.iloc[:, 1:])
+
+
+def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, columns=None, n_jobs: int = 1,
                   progress: bool = False):
-    """Every mention of every frame, one row per mention, with its evidence.
+    """``Matcher(lexicon).find(corpus, ...)``: the mention table with a lexicon compiled for this call.
 
-    Parameters
-    ----------
-    corpus : Corpus or iterable of Document
-    lexicon : Lexicon or path, optional
-        Default: the packaged codebook lexicon (``load_lexicon()``).
-    n_jobs : int, default 1
-        Worker processes (-1: all cores). The output order does not depend on it.
-    progress : bool, default False
-        Show a progress bar.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``doc_id, frame, variant, start, end, text, sentence``: ``start``/``end`` are
-        character offsets into ``Document.text`` (``text == doc.text[start:end]``),
-        ``variant`` is "" for frames without variants, ``sentence`` is the number
-        (from 0) of the sentence of the document the mention starts in
-        (:func:`sco_discourse.text.sentence_spans`). Rows are in corpus order, then text
-        order. ``attrs["lexicon"]`` records the lexicon name and version.
+    See :meth:`Matcher.find` for the columns. Hold a :class:`Matcher` instead when you
+    need mentions, counts or KWIC lines from the same lexicon more than once.
 
     Examples
     --------
@@ -537,19 +726,7 @@ def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, n_jobs: int =
     0     d1          win_win          Win-win         0
     1     d1  shanghai_spirit  Shanghai Spirit         1
     """
-    import pandas as pd
-
-    matcher = Matcher(lexicon)
-    items = ((doc.doc_id, doc.text) for doc in corpus)
-    rows: list[tuple] = []
-    for found in map_documents(_mentions_item, items, matcher, n_jobs=n_jobs, progress=progress,
-                               total=getattr(corpus, "_length", None), desc="mentions"):
-        rows.extend(found)
-    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-    frame = frame.astype({"start": "int64", "end": "int64", "sentence": "int64"})
-    frame.attrs.update(lexicon_attrs(matcher.lexicon))
-    frame.attrs.update(corpus_attrs(corpus))
-    return frame
+    return Matcher(lexicon).find(corpus, columns=columns, n_jobs=n_jobs, progress=progress)
 
 
 def lexicon_attrs(lexicon: Lexicon) -> dict:

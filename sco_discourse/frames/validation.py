@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -34,7 +33,6 @@ __all__ = ["ValidationResult", "load_gold", "validate_frames", "GOLD_COLUMNS"]
 GOLD_COLUMNS = ("doc_id", "frame", "variant", "text", "context", "occurrence", "note")
 _REQUIRED = ("doc_id", "frame", "variant", "text", "context")
 _SEED_GOLD = "gold_frames_seed.csv"
-_SPACE_RUN_RE = re.compile(r"\s+")
 
 SCORE_COLUMNS = ["frame", "variant", "tp", "fp", "fn", "precision", "recall", "f1"]
 DISAGREEMENT_COLUMNS = ["doc_id", "frame", "variant", "kind", "start", "end", "left", "match",
@@ -263,7 +261,7 @@ class ValidationResult:
         variant), ``"spurious"`` (a prediction no gold mention overlaps; its span and
         variant) or ``"wrong_variant"`` (paired, variants differ; the gold span and
         variant, the predicted variant in ``note``). ``left``/``match``/``right`` is
-        the KWIC line, line breaks shown as spaces.
+        the KWIC line (:func:`~sco_discourse.frames.kwic.kwic_context`), white space shown as spaces.
     lexicon : str
         ``"name version"`` of the lexicon used.
     gold_source : str
@@ -295,13 +293,11 @@ class ValidationResult:
         dis = self.disagreements
         lines += ["", f"Disagreements: {len(dis)}"]
         if len(dis):
+            from .kwic import format_kwic
+
             shown = dis if max_disagreements is None else dis.head(max_disagreements)
-            head = [f"{r.doc_id}  {r.kind:<13} {r.frame}/{r.variant or '-'}" for r in shown.itertuples()]
-            width = max(len(h) for h in head)
-            for h, r in zip(head, shown.itertuples()):
-                kwic = f"{r.left.rstrip():>{self._width}} [{r.match}] {r.right.lstrip()}"
-                note = f"   ({r.note})" if r.note else ""
-                lines.append(f"{h:<{width}}  {kwic}{note}")
+            heads = [f"{r.doc_id}  {r.kind:<13} {r.frame}/{r.variant or '-'}" for r in shown.itertuples()]
+            lines += format_kwic(shown.assign(head=heads), window=self._width, label="head", note="note")
             if len(shown) < len(dis):
                 lines.append(f"... {len(dis) - len(shown)} more")
         return "\n".join(lines)
@@ -310,7 +306,7 @@ class ValidationResult:
         return self.to_text()
 
 
-def validate_frames(corpus=None, gold=None, *, lexicon=None, mentions: pd.DataFrame | None = None,
+def validate_frames(corpus=None, gold=None, *, matcher=None, mentions: pd.DataFrame | None = None,
                     width: int = 40) -> ValidationResult:
     """Score the frame matcher against hand-coded mentions.
 
@@ -323,11 +319,12 @@ def validate_frames(corpus=None, gold=None, *, lexicon=None, mentions: pd.DataFr
     gold : str, Path or DataFrame, optional
         A gold file (see :func:`load_gold`) or its loaded table; default: the gold set
         shipped for the seed corpus.
-    lexicon : Lexicon or path, optional
-        The lexicon to match with (default: the packaged codebook).
+    matcher : Matcher, optional
+        The compiled lexicon to score (default: ``Matcher()``, the packaged codebook);
+        gold frame and variant ids are checked against its lexicon.
     mentions : DataFrame, optional
         Predicted mentions (``doc_id, frame, variant, start, end``) to score instead of
-        running :func:`find_mentions`, e.g. the output of another tool or an older lexicon.
+        running ``matcher.find(corpus)``, e.g. the output of another tool.
     width : int, default 40
         Characters of context on each side of a KWIC line.
 
@@ -379,9 +376,13 @@ def validate_frames(corpus=None, gold=None, *, lexicon=None, mentions: pd.DataFr
     0    missed          win_win          win-win
     1  spurious  shanghai_spirit  Shanghai Spirit
     """
-    from ..lexicons.schema import load_lexicon
+    from .matcher import Matcher
 
-    lex = load_lexicon(lexicon)
+    if matcher is None:
+        matcher = Matcher()
+    elif not isinstance(matcher, Matcher):
+        raise InputError(f"validate_frames: matcher must be a Matcher (Matcher(lexicon)), got {type(matcher).__name__}")
+    lex = matcher.lexicon
     if corpus is None:
         from ..corpus import load_corpus
 
@@ -391,9 +392,7 @@ def validate_frames(corpus=None, gold=None, *, lexicon=None, mentions: pd.DataFr
 
     doc_ids = [doc.doc_id for doc in corpus]
     if mentions is None:
-        from .matcher import find_mentions
-
-        mentions = find_mentions(corpus, lexicon=lex)
+        mentions = matcher.find(corpus)
     predicted = _predicted_table(mentions, set(doc_ids))
 
     pairs = _pair(gold_table, predicted)
@@ -496,16 +495,9 @@ def _scores(gold, predicted, pairs, lex) -> pd.DataFrame:
     return table[SCORE_COLUMNS]
 
 
-def _kwic(text: str, start: int, end: int, width: int) -> tuple[str, str, str]:
-    def flat(s: str) -> str:
-        return _SPACE_RUN_RE.sub(" ", s)
-
-    left = flat(text[max(0, start - width * 2):start])[-width:] if width else ""
-    right = flat(text[end:end + width * 2])[:width]
-    return left, flat(text[start:end]), right
-
-
 def _disagreements(gold, predicted, pairs, corpus, doc_order, width) -> pd.DataFrame:
+    from .kwic import kwic_context
+
     paired_gold = {gi: pi for gi, pi in pairs}
     paired_pred = {pi for _, pi in pairs}
     rows = []
@@ -531,6 +523,6 @@ def _disagreements(gold, predicted, pairs, corpus, doc_order, width) -> pd.DataF
     texts = {doc.doc_id: doc.text for doc in corpus if doc.doc_id in needed} if needed else {}
     out = []
     for doc_id, frame, variant, kind, start, end, note in rows:
-        left, match, right = _kwic(texts[doc_id], int(start), int(end), width)
+        left, match, right = kwic_context(texts[doc_id], int(start), int(end), width)
         out.append((doc_id, frame, variant, kind, int(start), int(end), left, match, right, note))
     return pd.DataFrame(out, columns=DISAGREEMENT_COLUMNS).astype({"start": "int64", "end": "int64"})

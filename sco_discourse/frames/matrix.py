@@ -1,0 +1,203 @@
+"""The frame-by-document matrix: what :meth:`Matcher.count` returns and frame statistics take.
+
+A :class:`FrameMatrix` is a :class:`~sco_discourse.dtm.DTM` whose features are the
+frame/variant keys of a lexicon instead of terms: the same class family, so grouping
+(:meth:`~sco_discourse.dtm.DTM.group`), row selection and the documents table work the
+same way, and keyword statistics can even be run on frames (``keyness(fm, by=...)``
+lists the frames and variants a group over-uses).
+
+Counting streams: documents are read one at a time, and with ``by`` only the sums of each
+group are kept (memory grows with groups x keys, not with documents).
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..dtm import DTM
+from ..errors import InputError
+from ..text import count_tokens
+from .matcher import Matcher, key_name, lexicon_attrs, map_documents
+
+__all__ = ["FrameMatrix", "count_frames"]
+
+
+@dataclass(repr=False)
+class FrameMatrix(DTM):
+    """Counts of every frame and variant per document (or group): a DTM over frame keys.
+
+    Build it with :meth:`Matcher.count`. A mention adds one to its frame's total column
+    and one to its variant's column, so a frame total equals the sum of its variants.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix of int64, shape (n_rows, n_keys)
+    vocabulary : numpy.ndarray of str
+        Column names: ``"shared_future"`` for a frame total, ``"shared_future/mankind"``
+        for a variant (:func:`key_name`).
+    keys : list of (frame, variant)
+        The same columns as pairs, ``variant`` "" for the total (lexicon order).
+    docs : pandas.DataFrame
+        Per document: the documents table (``doc_id, date, date_precision, year`` and
+        every scalar metadata field) and ``n_tokens`` (:func:`sco_discourse.text.count_tokens`).
+        Per group: the group columns, ``n_docs``, ``n_tokens``.
+    doc_counts : scipy.sparse.csr_matrix or None
+        Per group: documents of the group with at least one mention of each key.
+    groups : list of str or None
+        The group columns when the rows are groups.
+    attrs : dict
+        Provenance, copied into every table made from the matrix: the lexicon that
+        produced the counts (``lexicon``, ``lexicon_name``, ``lexicon_version``,
+        ``lexicon_sha256``), the corpus (:func:`sco_discourse.provenance.corpus_attrs`) and
+        the documents without a token (``n_empty_docs``, ``empty_docs``: the first ids).
+
+    Examples
+    --------
+    >>> from sco_discourse import load_corpus
+    >>> by_year = Matcher().count(load_corpus(), by="year")
+    >>> by_year.docs[["year", "n_docs"]].values.tolist()
+    [[2020, 1], [2021, 4], [2022, 1], [2023, 1], [2024, 1]]
+    >>> by_year.keys[:2], list(by_year.vocabulary[:2])
+    ([('shared_future', ''), ('shared_future', 'mankind')], ['shared_future', 'shared_future/mankind'])
+    """
+
+    keys: list = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"<FrameMatrix {self.name!r}: {self._rows_label()} x {self.n_terms} frame/variant keys; "
+                f"lexicon {self.attrs.get('lexicon', '?')}>")
+
+    def key_index(self, frame: str, variant: str = "") -> int:
+        """Column of a frame total (``variant=""``) or of a variant."""
+        index = self.term_index(key_name(frame, variant))
+        if index is None:
+            raise InputError(f"no frame/variant {key_name(frame, variant)!r} in lexicon "
+                             f"{self.attrs.get('lexicon', '?')}")
+        return index
+
+
+def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list[int]]:
+    """Worker: (key, tokens, key indices hit) for one document; a mention adds to its
+    frame's total column and to its variant's column."""
+    key, text = item
+    index = matcher.key_index
+    hits: list[int] = []
+    for _, _, frame, variant in matcher._spans(text):
+        hits.append(index[(frame, "")])
+        if variant:
+            hits.append(index[(frame, variant)])
+    return key, count_tokens(text), hits
+
+
+#: How many ids of documents without tokens a matrix (and its tables) lists; all are counted.
+LISTED_EMPTY = 20
+
+
+def _new_matrix(matcher: Matcher, corpus, matrix, docs, *, empty: list, n_empty: int, doc_counts=None,
+                groups=None) -> FrameMatrix:
+    from ..provenance import corpus_attrs
+
+    keys = list(matcher.keys)
+    attrs = {**lexicon_attrs(matcher.lexicon), **corpus_attrs(corpus), "n_empty_docs": n_empty,
+             "empty_docs": list(empty[:LISTED_EMPTY])}
+    return FrameMatrix(matrix, np.array([key_name(f, v) for f, v in keys], dtype=object), docs,
+                       np.ones(len(keys), dtype=np.int64), None, {"lexicon": matcher.lexicon.label},
+                       getattr(corpus, "name", "corpus"), doc_counts, groups, keys=keys, attrs=attrs)
+
+
+def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress: bool = False) -> FrameMatrix:
+    """The frame matrix of a corpus; what :meth:`Matcher.count` does (see there)."""
+    from ..groups import doc_record, documents_table
+
+    name = getattr(corpus, "name", "corpus")
+    n_keys = len(matcher.keys)
+    total = getattr(corpus, "_length", None)
+    if by is None:
+        records: list[dict] = []
+        tokens, rows, cols = array("q"), array("q"), array("q")
+
+        def items():
+            for i, doc in enumerate(corpus):
+                records.append(doc_record(doc))
+                yield i, doc.text
+
+        for i, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
+                                               total=total, desc="counting frames"):
+            tokens.append(n_tokens)
+            rows.extend([i] * len(hits))
+            cols.extend(hits)
+        if not records:
+            raise InputError(f"{name}: the corpus has no documents")
+        rows_np = np.frombuffer(rows, dtype=np.int64) if len(rows) else np.zeros(0, dtype=np.int64)
+        cols_np = np.frombuffer(cols, dtype=np.int64) if len(cols) else np.zeros(0, dtype=np.int64)
+        matrix = sp.csr_matrix((np.ones(len(rows_np), dtype=np.int64), (rows_np, cols_np)),
+                               shape=(len(records), n_keys), dtype=np.int64)
+        matrix.sum_duplicates()
+        docs = documents_table(records)
+        docs["n_tokens"] = np.frombuffer(tokens, dtype=np.int64).copy()
+        empty = docs.loc[docs["n_tokens"] == 0, "doc_id"].tolist()
+        return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=len(empty))
+
+    from collections import deque
+
+    from ..groups import Grouping
+
+    grouping = Grouping(by, where=name)
+    code_of: dict[tuple, int] = {}
+    counts: list[np.ndarray] = []
+    with_mention: list[np.ndarray] = []
+    group_tokens: list[int] = []
+    group_docs: list[int] = []
+    group_empty: list[int] = []
+    empty: list[str] = []
+    in_flight: deque = deque()  # ids of the documents sent to be counted, to name the empty ones
+
+    def grouped_items():
+        for doc in corpus:
+            key = grouping.doc_key(doc)
+            code = code_of.get(key)
+            if code is None:
+                code = code_of[key] = len(counts)
+                counts.append(np.zeros(n_keys, dtype=np.int64))
+                with_mention.append(np.zeros(n_keys, dtype=np.int64))
+                group_tokens.append(0)
+                group_docs.append(0)
+                group_empty.append(0)
+            in_flight.append(doc.doc_id)
+            yield code, doc.text
+
+    for code, n_tokens, hits in map_documents(_count_item, grouped_items(), matcher, n_jobs=n_jobs,
+                                              progress=progress, total=total, desc="counting frames"):
+        doc_id = in_flight.popleft()
+        group_tokens[code] += n_tokens
+        group_docs[code] += 1
+        if n_tokens == 0:
+            group_empty[code] += 1
+            if len(empty) < LISTED_EMPTY:
+                empty.append(doc_id)
+        if hits:
+            per_doc = np.bincount(hits, minlength=n_keys)
+            counts[code] += per_doc
+            with_mention[code] += per_doc > 0
+    if not code_of:
+        raise InputError(f"{name}: the corpus has no documents")
+    for j, column in enumerate(grouping.columns):
+        if all(key[j] is None for key in code_of):
+            raise InputError(f"{name}: no document has a value for {grouping.parts[j][1]!r} (fields: doc_id, "
+                             f"date, year and the metadata columns of your corpus)")
+    order = grouping.order(code_of)
+    permutation = np.array([code_of[key] for key in order], dtype=np.int64)
+    docs = grouping.labels(order)
+    docs["n_docs"] = np.asarray(group_docs, dtype=np.int64)[permutation]
+    docs["n_empty_docs"] = np.asarray(group_empty, dtype=np.int64)[permutation]
+    docs["n_tokens"] = np.asarray(group_tokens, dtype=np.int64)[permutation]
+    matrix = sp.csr_matrix(np.vstack(counts)[permutation], dtype=np.int64)
+    doc_counts = sp.csr_matrix(np.vstack(with_mention)[permutation], dtype=np.int64)
+    return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=int(sum(group_empty)),
+                       doc_counts=doc_counts, groups=grouping.columns)
