@@ -365,14 +365,17 @@ def match_groups(labels: pd.DataFrame, wanted: Any, *, what: str = "target", whe
                                  f"e.g. {tuple(labels.iloc[0]) if len(labels) else ('a', 'b')!r}; got {item!r}")
     rows = [tuple(None if is_missing(v) else v for v in row) for row in labels.itertuples(index=False, name=None)]
     mask = np.zeros(len(rows), dtype=bool)
+    absent = []  # every value asked for must exist: [2021, 1999] must not quietly mean 2021 alone
     for item in items:
         hit = np.fromiter((all(_same_value(have, want) for have, want in zip(row, item)) for row in rows),
                           dtype=bool, count=len(rows))
         if not hit.any():
-            shown = ", ".join(_show(row) for row in rows[:30]) + (", ..." if len(rows) > 30 else "")
-            raise InputError(f"{where}: {what} {_show(item)} matches no group of {', '.join(columns)}; "
-                             f"groups: {shown}")
+            absent.append(_show(item))
         mask |= hit
+    if absent:
+        shown = ", ".join(_show(row) for row in rows[:30]) + (", ..." if len(rows) > 30 else "")
+        raise InputError(f"{where}: {what} {', '.join(absent)} matches no group of {', '.join(columns)}; "
+                         f"groups: {shown}")
     return mask
 
 

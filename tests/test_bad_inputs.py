@@ -412,11 +412,11 @@ CLI_ERRORS = [
     ("mentions-unknown-frame", ["frames", "mentions", "--frame", "nope"], "--frame: unknown frame 'nope'"),
     ("kwic-unknown-variant", ["kwic", "--variant", "nope"], "kwic: unknown variant 'nope'"),
     ("keyness-one-target-missing", ["keywords", "keyness", "--target", "2021", "1999"],
-     "embedded seed corpus: target 1999 matches no document in column 'year'; values: 2020, 2021, 2022, 2023, 2024"),
+     "embedded seed corpus: target 1999 matches no group of year; groups: 2020, 2021, 2022, 2023, 2024"),
     ("keyness-all-targets-missing", ["keywords", "keyness", "--target", "1999", "1998"],
-     "target 1999, 1998 matches no document in column 'year'"),
+     "target 1999, 1998 matches no group of year"),
     ("keyness-reference-group-missing", ["keywords", "keyness", "--target", "2021", "--reference-group", "2020",
-                                         "1999"], "reference 1999 matches no document in column 'year'"),
+                                         "1999"], "reference 1999 matches no group of year"),
     ("lda-k-at-least-units", ["topics", "fit", "--k", "900", "--out", "{tmp}/m"],
      "TopicModel: 900 topics (K, --k) for 200 unit(s) with terms"),
     ("nmf-k-at-least-units", ["topics", "fit", "--k", "900", "--method", "nmf", "--out", "{tmp}/m"],
@@ -521,9 +521,9 @@ def test_documents_without_tokens_are_counted_apart_not_averaged_in(capsys, bad_
 
 
 def test_per_document_counts_say_which_documents_have_no_tokens(bad_files):
-    from sco_discourse.frames import frame_counts
+    from sco_discourse.frames import Matcher, frame_counts
 
-    table = frame_counts(load_corpus(bad_files / "empty_docs.csv"))
+    table = frame_counts(Matcher().count(load_corpus(bad_files / "empty_docs.csv")))
     assert table.attrs["caveat"] == "2 document(s) have no tokens (2, 3): their rate_per_10k is empty (NaN)"
     rates = table[table["variant"] == ""].groupby("doc_id")["rate_per_10k"].first()
     assert rates.isna().tolist() == [False, True, True]

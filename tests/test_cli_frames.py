@@ -79,7 +79,7 @@ def test_mentions_and_kwic(tmp_path, capsys):
     out = tmp_path / "m.csv"
     assert main(["frames", "mentions", "--frame", "three_evils", "--out", str(out)]) == 0
     rows = read_csv(out)
-    assert list(rows[0]) == ["doc_id", "frame", "variant", "start", "end", "text", "sentence"]
+    assert list(rows[0]) == ["doc_id", "frame", "variant", "start", "end", "text", "sentence", "paragraph"]
     assert len(rows) == 9
     capsys.readouterr()
     assert main(["kwic", "--frame", "shared_future", "--variant", "mankind", "--window", "20"]) == 0
@@ -89,7 +89,7 @@ def test_mentions_and_kwic(tmp_path, capsys):
     # aligned: the match starts at the same column on every line
     assert len({line.index("[") for line in lines}) == 1
     out2 = tmp_path / "k.csv"
-    assert main(["kwic", "--pattern", "Shanghai Spirit", "--out", str(out2)]) == 0
+    assert main(["kwic", "--pattern", "Shanghai Spirit", "--meta", "year", "--out", str(out2)]) == 0
     assert list(read_csv(out2)[0]) == ["doc_id", "year", "left", "match", "right", "start", "end", "frame",
                                        "variant"]
 
@@ -116,3 +116,71 @@ def test_validate_prints_scores_and_disagreements(tmp_path, capsys):
 def test_user_errors_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "error:" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- selection and grouping
+SCO = "CHN,RUS,KAZ,KGZ,TJK,UZB,IND,PAK,IRN,BLR"
+
+
+def test_where_selects_documents_before_counting(tmp_path):
+    out = tmp_path / "chn.csv"
+    assert main(["frames", "count", "--corpus", str(SLICE), "--where", "iso3=CHN", "--where", "year=2013..2024",
+                 "--by", "year", "--interval", "poisson", "--out", str(out)]) == 0
+    rows = [r for r in read_csv(out) if r["frame"] == "shared_future" and r["variant"] == ""]
+    # China's speeches 2013-2024 (1971 left out by the second condition): counted in test_frame_counts
+    assert [r["year"] for r in rows] == [str(y) for y in range(2013, 2025)]
+    assert [int(r["count"]) for r in rows] == [1, 0, 1, 1, 0, 2, 2, 2, 1, 2, 3, 1]
+    assert all(r["n_docs"] == "1" for r in rows)
+
+
+def test_where_on_a_field_no_document_has_is_an_error(capsys):
+    assert main(["frames", "count", "--corpus", str(SLICE), "--where", "iso=CHN"]) == 2
+    err = capsys.readouterr().err
+    assert "--where 'iso=CHN': no document of" in err and "has a field 'iso'" in err and "iso3" in err
+
+
+def test_by_several_columns_and_a_custom_group(tmp_path):
+    out = tmp_path / "sco.csv"
+    assert main(["frames", "count", "--corpus", str(SLICE), "--group", f"SCO=iso3:{SCO}", "--by", "SCO,year",
+                 "--where", "year=2020,2023", "--interval", "poisson", "--out", str(out)]) == 0
+    rows = [r for r in read_csv(out) if r["frame"] == "shared_future" and r["variant"] == ""]
+    assert list(read_csv(out)[0])[:3] == ["SCO", "year", "frame"]
+    # 2020 and 2023: eight speeches of members each (CHN, IND, KAZ, KGZ, PAK, RUS, TJK, UZB), none of others
+    assert [(r["SCO"], r["year"], r["n_docs"], r["count"]) for r in rows] == [
+        ("SCO", "2020", "8", "2"), ("SCO", "2023", "8", "3")]
+    pooled = tmp_path / "pooled.csv"
+    assert main(["frames", "count", "--corpus", str(SLICE), "--group", f"SCO=iso3:{SCO}", "--by", "SCO",
+                 "--target", "SCO", "--interval", "poisson", "--out", str(pooled)]) == 0
+    rows = [r for r in read_csv(pooled) if r["frame"] == "shared_future" and r["variant"] == ""]
+    assert [(r["side"], r["n_docs"], r["count"]) for r in rows] == [("target", "27", "16"), ("reference", "3", "0")]
+
+
+def test_keyness_with_a_custom_group(capsys):
+    assert main(["keywords", "keyness", "--corpus", str(SLICE), "--group", f"SCO=iso3:{SCO}", "--by", "SCO",
+                 "--target", "SCO", "--top", "3"]) == 0
+    captured = capsys.readouterr()
+    assert "target: SCO = SCO" in captured.err and "reference: SCO other than SCO" in captured.err
+    assert len(captured.out.splitlines()) == 1 + 6
+
+
+def test_kwic_and_mentions_with_metadata_columns(tmp_path, capsys):
+    out = tmp_path / "k.csv"
+    assert main(["kwic", "--corpus", str(SLICE), "--frame", "shared_future", "--where", "year=2023",
+                 "--meta", "iso3,year", "--out", str(out)]) == 0
+    rows = read_csv(out)
+    assert list(rows[0])[:4] == ["doc_id", "iso3", "year", "left"]
+    assert [(r["doc_id"], r["iso3"], r["year"], r["variant"]) for r in rows] == [
+        ("CHN_78_2023", "CHN", "2023", v) for v in ("mankind", "mankind", "humankind")]
+    capsys.readouterr()
+    assert main(["kwic", "--corpus", str(SLICE), "--frame", "shared_future", "--where", "year=2023",
+                 "--meta", "iso3,year", "--window", "10"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(line.startswith("CHN  2023  CHN_78_2023  ") for line in lines)
+    out2 = tmp_path / "m.csv"
+    assert main(["frames", "mentions", "--corpus", str(SLICE), "--group", f"SCO=iso3:{SCO}", "--meta", "SCO,year",
+                 "--where", "iso3=CHN", "--where", "year<2016", "--out", str(out2)]) == 0
+    rows = read_csv(out2)
+    assert list(rows[0])[:4] == ["doc_id", "SCO", "year", "frame"]
+    assert {(r["SCO"], r["year"]) for r in rows} == {("SCO", "2013"), ("SCO", "2014"), ("SCO", "2015")}
+    assert main(["kwic", "--frame", "win_win", "--meta", "party"]) == 2
+    assert "no metadata column 'party'" in capsys.readouterr().err

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sco_discourse import load_corpus
 from sco_discourse.cli import main
+from sco_discourse.dtm import build_dtm
 from sco_discourse.keywords import DISPERSION_COLUMNS, KEYNESS_COLUMNS, dispersion, keyness
 
 
@@ -13,11 +13,6 @@ def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture(scope="module")
-def seed():
-    return load_corpus()
 
 
 def test_keyness_default_by_year_prints_2024_keywords(capsys):
@@ -37,7 +32,7 @@ def test_keyness_csv_contract(tmp_path, capsys, seed):
     table = pd.read_csv(out, keep_default_na=False, na_values=[""])
     assert list(table.columns) == KEYNESS_COLUMNS
     assert table["term"].is_unique
-    api = keyness(seed, by="year", target=2024)
+    api = keyness(build_dtm(seed), by="year", target=2024)
     assert len(table) == len(api)
     np.testing.assert_allclose(table["g2"], api["g2"], rtol=1e-5)
     np.testing.assert_allclose(table["p_adj"], api["p_adj"], rtol=1e-5)
@@ -67,7 +62,7 @@ def test_keyness_against_a_reference_corpus_file(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["keywords", "keyness", "--target", "1999"], "target 1999 matches no document"),
+    (["keywords", "keyness", "--target", "1999"], "target 1999 matches no group of year"),
     (["keywords", "keyness", "--target", "2024", "--ngram", "5"], "--ngram"),
     (["keywords", "keyness", "--target", "2024", "--min-count", "0"], "--min-count"),
     (["keywords", "keyness", "--target", "2024", "--by", "party"], "no metadata column 'party'"),
@@ -86,7 +81,7 @@ def test_dispersion_csv_contract(tmp_path, capsys, seed):
     assert code == 0
     table = pd.read_csv(out, keep_default_na=False, na_values=[""])
     assert list(table.columns) == DISPERSION_COLUMNS
-    api = dispersion(seed, min_count=5)
+    api = dispersion(build_dtm(seed), min_count=5)
     assert len(table) == len(api) and table["frequency"].min() >= 5
     np.testing.assert_allclose(table["dp_norm"], api["dp_norm"], rtol=1e-5)
     assert table.set_index("term").loc["sco", "range"] == 8  # parts = documents
@@ -126,7 +121,7 @@ def test_collocates_node_and_ngrams(capsys):
 
 def test_keyness_of_every_year(capsys):
     code, out, err = run(capsys, "keywords", "keyness", "--remove-stop-words", "--top", "2")
-    assert code == 0 and "each value of year" in err
+    assert code == 0 and "each group of year" in err
     lines = out.splitlines()
     assert lines[0].split() == ["year"] + KEYNESS_COLUMNS
     assert len(lines) == 1 + 5 * 4  # five years, 2 positive + 2 negative each

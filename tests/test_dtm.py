@@ -3,19 +3,15 @@
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sco_discourse import Corpus, Document, load_corpus
+from sco_discourse import Corpus, Document
 from sco_discourse.dtm import build_dtm
 from sco_discourse.errors import InputError
 from sco_discourse.text import lemmatize, sentence_spans, stop_words, tokens
-
-
-@pytest.fixture(scope="module")
-def seed():
-    return load_corpus()
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +108,25 @@ def test_empty_documents_and_grouping():
     dtm = build_dtm(corpus, ngram=(1, 2))
     assert dtm.docs["n_tokens"].tolist() == [2, 0, 3]
     assert dtm.matrix[1].nnz == 0
-    labels, grouped, sizes = dtm.grouped("side")
-    assert labels == ["x", "y"] and sizes.tolist() == [5, 0]
-    assert grouped[0, dtm.term_index("peace")] == 3
+    grouped = dtm.group("side")
+    assert grouped.docs.values.tolist() == [["x", 2, 0, 5], ["y", 1, 1, 0]]
+    assert list(grouped.docs.columns) == ["side", "n_docs", "n_empty_docs", "n_tokens"]
+    assert grouped.matrix[0, dtm.term_index("peace")] == 3 and grouped.doc_counts[0, dtm.term_index("peace")] == 2
+    assert type(grouped) is type(dtm) and grouped.stream is None and grouped.groups == ["side"]
+    assert grouped.to_frame().query("term == 'peace'").values.tolist() == [["x", "peace", 3]]
     with pytest.raises(InputError, match="no metadata column 'outlet'"):
-        dtm.grouped("outlet")
+        dtm.group("outlet")
+    with pytest.raises(InputError, match="rows are groups of side"):
+        grouped.group("doc_id")
+
+
+def test_documents_table_is_the_package_one(seed):
+    from sco_discourse.groups import documents_table
+
+    dtm = build_dtm(seed)
+    expected = documents_table(seed)
+    pd.testing.assert_frame_equal(dtm.docs.drop(columns="n_tokens"), expected)
+    assert dtm.docs.columns[-1] == "n_tokens"
 
 
 def test_deterministic(seed):

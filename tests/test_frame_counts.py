@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,21 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sco_discourse import Corpus, Document, load_corpus
-from sco_discourse.frames import cooccurrence, frame_counts, frame_trend, kwic, load_lexicon
+from sco_discourse import Corpus, Document
+from sco_discourse.errors import InputError
+from sco_discourse.frames import FrameMatrix, Matcher, cooccurrence, frame_counts, frame_trend, kwic, load_lexicon
 from sco_discourse.text import tokens
 
-SLICE = Path(__file__).parent / "data" / "ungdc_slice.jsonl.gz"
+MATCHER = Matcher()
 
 
 @pytest.fixture(scope="module")
-def seed():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
-def per_doc(seed):
-    return frame_counts(seed)
+def per_doc(seed_fm):
+    return frame_counts(seed_fm)
 
 
 def value(table, column, **where):
@@ -84,8 +79,8 @@ def test_total_row_is_the_sum_of_variants(per_doc):
         pd.testing.assert_series_equal(totals.sort_index(), sums.sort_index(), check_names=False)
 
 
-def test_grouped_by_year(seed, per_doc):
-    table = frame_counts(seed, by="year", n_resamples=300)
+def test_grouped_by_year(seed, seed_fm, per_doc):
+    table = frame_counts(seed_fm, by="year", n_resamples=300)
     assert list(table.columns) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs",
                                    "docs_with_mention", "share_docs", "ci_low", "ci_high"]
     assert sorted(table["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
@@ -106,14 +101,16 @@ def test_grouped_by_year(seed, per_doc):
     assert ((table["ci_low"] <= table["rate_per_10k"] + 1e-9) & (table["rate_per_10k"] <= table["ci_high"] + 1e-9)).all()
 
 
-def test_parallel_counts_equal_serial(seed):
-    serial = frame_counts(seed, by="year", n_resamples=200)
-    parallel = frame_counts(seed, by="year", n_resamples=200, n_jobs=2)
-    pd.testing.assert_frame_equal(serial, parallel)
+def test_parallel_counts_equal_serial(seed, matcher, seed_fm):
+    parallel = matcher.count(seed, n_jobs=2)
+    assert (parallel.matrix != seed_fm.matrix).nnz == 0
+    pd.testing.assert_frame_equal(parallel.docs, seed_fm.docs)
+    grouped = matcher.count(seed, by="year", n_jobs=2)
+    assert (grouped.matrix != seed_fm.group("year").matrix).nnz == 0
 
 
-def test_grouped_by_source_file(seed):
-    table = frame_counts(seed, by="source_file", interval="poisson")
+def test_grouped_by_source_file(seed_fm):
+    table = frame_counts(seed_fm, by="source_file", interval="poisson")
     assert table["source_file"].nunique() == 5
     assert value(table, "n_docs", source_file="002_75d179712e1d01a8.txt", frame="win_win", variant="") == 4
 
@@ -121,9 +118,10 @@ def test_grouped_by_source_file(seed):
 def test_bootstrap_interval_is_reproducible_and_seeded():
     docs = [Document(f"d{i}", ("Win-win. " * (i % 4)) + "filler words here " * 10, date=None) for i in range(12)]
     corpus = Corpus.from_documents([Document(d.doc_id, d.text, meta={"g": "all"}) for d in docs])
-    a = frame_counts(corpus, by="g", n_resamples=500, random_state=7)
-    b = frame_counts(corpus, by="g", n_resamples=500, random_state=7)
-    c = frame_counts(corpus, by="g", n_resamples=500, random_state=8)
+    fm = MATCHER.count(corpus)
+    a = frame_counts(fm, by="g", n_resamples=500, random_state=7)
+    b = frame_counts(fm, by="g", n_resamples=500, random_state=7)
+    c = frame_counts(fm, by="g", n_resamples=500, random_state=8)
     pd.testing.assert_frame_equal(a, b)
     # computing the interval in column blocks (bounded memory) changes nothing
     from sco_discourse.frames import counts as counts_module
@@ -131,7 +129,7 @@ def test_bootstrap_interval_is_reproducible_and_seeded():
     budget = counts_module._BOOTSTRAP_BYTES
     counts_module._BOOTSTRAP_BYTES = 8 * 500 * 12 * 3  # three columns per block
     try:
-        pd.testing.assert_frame_equal(a, frame_counts(corpus, by="g", n_resamples=500, random_state=7))
+        pd.testing.assert_frame_equal(a, frame_counts(fm, by="g", n_resamples=500, random_state=7))
     finally:
         counts_module._BOOTSTRAP_BYTES = budget
     row_a = a[a["frame"] == "win_win"].iloc[0]
@@ -145,20 +143,20 @@ def test_bootstrap_interval_is_reproducible_and_seeded():
     assert np.allclose([row_a.ci_low, row_a.ci_high], np.quantile(ratios, [0.025, 0.975]))
 
 
-def test_poisson_interval_matches_statsmodels(seed):
+def test_poisson_interval_matches_statsmodels(seed_fm):
     from statsmodels.stats.rates import confint_poisson
 
-    table = frame_counts(seed, by="year", interval="poisson")
+    table = frame_counts(seed_fm, by="year", interval="poisson")
     for row in table.sample(12, random_state=1).itertuples():
         low, high = confint_poisson(row.count, row.tokens, method="exact-c")
         assert math.isclose(row.ci_low, 10_000 * low, rel_tol=1e-6, abs_tol=1e-12)
         assert math.isclose(row.ci_high, 10_000 * high, rel_tol=1e-6)
 
 
-def test_trend_matches_a_direct_statsmodels_fit(seed, per_doc):
+def test_trend_matches_a_direct_statsmodels_fit(seed, seed_fm, per_doc):
     import statsmodels.api as sm
 
-    trend = frame_trend(seed)
+    trend = frame_trend(seed_fm)
     assert list(trend.columns) == ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high",
                                    "p", "method", "caveat"]
     years = {d.doc_id: d.year for d in seed}
@@ -177,13 +175,11 @@ def test_trend_matches_a_direct_statsmodels_fit(seed, per_doc):
     bilateral = trend[(trend["frame"] == "shared_future") & (trend["variant"] == "bilateral_regional")].iloc[0]
     assert "all mentions in one year" in bilateral.caveat
     assert all(math.isnan(v) for v in (bilateral.irr_per_year, bilateral.ci_low, bilateral.ci_high, bilateral.p))
-    # the same from a per-document table with a year column
-    again = frame_trend(per_doc.assign(year=per_doc["doc_id"].map(years)))
-    pd.testing.assert_frame_equal(trend.reset_index(drop=True), again.reset_index(drop=True), check_dtype=False)
+    assert trend.attrs["lexicon"] == "sco_codebook 1.1.0" and trend.attrs["model"] == "poisson"
 
 
-def test_negbin_trend_runs(seed):
-    trend = frame_trend(seed, model="negbin")
+def test_negbin_trend_runs(seed_fm):
+    trend = frame_trend(seed_fm, model="negbin")
     row = trend[trend["frame"] == "belt_and_road"].iloc[0]
     assert row.method.startswith("negative binomial") and row.irr_per_year > 0
 
@@ -200,7 +196,7 @@ FRAGMENTS = ["a community of health, security and development", "the three evils
 def test_total_equals_sum_of_variants_on_random_documents(docs):
     corpus = Corpus.from_documents([Document(f"d{i}", ". ".join(parts) or "empty", meta={"g": i % 2})
                                     for i, parts in enumerate(docs)])
-    table = frame_counts(corpus, by="g", n_resamples=50)
+    table = frame_counts(MATCHER.count(corpus), by="g", n_resamples=50)
     with_variants = table[table.groupby(["g", "frame"])["variant"].transform("nunique") > 1]
     totals = with_variants[with_variants["variant"] == ""].set_index(["g", "frame"])["count"]
     sums = with_variants[with_variants["variant"] != ""].groupby(["g", "frame"])["count"].sum()
@@ -209,8 +205,9 @@ def test_total_equals_sum_of_variants_on_random_documents(docs):
 
 
 # --------------------------------------------------------------------------- KWIC
-def test_kwic_frame_variant_and_pattern(seed):
-    lines = kwic(seed, frame="shared_future", variant="bilateral_regional", window=30)
+def test_kwic_frame_variant_and_pattern(seed, matcher):
+    lines = kwic(seed, matcher=matcher, frame="shared_future", variant="bilateral_regional", window=30,
+                 columns=["year"])
     assert list(lines.columns) == ["doc_id", "year", "left", "match", "right", "start", "end", "frame", "variant"]
     assert lines["doc_id"].tolist() == ["seed-004"] * 3
     assert lines["right"].iloc[1].startswith(" for China and Kazakhstan")
@@ -218,6 +215,7 @@ def test_kwic_frame_variant_and_pattern(seed):
     for row in lines.itertuples():
         assert text[row.start:row.end] == row.match
         assert len(row.left) == 30
+    assert lines["year"].tolist() == [2024] * 3
     free = kwic(seed, pattern="three evil forces")
     assert free["doc_id"].tolist() == ["seed-002c", "seed-003"]
     rx = kwic(seed, pattern=r"three evil(s| forces)", regex=True)
@@ -243,12 +241,28 @@ def test_cooccurrence_document_and_sentence_levels():
     assert (row.n_a, row.n_b, row.n_ab, row.n_units) == (1, 0, 0, 2) and math.isnan(row.pmi)
 
 
+def test_cooccurrence_by_paragraph_and_by_several_columns():
+    corpus = Corpus.from_documents([
+        # two paragraphs, three sentences: win-win and the Shanghai Spirit share the first paragraph only
+        Document("d1", "Win-win deals. The Shanghai Spirit.\nThe Shanghai Spirit again.", meta={"y": 1, "s": "a"}),
+        Document("d2", "Nothing.\n\nWin-win.", meta={"y": 1, "s": "b"}),
+    ])
+    para = cooccurrence(corpus, level="paragraph").set_index(["frame_a", "frame_b"]).loc[("shanghai_spirit", "win_win")]
+    assert (para.n_a, para.n_b, para.n_ab, para.n_units) == (2, 2, 1, 4)
+    by = cooccurrence(corpus, level="paragraph", by=["y", "s"])
+    assert list(by.columns[:4]) == ["frame_a", "frame_b", "y", "s"]
+    row = by[(by["frame_a"] == "shanghai_spirit") & (by["frame_b"] == "win_win") & (by["s"] == "b")].iloc[0]
+    assert (row.y, row.n_a, row.n_b, row.n_ab, row.n_units) == (1, 0, 1, 0, 2)
+    with pytest.raises(InputError, match="level must be one of"):
+        cooccurrence(corpus, level="chapter")
+
+
 # --------------------------------------------------------------------------- the UN General Debate slice
-def test_ungdc_slice_china_scope_variants_by_year():
-    corpus = load_corpus(SLICE)
+def test_ungdc_slice_china_scope_variants_by_year(un_slice):
+    corpus = un_slice
     assert len(corpus) == 30
     china = corpus.select(iso3="CHN", year=range(2013, 2025))
-    table = frame_counts(china, by="year", n_resamples=100)
+    table = frame_counts(MATCHER.count(china), by="year", n_resamples=100)
     scope = table[table["frame"] == "shared_future"].pivot(index="year", columns="variant", values="count")
     # read in the speeches' text (kwic lines): 2013 "community of common destiny with other developing
     # countries"; 2015 "community of shared future for humankind"; 2018 and 2019 twice "for humankind";
@@ -265,12 +279,164 @@ def test_ungdc_slice_china_scope_variants_by_year():
         assert scope.loc[doc.year, ""] == len(rx.findall(doc.text)), doc.doc_id
 
 
-def test_poisson_groups_summed_while_streaming_equal_the_per_document_path(seed):
-    # interval="poisson" sums each group as it reads (flat memory); the bootstrap keeps
+def test_poisson_groups_summed_while_streaming_equal_the_per_document_path(seed, seed_fm):
+    # count(by=) sums each group as it reads (flat memory); the bootstrap needs the
     # per-document counts. Both must give the same counts, documents and shares.
-    streamed = frame_counts(seed, by="year", interval="poisson")
-    per_document = frame_counts(seed, by="year", n_resamples=20)
+    streamed = frame_counts(MATCHER.count(seed, by="year"), interval="poisson")
+    per_document = frame_counts(seed_fm, by="year", n_resamples=20)
     columns = ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs", "docs_with_mention",
                "share_docs"]
     pd.testing.assert_frame_equal(streamed[columns], per_document[columns])
     assert streamed.attrs["caveat"] == per_document.attrs["caveat"].split("; a one-document")[0]
+
+
+# --------------------------------------------------------------------------- the frame matrix and by=
+def test_frame_matrix_shape_keys_and_documents_table(seed, seed_fm):
+    lex = load_lexicon()
+    assert isinstance(seed_fm, FrameMatrix) and not seed_fm.is_grouped
+    assert seed_fm.matrix.shape == (8, len(lex.keys())) == (8, 33)
+    assert seed_fm.keys == lex.keys()
+    assert list(seed_fm.vocabulary[:3]) == ["shared_future", "shared_future/mankind", "shared_future/humankind"]
+    assert list(seed_fm.docs.columns[:4]) == ["doc_id", "date", "date_precision", "year"]
+    assert seed_fm.docs.columns[-1] == "n_tokens" and "outlet" in seed_fm.docs.columns
+    assert seed_fm.docs["doc_id"].tolist() == seed.ids
+    assert seed_fm.docs["n_tokens"].tolist() == [len(tokens(d.text)) for d in seed]
+    # the hand-coded total of the seed corpus (gold file): 23 mentions of the core frame
+    assert int(seed_fm.matrix[:, seed_fm.key_index("shared_future")].sum()) == 23
+    # a frame's total column is the sum of its variant columns
+    dense = seed_fm.matrix.toarray()
+    for frame in lex.frames.values():
+        if frame.variants:
+            total = dense[:, seed_fm.key_index(frame.id)]
+            parts = sum(dense[:, seed_fm.key_index(frame.id, v)] for v in frame.variants)
+            assert (total == parts).all(), frame.id
+    assert seed_fm.attrs["lexicon"] == "sco_codebook 1.1.0" and seed_fm.attrs["corpus"] == "embedded seed corpus"
+    assert (seed_fm.attrs["n_empty_docs"], seed_fm.attrs["empty_docs"]) == (0, [])
+    assert repr(seed_fm).startswith("<FrameMatrix 'embedded seed corpus': 8 documents x 33 frame/variant keys")
+    with pytest.raises(InputError, match="no frame/variant 'nope'"):
+        seed_fm.key_index("nope")
+
+
+def _countries():
+    import datetime as dt
+
+    def doc(doc_id, iso3, year, text):
+        return Document(doc_id, text, date=dt.date(year, 1, 1) if year else None, meta={"iso3": iso3})
+
+    return Corpus.from_documents([
+        doc("a", "CHN", 2020, "Win-win cooperation. Win-win results."),       # 4 tokens, win_win 2
+        doc("b", "CHN", 2020, "A community with a shared future for mankind."),  # 8 tokens, shared_future/mankind 1
+        doc("c", "CHN", 2021, "Win-win."),
+        doc("d", "RUS", 2020, "The Shanghai Spirit."),
+        doc("e", "RUS", 2021, "Win-win and the Shanghai Spirit."),
+        doc("f", "KAZ", None, "Win-win."),                                   # no date: no year
+    ])
+
+
+def _rows(table, frame, variant=""):
+    return table[(table["frame"] == frame) & (table["variant"] == variant)].reset_index(drop=True)
+
+
+def test_by_several_columns_gives_interaction_groups_checked_by_hand():
+    fm = MATCHER.count(_countries())
+    table = frame_counts(fm, by=["iso3", "year"], interval="poisson")
+    assert list(table.columns[:3]) == ["iso3", "year", "frame"]
+    win = _rows(table, "win_win")
+    # groups column by column, missing year last within KAZ's (only) group
+    assert [(r.iso3, None if pd.isna(r.year) else int(r.year)) for r in win.itertuples()] == [
+        ("CHN", 2020), ("CHN", 2021), ("KAZ", None), ("RUS", 2020), ("RUS", 2021)]
+    assert win["count"].tolist() == [2, 1, 1, 0, 1]
+    assert win["n_docs"].tolist() == [2, 1, 1, 1, 1]
+    assert win["docs_with_mention"].tolist() == [1, 1, 1, 0, 1]
+    assert win["tokens"].tolist() == [12, 1, 1, 3, 5]
+    assert _rows(table, "shared_future", "mankind")["count"].tolist() == [1, 0, 0, 0, 0]
+    assert _rows(table, "shanghai_spirit")["count"].tolist() == [0, 0, 0, 1, 1]
+
+
+def test_custom_group_counts_checked_by_hand():
+    from sco_discourse.groups import Group
+
+    fm = MATCHER.count(_countries())
+    table = frame_counts(fm, by={"iso3": {"SCO": ["CHN", "RUS"]}}, interval="poisson")
+    win = _rows(table, "win_win")
+    assert win["iso3"].tolist() == ["SCO", "other"]
+    assert (win["count"].tolist(), win["n_docs"].tolist(), win["tokens"].tolist()) == ([4, 1], [5, 1], [21, 1])
+    # the same group as a Group object, named, with a second column
+    both = frame_counts(fm, by=[Group("bloc", "iso3", {"SCO": ["CHN", "RUS"]}), "year"], interval="poisson")
+    win = _rows(both, "win_win")
+    assert [(r.bloc, None if pd.isna(r.year) else int(r.year), r.count) for r in win.itertuples()] == [
+        ("SCO", 2020, 2), ("SCO", 2021, 2), ("other", None, 1)]
+
+
+@pytest.mark.parametrize("by", ["year", ["iso3", "year"], {"iso3": {"SCO": ["CHN", "RUS"]}}, "iso3"])
+def test_grouped_while_streaming_equals_grouping_the_per_document_matrix(by):
+    corpus = _countries()
+    streamed = MATCHER.count(corpus, by=by)
+    grouped = MATCHER.count(corpus).group(by)
+    assert isinstance(streamed, FrameMatrix) and streamed.is_grouped
+    assert streamed.groups == grouped.groups
+    assert (streamed.matrix != grouped.matrix).nnz == 0
+    assert (streamed.doc_counts != grouped.doc_counts).nnz == 0
+    pd.testing.assert_frame_equal(streamed.docs, grouped.docs)
+    pd.testing.assert_frame_equal(frame_counts(streamed, interval="poisson"),
+                                  frame_counts(MATCHER.count(corpus), by=by, interval="poisson"))
+
+
+def test_a_grouped_matrix_regroups_by_its_own_columns_only():
+    fm = MATCHER.count(_countries())
+    by_pair = MATCHER.count(_countries(), by=["iso3", "year"])
+    pd.testing.assert_frame_equal(frame_counts(by_pair, by="year", interval="poisson"),
+                                  frame_counts(fm, by="year", interval="poisson"))
+    with pytest.raises(InputError, match="rows are groups of iso3, year; they cannot be grouped by 'outlet'"):
+        frame_counts(by_pair, by="outlet", interval="poisson")
+
+
+def test_target_and_reference_pool_groups_like_keyness():
+    fm = MATCHER.count(_countries())
+    table = frame_counts(fm, by="iso3", target="CHN", reference=["RUS"], interval="poisson")
+    win = _rows(table, "win_win")
+    assert win["side"].tolist() == ["target", "reference"]
+    assert (win["count"].tolist(), win["n_docs"].tolist()) == ([3, 1], [3, 2])   # KAZ in neither
+    assert (table.attrs["target"], table.attrs["reference"]) == ("iso3 = CHN", "iso3 = RUS")
+    rest = _rows(frame_counts(fm, by="iso3", target="CHN", n_resamples=50), "win_win")
+    assert (rest["count"].tolist(), rest["n_docs"].tolist()) == ([3, 2], [3, 3])  # RUS and KAZ
+    pair = _rows(frame_counts(fm, by=["iso3", "year"], target=[("CHN", 2020), ("RUS", "2021")],
+                              interval="poisson"), "win_win")
+    assert (pair["count"].tolist(), pair["n_docs"].tolist()) == ([3, 2], [3, 3])
+    with pytest.raises(InputError, match="target USA matches no group of iso3; groups: CHN, KAZ, RUS"):
+        frame_counts(fm, by="iso3", target="USA")
+    with pytest.raises(InputError, match="share groups"):
+        frame_counts(fm, by="iso3", target="CHN", reference=["CHN", "RUS"])
+
+
+def test_statistics_say_which_matrix_they_need(seed, seed_fm):
+    grouped = MATCHER.count(seed, by="year")
+    with pytest.raises(InputError, match="the bootstrap resamples documents"):
+        frame_counts(grouped)
+    with pytest.raises(InputError, match="needs per-document counts"):
+        frame_trend(grouped)
+    with pytest.raises(InputError, match=r"frame_counts takes the frame matrix of a corpus: fm = Matcher"):
+        frame_counts(seed, by="year")
+    with pytest.raises(InputError, match="no metadata column 'party'"):
+        frame_counts(seed_fm, by="party")
+    with pytest.raises(InputError, match="no document has a value for 'party'"):
+        MATCHER.count(seed, by="party")
+
+
+def test_un_slice_custom_sco_group(un_slice):
+    sco = ["CHN", "RUS", "KAZ", "KGZ", "TJK", "UZB", "IND", "PAK", "IRN", "BLR"]
+    grouped = MATCHER.count(un_slice, by=[{"iso3": {"SCO": sco}}, "year"])
+    table = frame_counts(grouped, interval="poisson")
+    core = _rows(table, "shared_future")
+    # the slice: CHN 1971 and 2013-2024, seven other members in 2020 and 2023; USA 2017, 2021; GBR 2022.
+    # Only China's speeches use the phrase (counted with a regular expression in the test above):
+    # 2020 twice and 2023 three times.
+    in_2020 = core[(core["iso3"] == "SCO") & (core["year"] == 2020)].iloc[0]
+    in_2023 = core[(core["iso3"] == "SCO") & (core["year"] == 2023)].iloc[0]
+    assert (in_2020["n_docs"], in_2020["count"], in_2020["docs_with_mention"]) == (8, 2, 1)
+    assert (in_2023["n_docs"], in_2023["count"], in_2023["docs_with_mention"]) == (8, 3, 1)
+    assert core.loc[core["iso3"] == "other", "count"].sum() == 0
+    assert core.loc[core["iso3"] == "other", "n_docs"].sum() == 3
+    pooled = _rows(frame_counts(MATCHER.count(un_slice), by={"iso3": {"SCO": sco}}, target="SCO",
+                                interval="poisson"), "shared_future")
+    assert (pooled["count"].tolist(), pooled["n_docs"].tolist()) == ([16, 0], [27, 3])

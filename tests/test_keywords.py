@@ -25,11 +25,6 @@ RNG = np.random.default_rng(20240601)
 
 
 @pytest.fixture(scope="module")
-def seed():
-    return load_corpus()
-
-
-@pytest.fixture(scope="module")
 def seed_dtm(seed):
     return build_dtm(seed)
 
@@ -192,43 +187,46 @@ def test_keyness_reference_groups_and_one_document_group(seed_dtm):
 def test_keyness_against_a_reference_corpus(seed, seed_dtm):
     ref = Corpus.from_documents([Document("r1", "The SCO and the region. Region, region!"),
                                  Document("r2", "Nothing about cooperation")], name="ref")
-    table = keyness(seed_dtm, reference=ref).set_index("term")
+    table = keyness(seed_dtm, reference=build_dtm(ref)).set_index("term")
     assert table.attrs["reference_tokens"] == 10
     assert table.attrs["target_tokens"] == seed_dtm.n_tokens
     assert table.loc["region", "count_reference"] == 3
     assert table.loc["nothing", "count_target"] == 0
     assert table.loc["kazakhstan", "count_reference"] == 0
     assert table.loc["region", "g2"] < 0 < table.loc["kazakhstan", "g2"]
-    # the same when the reference is given as a DTM
-    again = keyness(seed_dtm, reference=build_dtm(ref)).set_index("term")
-    pd.testing.assert_frame_equal(table, again)
+    assert table.attrs["reference"] == "reference corpus ref"
+    with pytest.raises(InputError, match="reference corpus is passed as a DTM"):
+        keyness(seed_dtm, target=2024, reference=ref)
+    with pytest.raises(InputError, match="the reference DTM was built with ngram=.1, 2."):
+        keyness(seed_dtm, reference=build_dtm(ref, ngram=(1, 2)))
 
 
 def test_keyness_errors(seed_dtm):
-    with pytest.raises(InputError, match="target 2030 matches no document in column 'year'"):
+    with pytest.raises(InputError, match="target 2030 matches no group of year; groups: 2020, 2021, 2022, 2023, 2024"):
         keyness(seed_dtm, target=2030)
-    with pytest.raises(InputError, match="single value"):
+    with pytest.raises(InputError, match="single group"):
         keyness(seed_dtm.select_docs(seed_dtm.docs.year == 2021))
     with pytest.raises(InputError, match="share documents"):
         keyness(seed_dtm, target=2021, reference=[2021, 2022])
     with pytest.raises(InputError, match="no metadata column"):
         keyness(seed_dtm, by="party", target="x")
-    with pytest.raises(InputError, match="lemma=True differs from the DTM"):
-        keyness(seed_dtm, target=2024, lemma=True)
-    only = Corpus.from_documents([Document("a", "one text", date=None)])
+    with pytest.raises(InputError, match=r"keyness takes a document-term matrix: dtm = build_dtm\(corpus"):
+        keyness(load_corpus(), target=2024)
+    only = build_dtm(Corpus.from_documents([Document("a", "one text", date=None)]))
     with pytest.raises(InputError, match="reference"):
         keyness(only, by="doc_id", target="a")
 
 
 def test_keyness_ngrams_and_lemmas(seed):
-    table = keyness(seed, target=2024, ngram=2, remove_stop_words=True, lemma=True).set_index("term")
+    dtm = build_dtm(seed, ngram=2, remove_stop_words=True, lemma=True)
+    table = keyness(dtm, target=2024).set_index("term")
     assert "president xi" in table.index
     assert all(" " in t for t in table.index)
 
 
 # --------------------------------------------------------------------------- frequencies
 def test_frequencies_by_year_match_counting(seed):
-    table = frequencies(seed, by="year", ngram=(1, 2))
+    table = frequencies(build_dtm(seed, ngram=(1, 2)), by="year")
     per_year: dict = {}
     docs_with: dict = {}
     sizes = Counter()
@@ -272,7 +270,7 @@ def test_dispersion_gries_worked_example():
     # Published values for "a": Juilland's D = 0.785150453450451, DP = 0.18,
     # DPnorm = 0.219512195121951 (Lijffijt & Gries 2012).
     corpus = Corpus.from_documents([Document(f"part{i}", t) for i, t in enumerate(GRIES_TOY)])
-    table = dispersion(corpus).set_index("term")
+    table = dispersion(build_dtm(corpus)).set_index("term")
     assert list(table.columns) == DISPERSION_COLUMNS[1:] + ["n_parts"]
     row = table.loc["a"]
     assert row.frequency == 15 and row.range == 5 and row.n_parts == 5
@@ -308,7 +306,7 @@ def test_dispersion_matches_a_per_term_computation(seed, seed_dtm):
 
 def test_dispersion_one_part_and_empty_parts():
     corpus = Corpus.from_documents([Document("a", "peace peace"), Document("b", "...")])
-    row = dispersion(corpus).iloc[0]
+    row = dispersion(build_dtm(corpus)).iloc[0]
     assert row.n_parts == 1 and np.isnan(row.juilland_d) and row.dp == 0
 
 
@@ -334,10 +332,10 @@ def _naive_collocates(texts, node_words, left, right):
     return observed, freq, window_tokens, node_freq, total
 
 
-def test_collocates_match_a_per_position_loop(seed):
+def test_collocates_match_a_per_position_loop(seed, seed_dtm):
     texts = [d.text for d in seed]
     for node, window in [("community", 5), ("Shanghai Spirit", (3, 2))]:
-        table = collocates(seed, node, window=window).set_index("collocate")
+        table = collocates(seed_dtm, node, window=window).set_index("collocate")
         left, right = (window, window) if isinstance(window, int) else window
         observed, freq, window_tokens, node_freq, total = _naive_collocates(texts, tokens(node), left, right)
         assert table.attrs["window_tokens"] == window_tokens
@@ -353,7 +351,7 @@ def test_collocates_match_a_per_position_loop(seed):
 
 
 def test_collocates_edges_phrases_and_absent_nodes():
-    corpus = Corpus.from_documents([Document("a", "x shared future y"), Document("b", "z shared future")])
+    corpus = build_dtm(Corpus.from_documents([Document("a", "x shared future y"), Document("b", "z shared future")]))
     table = collocates(corpus, "Shared future", window=2).set_index("collocate")
     # windows stop at document edges: "y" of document a never reaches "z" of document b
     assert dict(table["observed"]) == {"x": 1, "y": 1, "z": 1}
@@ -363,15 +361,17 @@ def test_collocates_edges_phrases_and_absent_nodes():
         collocates(corpus, "shared", window=0)
     with pytest.raises(InputError, match="no word"):
         collocates(corpus, "...")
-    assert "the" not in set(collocates(load_corpus(), "community", remove_stop_words=True)["collocate"])
+    assert "the" not in set(collocates(build_dtm(load_corpus()), "community", remove_stop_words=True)["collocate"])
+    with pytest.raises(InputError, match="needs the token stream"):
+        collocates(build_dtm(load_corpus(), keep_stream=False), "community")
 
 
 # --------------------------------------------------------------------------- n-gram collocations
 def test_bigram_collocations_equal_nltk_finder():
     text = ("the silk road links the silk route and the road of silk to the region of the "
             "road and the belt of the silk road")
-    corpus = Corpus.from_documents([Document("a", text)])
-    ours = ngram_collocations(corpus, n=2, min_count=1).set_index("ngram")
+    dtm = build_dtm(Corpus.from_documents([Document("a", text)]), sentences=True)
+    ours = ngram_collocations(dtm, n=2, min_count=1).set_index("ngram")
     finder = BigramCollocationFinder.from_words(tokens(text))
     for name, column in [("pmi", "mi"), ("likelihood_ratio", "g2"), ("student_t", "t_score"),
                          ("chi_sq", "chi2")]:
@@ -383,7 +383,7 @@ def test_bigram_collocations_equal_nltk_finder():
 
 
 def test_trigram_collocations_equal_nltk_measures(seed):
-    table = ngram_collocations(seed, n=3, min_count=3).set_index("ngram")
+    table = ngram_collocations(build_dtm(seed, sentences=True), n=3, min_count=3).set_index("ngram")
     words_by_sentence = [tokens(d.text[s:e]) for d in seed for s, e in sentence_spans(d.text)]
     unigram, adjacent, skipped = Counter(), Counter(), Counter()
     for w in words_by_sentence:
@@ -403,12 +403,13 @@ def test_trigram_collocations_equal_nltk_measures(seed):
 
 
 def test_ngram_collocations_stop_words_and_errors(seed):
-    table = ngram_collocations(seed, n=2, remove_stop_words=True)
+    dtm = build_dtm(seed, sentences=True)
+    table = ngram_collocations(dtm, n=2, remove_stop_words=True)
     stops = stop_words()
     assert not any(t.split()[0] in stops or t.split()[-1] in stops for t in table["ngram"])
     assert (table["observed"] >= 3).all()
     with pytest.raises(InputError, match="bigrams"):
-        ngram_collocations(seed, n=4)
+        ngram_collocations(dtm, n=4)
 
 
 _DOC_TEXTS = st.lists(st.sampled_from(["peace", "sco", "the", "health", "road", "silk"]), min_size=1, max_size=15)
@@ -420,8 +421,9 @@ def test_keyness_swapping_sides_flips_signs(docs):
     corpus = Corpus.from_documents([Document(f"d{i}", " ".join(words), meta={"side": side})
                                     for i, (words, side) in enumerate(docs)])
     assume({side for _, side in docs} == {"x", "y"})
-    forward = keyness(corpus, by="side", target="x").set_index("term").sort_index()
-    backward = keyness(corpus, by="side", target="y").set_index("term").sort_index()
+    dtm = build_dtm(corpus)
+    forward = keyness(dtm, by="side", target="x").set_index("term").sort_index()
+    backward = keyness(dtm, by="side", target="y").set_index("term").sort_index()
     np.testing.assert_allclose(forward["g2"], -backward["g2"], atol=1e-9)
     np.testing.assert_allclose(forward["log_ratio"], -backward["log_ratio"], atol=1e-12)
     np.testing.assert_allclose(forward["chi2"], backward["chi2"], rtol=1e-9)
@@ -438,13 +440,14 @@ def test_keyness_several_target_values(seed_dtm):
 
 def test_collocations_reuse_a_dtm_of_either_form(seed, seed_dtm):
     lemmas = collocates(seed_dtm, "communities", lemma=True).set_index("collocate")
-    from_corpus = collocates(seed, "communities", lemma=True).set_index("collocate")
-    pd.testing.assert_frame_equal(lemmas, from_corpus)
+    from_lemma_dtm = collocates(build_dtm(seed, lemma=True), "communities").set_index("collocate")
+    pd.testing.assert_frame_equal(lemmas, from_lemma_dtm)
     assert lemmas["node"].iloc[0] == "community"
     with pytest.warns(UserWarning, match="sentence boundaries"):
         ngram_collocations(seed_dtm, n=2)
     sentences = build_dtm(seed, ngram=(1, 2))
-    pd.testing.assert_frame_equal(ngram_collocations(sentences, n=2), ngram_collocations(seed, n=2))
+    pd.testing.assert_frame_equal(ngram_collocations(sentences, n=2),
+                                  ngram_collocations(build_dtm(seed, sentences=True), n=2))
 
 
 def test_keyness_of_each_group_against_the_rest(seed_dtm):
@@ -591,7 +594,7 @@ def test_log_likelihood_calculator_example_end_to_end():
     corpus = Corpus.from_documents([
         Document("c1", " ".join(["word"] * 52 + ["filler"] * (50_000 - 52))),
         Document("c2", " ".join(["word"] * 57 + ["filler"] * (75_000 - 57)))])
-    table = keyness(corpus, by="doc_id", target="c1").set_index("term")
+    table = keyness(build_dtm(corpus), by="doc_id", target="c1").set_index("term")
     assert (table.attrs["target_tokens"], table.attrs["reference_tokens"]) == (50_000, 75_000)
     row = table.loc["word"]
     assert (row.count_target, row.count_reference) == (52, 57)
@@ -649,3 +652,40 @@ def test_log_dice_and_mi_published_values():
     # lexicography. Computational Linguistics 16(1), p. 24: I(x; y) = 11.3 for f(x, y) = 8,
     # f(x) = 1,105, f(y) = 44 in N = 15 million words (as quoted in the same Wordless harness).
     assert _published(stats.association_measures(8, 1105, 44, 15_000_000)["mi"], 11.3, 1)
+
+
+def test_keyness_and_frequencies_by_several_columns_and_a_custom_group():
+    dtm = build_dtm(Corpus.from_documents([
+        Document("a", "health health silk", meta={"iso3": "CHN", "wave": 1}),
+        Document("b", "silk road", meta={"iso3": "RUS", "wave": 1}),
+        Document("c", "road road", meta={"iso3": "USA", "wave": 1}),
+        Document("d", "health road", meta={"iso3": "CHN", "wave": 2})]))
+    # SCO = a, b, d (7 tokens: health 3, silk 2, road 2); other = c (2 tokens: road 2)
+    sco = keyness(dtm, by={"iso3": {"SCO": ["CHN", "RUS"]}}, target="SCO").set_index("term")
+    assert (sco.attrs["target_tokens"], sco.attrs["reference_tokens"]) == (7, 2)
+    assert (sco.attrs["target"], sco.attrs["reference"]) == ("iso3 = SCO", "iso3 other than SCO")
+    assert sco.loc["health", ["count_target", "count_reference"]].tolist() == [3, 0]
+    assert sco.loc["road", ["count_target", "count_reference"]].tolist() == [2, 2]
+    assert sco.loc["road", "g2"] == pytest.approx(float(stats.log_likelihood_g2(2, 5, 2, 0, signed=True)))
+    # a group of two columns: (CHN, 1) = a against the rest
+    pair = keyness(dtm, by=["iso3", "wave"], target=("CHN", "1")).set_index("term")
+    assert (pair.attrs["target_tokens"], pair.attrs["reference_tokens"]) == (3, 6)
+    assert pair.attrs["target"] == "iso3, wave = (CHN, 1)"
+    each = keyness(dtm, by=["iso3", "wave"])
+    assert list(each.columns[:3]) == ["iso3", "wave", "term"]
+    assert list(dict.fromkeys(zip(each["iso3"], each["wave"]))) == [("CHN", 1), ("CHN", 2), ("RUS", 1), ("USA", 1)]
+    freq = frequencies(dtm, by=[{"iso3": {"SCO": ["CHN", "RUS"]}}, "wave"])
+    assert freq[["iso3", "wave", "term", "count", "doc_freq", "group_tokens"]].values.tolist() == [
+        ["SCO", 1, "health", 2, 1, 5], ["SCO", 1, "silk", 2, 2, 5], ["SCO", 1, "road", 1, 1, 5],
+        ["SCO", 2, "health", 1, 1, 2], ["SCO", 2, "road", 1, 1, 2], ["other", 1, "road", 2, 1, 2]]
+    parts = dispersion(dtm, ["road"], by={"iso3": {"SCO": ["CHN", "RUS"]}}).iloc[0]
+    assert (parts.n_parts, parts.range, parts.frequency) == (2, 2, 4)
+
+
+def test_statistics_of_a_grouped_dtm_equal_those_of_the_documents(seed_dtm):
+    grouped = seed_dtm.group("year")
+    assert grouped.is_grouped and grouped.groups == ["year"] and grouped.docs["n_docs"].tolist() == [1, 4, 1, 1, 1]
+    pd.testing.assert_frame_equal(keyness(grouped, target=2024), keyness(seed_dtm, target=2024))
+    pd.testing.assert_frame_equal(frequencies(grouped, by="year"), frequencies(seed_dtm, by="year"))
+    pd.testing.assert_frame_equal(frequencies(grouped), frequencies(seed_dtm))
+    assert (grouped.doc_frequencies() == seed_dtm.doc_frequencies()).all()

@@ -71,7 +71,7 @@ def test_folder_with_metadata(tmp_path, gz):
 
 def test_dataframe_and_column_mapping(tmp_path):
     frame = pd.DataFrame(RECORDS).rename(columns={"id": "speech", "text": "body", "date": "published"})
-    corpus = Corpus.from_frame(frame, columns={"id": "speech", "text": "body", "date": "published"})
+    corpus = load_corpus(frame, columns={"id": "speech", "text": "body", "date": "published"})
     _expect_three(corpus)
     path = tmp_path / "mapped.csv"
     frame.to_csv(path, index=False)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sco_discourse import Corpus, Document
-from sco_discourse.frames import Matcher, find_mentions
+from sco_discourse.frames import Matcher, Mention, find_mentions
 from sco_discourse.frames.matcher import match_text, to_original
 
 MATCHER = Matcher()
@@ -20,7 +20,7 @@ MATCHER = Matcher()
 
 def found(text: str) -> list[tuple[str, str, str]]:
     """(frame, variant, matched text) of every mention, in text order."""
-    return [(m.frame, m.variant, text[m.start:m.end]) for m in MATCHER.mentions(text)]
+    return [(m.frame, m.variant, text[m.start:m.end]) for m in MATCHER(text)]
 
 
 def frames_of(text: str) -> list[tuple[str, str]]:
@@ -145,17 +145,52 @@ def test_rule4_label_and_alias_are_two_mentions():
 def test_rule5_offsets_point_into_the_original_text():
     text = "A “closer\n\nSCO   community with a\nshared–future” for mankind; win–win."
     corpus = Corpus.from_documents([Document("d", text)])
-    table = find_mentions(corpus)
-    assert list(table.columns) == ["doc_id", "frame", "variant", "start", "end", "text", "sentence"]
+    table = MATCHER.find(corpus)
+    assert list(table.columns) == ["doc_id", "frame", "variant", "start", "end", "text", "sentence", "paragraph"]
     for row in table.itertuples():
         assert text[row.start:row.end] == row.text
     assert table["text"].tolist() == ["community with a\nshared–future", "win–win"]
     assert table.attrs["lexicon"] == "sco_codebook 1.1.0"
 
 
-def test_sentence_index():
-    corpus = Corpus.from_documents([Document("d", "No frame here. Win-win deals.\nBRI loans. Also BRI.")])
-    assert find_mentions(corpus)["sentence"].tolist() == [1, 2, 3]
+def test_sentence_and_paragraph_index():
+    corpus = Corpus.from_documents([Document("d", "No frame here. Win-win deals.\n \nBRI loans. Also BRI.")])
+    table = MATCHER.find(corpus)
+    assert table["sentence"].tolist() == [1, 2, 3]
+    assert table["paragraph"].tolist() == [0, 1, 1]   # the blank line is no paragraph
+
+
+def test_matcher_called_on_a_text_gives_mentions():
+    text = "The SCO upholds the Shanghai Spirit and win-win cooperation."
+    assert MATCHER(text) == [Mention(20, 35, "shanghai_spirit", ""), Mention(40, 47, "win_win", "")]
+    assert MATCHER("") == [] and MATCHER("plain words") == []
+    lex = MATCHER.lexicon
+    assert repr(MATCHER) == f"<Matcher {lex.label}: {len(lex.frames)} frames, {len(lex.keys())} frame/variant keys>"
+
+
+def test_mention_table_carries_the_metadata_columns_asked_for():
+    import datetime as dt
+
+    from sco_discourse.errors import InputError
+    from sco_discourse.groups import Group
+
+    corpus = Corpus.from_documents([
+        Document("a", "Win-win.", date=dt.date(2021, 5, 1), meta={"iso3": "CHN", "session": 76}),
+        Document("b", "Nothing here.", date=dt.date(2022, 1, 1), meta={"iso3": "USA", "session": 77}),
+        Document("c", "The Shanghai Spirit. Win-win.", meta={"iso3": "RUS", "session": 78}),
+    ])
+    table = MATCHER.find(corpus, columns=["iso3", "year", Group("bloc", "iso3", {"SCO": ["CHN", "RUS"]})])
+    assert list(table.columns[:5]) == ["doc_id", "iso3", "year", "bloc", "frame"]
+    assert table[["doc_id", "iso3", "bloc", "frame"]].values.tolist() == [
+        ["a", "CHN", "SCO", "win_win"], ["c", "RUS", "SCO", "shanghai_spirit"], ["c", "RUS", "SCO", "win_win"]]
+    assert str(table["year"].dtype) == "Int64" and table["year"].tolist()[0] == 2021 and table["year"].isna()[1:].all()
+    every = MATCHER.find(corpus, columns=True)
+    assert list(every.columns[:6]) == ["doc_id", "date", "date_precision", "year", "iso3", "session"]
+    assert every["session"].tolist() == [76, 78, 78]
+    with pytest.raises(InputError, match="no metadata column 'party'.*fields: doc_id, date, date_precision, year, "
+                                         "iso3, session"):
+        MATCHER.find(corpus, columns=["party"])
+    assert find_mentions(corpus, columns=["iso3"]).equals(MATCHER.find(corpus, columns=["iso3"]))
 
 
 # --------------------------------------------------------------------------- scope variants
@@ -251,7 +286,7 @@ def test_white_space_and_line_breaks_inside_a_phrase_do_not_change_counts(phrase
         bent += breaks[i] + word
     varied = before + bent + after
     assert frames_of(varied) == frames_of(plain) == frames_of(before + spaced + after)
-    mentions = MATCHER.mentions(varied)
+    mentions = MATCHER(varied)
     assert len(mentions) == 1
     span = varied[mentions[0].start:mentions[0].end]
     assert re.sub(r"[\s\-]+", " ", span).lower() == re.sub(r"[\s\-]+", " ", phrase).lower()
@@ -261,7 +296,7 @@ def test_parallel_matches_serial():
     docs = [Document(f"d{i}", "The SCO upholds the Shanghai Spirit and win-win cooperation. " * (i % 3 + 1))
             for i in range(40)]
     corpus = Corpus.from_documents(docs)
-    serial = find_mentions(corpus)
-    parallel = find_mentions(corpus, n_jobs=2)
+    serial = MATCHER.find(corpus, columns=["doc_id"])
+    parallel = MATCHER.find(corpus, n_jobs=2)
     assert serial.equals(parallel)
     assert len(serial) == sum(2 * (i % 3 + 1) for i in range(40))

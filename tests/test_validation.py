@@ -9,9 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from sco_discourse import Corpus, Document, load_corpus
+from sco_discourse import Corpus, Document
 from sco_discourse.errors import InputError
-from sco_discourse.frames.validation import GoldError, load_gold, validate_frames
+from sco_discourse.errors import GoldError
+from sco_discourse.frames.validation import load_gold, validate_frames
 
 HEADER = "doc_id,frame,variant,text,context,occurrence,note\n"
 
@@ -27,11 +28,6 @@ CODED_TEXTS = {
     "seed-003": "275eae8c513361f2",
     "seed-004": "2d8cf5564da2815a",
 }
-
-
-@pytest.fixture(scope="module")
-def seed():
-    return load_corpus()
 
 
 @pytest.fixture(scope="module")
@@ -342,9 +338,8 @@ ACCEPTED = {
 
 
 @pytest.fixture(scope="module")
-def seed_validation(seed):
-    pytest.importorskip("sco_discourse.frames.matcher")
-    return validate_frames(seed)
+def seed_validation(seed, matcher):
+    return validate_frames(seed, matcher=matcher)
 
 
 def _disagreement_keys(result):

@@ -5,14 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import (UserError, add_corpus_options, at_least, corpus_from_args, current_run, emit_table, jobs,
-                      note_lexicon)
+from ._common import (UserError, add_corpus_options, at_least, by_from_args, columns_from_args, corpus_from_args,
+                      current_run, emit_table, jobs, note_lexicon, targets_from_args)
 
 
 def _lexicon_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lexicon", metavar="FILE",
                         help="a frame lexicon (YAML) to use instead of the packaged codebook lexicon "
                              "(get a copy to edit with `sco-discourse frames lexicon --out FILE`)")
+
+
+def _meta_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--meta", metavar="COLUMN[,COLUMN...]",
+                        help="metadata columns to add after doc_id, e.g. iso3,year (a --group name gives its "
+                             "group column; 'all': every metadata column)")
+
+
+def _by_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--by", metavar="COLUMN[,COLUMN...]", help=help)
 
 
 def _jobs_option(parser: argparse.ArgumentParser) -> None:
@@ -33,9 +43,14 @@ def register(subparsers) -> None:
         description="One row per document (or group) x frame x variant: count, tokens, rate_per_10k; "
                     "with --by also n_docs, docs_with_mention, share_docs and a 95% interval of the rate. "
                     "Each frame has a total row with an empty variant.")
-    add_corpus_options(count)
-    count.add_argument("--by", metavar="COLUMN",
-                       help="group by a metadata column (year, outlet, source_file, ...); default: per document")
+    add_corpus_options(count, groups=True)
+    _by_option(count, "group by metadata columns (year, outlet, source_file, ...; iso3,year: one group per "
+                      "pair; a --group name); default: per document")
+    count.add_argument("--target", nargs="+", metavar="VALUE",
+                       help="pool the documents of these groups of --by into a 'target' row and all others (or "
+                            "--reference-group) into a 'reference' row (with several --by columns: V1,V2 per group)")
+    count.add_argument("--reference-group", nargs="+", metavar="VALUE",
+                       help="with --target: the groups of --by pooled into the reference (default: all others)")
     _lexicon_option(count)
     count.add_argument("--interval", choices=["bootstrap", "poisson"], default="bootstrap",
                        help="bootstrap over documents (default) or exact Poisson")
@@ -65,22 +80,23 @@ def register(subparsers) -> None:
     lexicon.set_defaults(func=_lexicon)
 
     mentions = sub.add_parser("mentions", help="every mention: document, frame, variant, offsets, text",
-                              description="One row per mention: doc_id, frame, variant, start, end, text, "
-                                          "sentence.")
-    add_corpus_options(mentions)
+                              description="One row per mention: doc_id, the --meta columns, frame, variant, "
+                                          "start, end, text, sentence, paragraph.")
+    add_corpus_options(mentions, groups=True)
     _lexicon_option(mentions)
+    _meta_option(mentions)
     mentions.add_argument("--frame", help="only this frame")
     mentions.add_argument("--variant", help="only this variant")
     _jobs_option(mentions)
     mentions.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
     mentions.set_defaults(func=_mentions)
 
-    cooccur = sub.add_parser("cooccur", help="co-occurrence of frames in documents or sentences",
+    cooccur = sub.add_parser("cooccur", help="co-occurrence of frames in documents, paragraphs or sentences",
                              description="Pairs of frames: units mentioning each, both, Jaccard and PMI.")
-    add_corpus_options(cooccur)
+    add_corpus_options(cooccur, groups=True)
     _lexicon_option(cooccur)
-    cooccur.add_argument("--level", choices=["document", "sentence"], default="document")
-    cooccur.add_argument("--by", metavar="COLUMN", help="per group of a metadata column (e.g. year)")
+    cooccur.add_argument("--level", choices=["document", "paragraph", "sentence"], default="document")
+    _by_option(cooccur, "per group of metadata columns (e.g. year, or iso3,year)")
     _jobs_option(cooccur)
     cooccur.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
     cooccur.set_defaults(func=_cooccur)
@@ -92,29 +108,47 @@ def register(subparsers) -> None:
     validate.add_argument("--gold", metavar="FILE", help="your gold CSV (same format as the shipped one)")
     _lexicon_option(validate)
     validate.add_argument("--corpus", metavar="PATH", help="the coded corpus (default: the seed corpus)")
+    validate.add_argument("--where", metavar="CONDITION", action="append", default=[],
+                          help="score only the documents that satisfy CONDITION (as on every command, e.g. "
+                               "doc_id=seed-000,seed-001); every document scored counts as coded")
     validate.add_argument("--out", metavar="FILE.csv", help="also write the score table as CSV")
     validate.set_defaults(func=_validate)
 
     _register_compare(sub)
 
 
-def _load_lexicon(args):
-    from ..lexicons.schema import load_lexicon
+def _matcher(args):
+    from ..frames import Matcher
 
-    lexicon = load_lexicon(args.lexicon)
-    note_lexicon(lexicon)
-    return lexicon
+    matcher = Matcher(args.lexicon)
+    note_lexicon(matcher.lexicon)
+    return matcher
 
 
 def _count(args: argparse.Namespace) -> int:
     from ..frames import frame_counts
 
-    lexicon = _load_lexicon(args)
+    matcher = _matcher(args)
+    by = by_from_args(args)
+    target = targets_from_args(args.target, by)
+    reference = targets_from_args(args.reference_group, by)
+    if (target or reference) and by is None:
+        raise UserError("--target and --reference-group are groups of --by: give --by")
+    if reference and not target:
+        raise UserError("--reference-group needs --target")
     corpus = corpus_from_args(args)
-    table = frame_counts(corpus, by=args.by, lexicon=lexicon, interval=args.interval,
-                         n_resamples=args.n_resamples, random_state=args.seed, n_jobs=args.jobs,
-                         progress=sys.stderr.isatty())
-    print(f"lexicon {lexicon.label}" + (f"; interval: {args.interval}" if args.by else ""), file=sys.stderr)
+    progress = sys.stderr.isatty()
+    if by is not None and args.interval == "poisson":  # sums per group while reading: flat memory
+        fm = matcher.count(corpus, by=by, n_jobs=args.jobs, progress=progress)
+        table = frame_counts(fm, target=target, reference=reference, interval="poisson")
+    else:
+        fm = matcher.count(corpus, n_jobs=args.jobs, progress=progress)
+        table = frame_counts(fm, by=by, target=target, reference=reference, interval=args.interval,
+                             n_resamples=args.n_resamples, random_state=args.seed)
+    print(f"lexicon {matcher.lexicon.label}" + (f"; interval: {args.interval}" if by is not None else ""),
+          file=sys.stderr)
+    if target:
+        print(f"target: {table.attrs['target']}; reference: {table.attrs['reference']}", file=sys.stderr)
     emit_table(table, args.out)
     if table.attrs.get("caveat"):
         print(f"caveat: {table.attrs['caveat']}", file=sys.stderr)
@@ -124,17 +158,19 @@ def _count(args: argparse.Namespace) -> int:
 def _trend(args: argparse.Namespace) -> int:
     from ..frames import frame_trend
 
-    corpus = corpus_from_args(args)
-    table = frame_trend(corpus, lexicon=_load_lexicon(args), model=args.model, n_jobs=args.jobs,
-                        progress=sys.stderr.isatty())
-    emit_table(table, args.out)
+    matcher = _matcher(args)
+    fm = matcher.count(corpus_from_args(args), n_jobs=args.jobs, progress=sys.stderr.isatty())
+    emit_table(frame_trend(fm, model=args.model), args.out)
     return 0
 
 
 def _lexicon(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    lexicon = _load_lexicon(args)
+    from ..lexicons.schema import load_lexicon
+
+    lexicon = load_lexicon(args.lexicon)
+    note_lexicon(lexicon)
     if args.out:
         from ..outputs import write_text
 
@@ -147,9 +183,8 @@ def _lexicon(args: argparse.Namespace) -> int:
 
 
 def _mentions(args: argparse.Namespace) -> int:
-    from ..frames import find_mentions
-
-    lexicon = _load_lexicon(args)
+    matcher = _matcher(args)
+    lexicon = matcher.lexicon
     if args.frame and args.frame not in lexicon.frames:
         raise UserError(f"--frame: unknown frame {args.frame!r}; frames: {', '.join(lexicon.frames)}")
     if args.variant:  # as kwic does: an unknown variant is an error, not an empty table
@@ -158,7 +193,8 @@ def _mentions(args: argparse.Namespace) -> int:
             raise UserError(f"--variant: unknown variant {args.variant!r}"
                             + (f" of frame {args.frame!r}" if args.frame else "")
                             + f"; variants: {', '.join(sorted(known)) or '(none)'}")
-    table = find_mentions(corpus_from_args(args), lexicon=lexicon, n_jobs=args.jobs, progress=sys.stderr.isatty())
+    table = matcher.find(corpus_from_args(args), columns=columns_from_args(args, args.meta), n_jobs=args.jobs,
+                         progress=sys.stderr.isatty())
     if args.frame:
         table = table[table["frame"] == args.frame]
     if args.variant:
@@ -172,7 +208,7 @@ def _mentions(args: argparse.Namespace) -> int:
 def _cooccur(args: argparse.Namespace) -> int:
     from ..frames import cooccurrence
 
-    table = cooccurrence(corpus_from_args(args), level=args.level, by=args.by, lexicon=_load_lexicon(args),
+    table = cooccurrence(corpus_from_args(args), matcher=_matcher(args), level=args.level, by=by_from_args(args),
                          n_jobs=args.jobs, progress=sys.stderr.isatty())
     emit_table(table, args.out)
     return 0
@@ -184,8 +220,10 @@ def _validate(args: argparse.Namespace) -> int:
     from ..corpus import load_corpus
 
     corpus = load_corpus(args.corpus)  # no --corpus: the seed corpus, which the shipped gold file codes
+    if args.where:
+        corpus = corpus.where(*args.where)
     current_run().corpora["corpus"] = corpus
-    result = validate_frames(corpus, gold=args.gold, lexicon=_load_lexicon(args))
+    result = validate_frames(corpus, gold=args.gold, matcher=_matcher(args))
     print(result.to_text())
     if args.out:
         emit_table(result.scores, args.out)
@@ -203,10 +241,11 @@ def _register_compare(sub) -> None:
                     "document); use the speaker or outlet when its documents are not independent.",
         epilog="example: sco-discourse frames compare --corpus un.jsonl.gz --by iso3 "
                "--target CHN,RUS,KAZ,KGZ,TJK,UZB --cluster iso3 --out sco_vs_others.csv")
-    add_corpus_options(compare)
+    add_corpus_options(compare, groups=True)
     _lexicon_option(compare)
     compare.add_argument("--by", required=True, metavar="COLUMN[,COLUMN]",
-                         help="the metadata column(s) the two groups are taken from (e.g. iso3, outlet, year)")
+                         help="the metadata column(s) the two groups are taken from (e.g. iso3, outlet, year; "
+                              "a --group name)")
     compare.add_argument("--target", required=True, action="append", metavar="VALUES",
                          help="the target group: values of --by, e.g. CHN,RUS or 2013..2016; with several --by "
                               "columns COLUMN=VALUES (repeat the option for each column)")
@@ -250,18 +289,19 @@ def _group_choice(items: list[str] | None, by: list[str], option: str):
 def _compare(args: argparse.Namespace) -> int:
     import warnings
 
-    from ..frames.compare import frame_compare, per_document_counts
+    from ..frames.compare import frame_compare
 
-    by = _columns(args.by, "--by")
+    by = by_from_args(args)
+    names = [getattr(item, "name", item) for item in (by if isinstance(by, list) else [by])]
     cluster = _columns(args.cluster, "--cluster") if args.cluster else None
-    target = _group_choice(args.target, by, "--target")
-    reference = _group_choice(args.reference, by, "--reference")
-    lexicon = _load_lexicon(args)
-    fm = per_document_counts(corpus_from_args(args), lexicon=lexicon, n_jobs=args.jobs,
-                             progress=sys.stderr.isatty())
+    target = _group_choice(args.target, names, "--target")
+    reference = _group_choice(args.reference, names, "--reference")
+    matcher = _matcher(args)
+    lexicon = matcher.lexicon
+    fm = matcher.count(corpus_from_args(args), n_jobs=args.jobs, progress=sys.stderr.isatty())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the caveat is printed below
-        table = frame_compare(fm, by=by[0] if len(by) == 1 else by, target=target, reference=reference,
+        table = frame_compare(fm, by=by, target=target, reference=reference,
                               cluster=(cluster[0] if cluster and len(cluster) == 1 else cluster),
                               n_resamples=args.n_resamples, random_state=args.seed)
     first = table.iloc[0]

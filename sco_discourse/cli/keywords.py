@@ -7,7 +7,8 @@ import sys
 
 import pandas as pd
 
-from ._common import UserError, add_corpus_options, at_least, corpus_from_args, emit_table
+from ._common import (UserError, add_corpus_options, at_least, by_from_args, corpus_from_args, emit_table,
+                      targets_from_args)
 
 _KEYNESS_HELP = """\
 Keywords of a target group against a reference. For each term a 2x2 table (its count
@@ -23,9 +24,11 @@ Corpus sizes count every token, stop words included.
 
 The --target value(s) of --by (default year) are compared with all other documents;
 --reference-group compares with chosen groups instead; --reference PATH compares with a
-separate corpus (the whole corpus when no --target is given). With neither --target nor
---reference, every value of --by is compared in turn with all others: one table with
-the --by column first (p_adj corrected within each group)."""
+separate corpus (the whole corpus when no --target is given). --by takes several columns
+(--by iso3,year; a group is then written V1,V2, e.g. --target CHN,2020) and custom
+groups (--group SCO=iso3:CHN,RUS,KAZ --by SCO --target SCO). With neither --target nor
+--reference, every group of --by is compared in turn with all others: one table with
+the --by columns first (p_adj corrected within each group)."""
 
 
 def register(subparsers) -> None:
@@ -39,17 +42,19 @@ def register(subparsers) -> None:
     freq = sub.add_parser("freq", help="term and n-gram frequencies, per group",
                           description="Frequencies of terms (or n-grams), overall or per value of --by: "
                                       "columns [BY,] term, n_words, count, rate_per_10k, doc_freq, group_tokens.")
-    _common(freq, by_default=None, by_help="group by this metadata column (year, outlet, doc_id, ...)")
+    _common(freq, by_default=None, by_help="group by metadata columns (year, outlet, doc_id, ...; iso3,year; "
+                                           "a --group name)")
     freq.add_argument("--term", nargs="+", metavar="TERM", help="only these terms")
     freq.set_defaults(func=_freq)
 
     key = sub.add_parser("keyness", help="keywords of a group (G², log ratio, chi², %%DIFF, p)",
                          description=_KEYNESS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    _common(key, by_default="year", by_help="metadata column defining the groups (default: year)")
+    _common(key, by_default="year", by_help="metadata columns defining the groups (default: year; iso3,year; "
+                                            "a --group name)")
     key.add_argument("--target", nargs="+", metavar="VALUE", help="the group(s) to characterise, e.g. 2024")
     key.add_argument("--reference", metavar="PATH",
-                     help="a reference corpus, read like --corpus (same --columns, --clean, --encoding); "
-                          "default: the other groups of --by")
+                     help="a reference corpus, read like --corpus (same --columns, --clean, --encoding; "
+                          "--where does not apply to it); default: the other groups of --by")
     key.add_argument("--reference-group", nargs="+", metavar="VALUE",
                      help="compare with these groups of --by instead of all others")
     key.add_argument("--correction", choices=["bh", "bonferroni", "holm"], default="bh",
@@ -75,15 +80,15 @@ def register(subparsers) -> None:
     disp = sub.add_parser("dispersion", help="range, Juilland's D, Gries' DP of terms across documents",
                           description="Dispersion across parts = documents (or the groups of --by): "
                                       "columns term, frequency, range, juilland_d, dp, dp_norm.")
-    _common(disp, by_default=None, by_help="parts are the groups of this column (default: documents)")
+    _common(disp, by_default=None, by_help="parts are the groups of these metadata columns (default: documents)")
     disp.add_argument("--term", nargs="+", metavar="TERM", help="only these terms")
     disp.set_defaults(func=_dispersion)
 
 
 def _common(parser, *, by_default, by_help, ngram: bool = True) -> None:
-    add_corpus_options(parser)
+    add_corpus_options(parser, groups=by_help is not argparse.SUPPRESS)
     opts = parser.add_argument_group("counting")
-    opts.add_argument("--by", default=by_default, metavar="COLUMN", help=by_help)
+    opts.add_argument("--by", default=by_default, metavar="COLUMN[,COLUMN...]", help=by_help)
     if ngram:
         opts.add_argument("--ngram", default="1", metavar="N[-M]",
                           help="n-gram lengths, 1-4: '1' words, '2' bigrams, '1-3' words to trigrams (default 1); "
@@ -130,13 +135,19 @@ def _head(frame: pd.DataFrame, top: int | None) -> pd.DataFrame:
     return frame if top is None else frame.head(max(top, 0))
 
 
+def _group_columns(by) -> list[str]:
+    """The output columns of a ``by`` value (a Group is named by its name)."""
+    items = by if isinstance(by, list) else [by]
+    return [getattr(item, "name", item) for item in items]
+
+
 def _freq(args) -> int:
     from ..keywords import frequencies
 
-    table = frequencies(_dtm(args, corpus_from_args(args)), by=args.by, terms=args.term,
-                        min_count=_min_count(args))
+    by = by_from_args(args)
+    table = frequencies(_dtm(args, corpus_from_args(args)), by=by, terms=args.term, min_count=_min_count(args))
     if args.top is not None:
-        table = table.groupby(args.by, sort=False).head(args.top) if args.by else table.head(args.top)
+        table = table.groupby(_group_columns(by), sort=False, dropna=False).head(args.top) if by else table.head(args.top)
     emit_table(table, args.out)
     return 0
 
@@ -146,25 +157,26 @@ def _keyness(args) -> int:
 
     if args.reference and args.reference_group:
         raise UserError("give either --reference PATH or --reference-group VALUE, not both")
+    by = by_from_args(args)
     dtm = _dtm(args, corpus_from_args(args))
-    reference = args.reference_group
-    if args.reference:  # read like --corpus, with the same --columns/--clean/--encoding
-        reference_corpus = corpus_from_args(argparse.Namespace(**{**vars(args), "corpus": args.reference}),
-                                            role="reference_corpus")
+    reference = targets_from_args(args.reference_group, by)
+    if args.reference:  # read like --corpus, with the same --columns/--clean/--encoding (not --where)
+        reference_corpus = corpus_from_args(argparse.Namespace(**{**vars(args), "corpus": args.reference,
+                                                                  "where": []}), role="reference_corpus")
         reference = _dtm(args, reference_corpus, sentences=dtm.options["segment_unit"] == "sentence")
-    table = keyness(dtm, by=args.by, target=args.target, reference=reference,
+    table = keyness(dtm, by=by, target=targets_from_args(args.target, by), reference=reference,
                     min_count=_min_count(args), correction=args.correction)
     info = table.attrs
     each_group = not args.target and not args.reference
-    lead = [args.by] if each_group else []
+    lead = _group_columns(by) if each_group else []
     if not args.all_columns:
         table = table[lead + KEYNESS_COLUMNS]
     if args.top is not None:
-        parts = [table] if not each_group else [g for _, g in table.groupby(args.by, sort=False)]
+        parts = [table] if not each_group else [g for _, g in table.groupby(lead, sort=False, dropna=False)]
         table = pd.concat([piece for part in parts
                            for piece in (part[part["g2"] > 0].head(args.top), part[part["g2"] < 0].tail(args.top))])
     if each_group:
-        print(f"each value of {args.by} against all other documents; g2 signed (+ = overused in the group); "
+        print(f"each group of {', '.join(lead)} against all other documents; g2 signed (+ = overused in the group); "
               f"p_adj: {args.correction} within each group", file=sys.stderr)
     else:
         print(f"target: {info['target']} ({info['target_tokens']} tokens); reference: {info['reference']} "
@@ -193,7 +205,8 @@ def _collocates(args) -> int:
 def _dispersion(args) -> int:
     from ..keywords import DISPERSION_COLUMNS, dispersion
 
-    table = dispersion(_dtm(args, corpus_from_args(args)), args.term, by=args.by, min_count=_min_count(args))
+    table = dispersion(_dtm(args, corpus_from_args(args)), args.term, by=by_from_args(args),
+                       min_count=_min_count(args))
     emit_table(_head(table[DISPERSION_COLUMNS], args.top), args.out)
     return 0
 
