@@ -3,7 +3,7 @@
 Compares, on the same texts in the same run,
 
 * the package's counter (normalisation, one Aho-Corasick pass for all phrases with the
-  codebook's rules, token count: exactly what ``frame_counts`` does per document), and
+  codebook's rules, token count: exactly what ``Matcher.count`` does per document), and
 * a baseline of one compiled case-insensitive regular expression per phrase (every
   plural form, ``\\b`` on both sides, hyphen/white space between words), with the same
   normalisation and token count.
@@ -11,10 +11,11 @@ Compares, on the same texts in the same run,
 Throughput is MB of UTF-8 text per second of CPU time of one process (one core), over
 texts already in memory (so decompression and JSON parsing are not counted); CPU time
 rather than wall time, so that other work on a shared machine does not distort the
-figures (wall-clock times are printed too). Then ``frame_counts`` runs end to end
-from the file with ``--jobs`` processes, and peak traced memory is measured while
-streaming the first tenth of the corpus and the whole of it: if memory is flat the two
-peaks are close.
+figures (wall-clock times are printed too). Then ``Matcher.count(corpus, by="year")``
+and ``frame_counts(..., interval="poisson")`` run end to end from the file with
+``--jobs`` processes, and peak traced memory of the same is measured while streaming
+the first tenth of the corpus and the whole of it: if memory is flat the two peaks are
+close.
 
 Targets: >= 10 MB/s per core and >= 10x the baseline.
 
@@ -65,7 +66,7 @@ def run_baseline(texts, patterns):
 
 
 def run_fast(texts, matcher):
-    from sco_discourse.frames.counts import _count_item
+    from sco_discourse.frames.matrix import _count_item
 
     total = 0
     for i, text in enumerate(texts):
@@ -142,9 +143,9 @@ def main(argv=None) -> int:
     gc.collect()
     subset = Corpus(lambda: limited(corpus, args.limit), name="bench")
     start = time.perf_counter()
-    table = frame_counts(subset, by="year", interval="poisson", n_jobs=args.jobs)
+    table = frame_counts(matcher.count(subset, by="year", n_jobs=args.jobs), interval="poisson")
     seconds = time.perf_counter() - start
-    print(f"frame_counts(by='year') end to end from the gzip file, n_jobs={args.jobs}: {seconds:.2f} s wall, "
+    print(f"count(by='year') + frame_counts end to end from the gzip file, n_jobs={args.jobs}: {seconds:.2f} s wall, "
           f"{megabytes / seconds:.2f} MB/s ({len(table)} rows; includes decompression and JSON parsing)")
 
     if not args.skip_memory:
@@ -153,7 +154,7 @@ def main(argv=None) -> int:
             part = Corpus(lambda n=n_docs // share: limited(corpus, n), name="bench")
             gc.collect()
             tracemalloc.start()
-            frame_counts(part, by="year", interval="poisson")
+            frame_counts(matcher.count(part, by="year"), interval="poisson")
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             print(f"peak traced memory, streaming {n_docs // share:6d} documents: {peak / 1e6:7.1f} MB")
