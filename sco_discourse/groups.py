@@ -299,13 +299,41 @@ class Grouping:
         if missing:
             shown = ", ".join(map(str, docs.columns))
             raise InputError(f"{self.where}: no metadata column {missing[0]!r}; columns: {shown}")
-        ids = docs["doc_id"].astype(str).tolist() if "doc_id" in docs.columns else [str(i) for i in range(len(docs))]
-        columns = {c: docs[c].tolist() for c in self.sources}
-        keys = [self.key(lambda c, i=i: columns[c][i], ids[i]) for i in range(len(docs))]
+        n = len(docs)
+
+        def doc_id(i: int) -> str:
+            return str(docs["doc_id"].iat[i]) if "doc_id" in docs.columns else str(i)
+
+        columns = {c: docs[c].tolist() if docs[c].dtype == object else docs[c].array for c in self.sources}
+        # The key of each distinct combination of raw values, not of each row: a corpus has
+        # many documents but few values. In a column of Python objects values are told apart
+        # by type too (1, 1.0 and True are equal in a dict), so the kind check sees every kind.
+        try:
+            combined = np.zeros(n, dtype=np.int64)
+            for c in self.sources:
+                if docs[c].dtype == object:
+                    seen: dict = {}
+                    codes = np.fromiter((seen.setdefault((v.__class__, v), len(seen)) for v in columns[c]),
+                                        dtype=np.int64, count=n)
+                else:
+                    codes = pd.factorize(docs[c], use_na_sentinel=False)[0].astype(np.int64)
+                size = int(codes.max()) + 1 if n else 1
+                if combined.max(initial=0) > (2**62) // size:
+                    raise TypeError  # too many combinations for one integer: the per-row path
+                combined = combined * size + codes
+        except TypeError:  # an unhashable value (a list): the per-row path names the document
+            keys = [self.key(lambda c, i=i: columns[c][i], doc_id(i)) for i in range(n)]
+            order = self.order(keys)
+            code_of = {k: i for i, k in enumerate(order)}
+            return np.fromiter((code_of[k] for k in keys), dtype=np.int64, count=n), self.labels(order)
+        combo, distinct = pd.factorize(combined)  # combos numbered in order of first appearance
+        first = np.zeros(len(distinct), dtype=np.int64)
+        first[combo[::-1]] = np.arange(n - 1, -1, -1)
+        keys = [self.key(lambda c, i=int(i): columns[c][i], doc_id(int(i))) for i in first]
         order = self.order(keys)
-        code_of = {k: i for i, k in enumerate(order)}
-        codes = np.fromiter((code_of[k] for k in keys), dtype=np.int64, count=len(keys))
-        return codes, self.labels(order)
+        code_of = {k: g for g, k in enumerate(order)}
+        combo_code = np.array([code_of[k] for k in keys], dtype=np.int64)
+        return combo_code[combo], self.labels(order)
 
 
 def _as_list(by: Any) -> list:
