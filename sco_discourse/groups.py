@@ -61,8 +61,8 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["DOC_COLUMNS", "Group", "Grouping", "documents_table", "doc_record", "is_missing", "match_groups",
-           "sort_key"]
+__all__ = ["DOC_COLUMNS", "Group", "Grouping", "describe_groups", "documents_table", "doc_record", "is_missing",
+           "match_groups", "sort_key"]
 
 #: The columns every documents table starts with.
 DOC_COLUMNS = ["doc_id", "date", "date_precision", "year"]
@@ -405,6 +405,23 @@ def match_groups(labels: pd.DataFrame, wanted: Any, *, what: str = "target", whe
         raise InputError(f"{where}: {what} {', '.join(absent)} matches no group of {', '.join(columns)}; "
                          f"groups: {shown}")
     return mask
+
+
+def describe_groups(columns: Sequence[str], wanted: Any) -> str:
+    """A target or reference in words, for messages and ``attrs``.
+
+    Examples
+    --------
+    >>> describe_groups(["year"], [2023, 2024]), describe_groups(["iso3", "year"], ("CHN", 2020))
+    ('year = 2023, 2024', 'iso3, year = (CHN, 2020)')
+    """
+    columns = list(columns)
+    if len(columns) == 1:
+        items = list(wanted) if isinstance(wanted, (list, tuple, set, frozenset, range, np.ndarray, pd.Index,
+                                                       pd.Series)) else [wanted]
+        return f"{columns[0]} = {', '.join(map(str, items))}"
+    items = [wanted] if isinstance(wanted, tuple) else list(wanted)
+    return f"{', '.join(columns)} = " + ", ".join("(" + ", ".join(map(str, item)) + ")" for item in items)
 
 
 def _same_value(have: Any, want: Any) -> bool:

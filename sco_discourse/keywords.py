@@ -78,14 +78,6 @@ def _as_list(value) -> list:
     return [value]
 
 
-def _show_groups(columns, wanted) -> str:
-    """``year = 2023, 2024`` / ``iso3, year = (CHN, 2020)``: a target or reference in words."""
-    if len(columns) == 1:
-        return f"{columns[0]} = {', '.join(map(str, _as_list(wanted)))}"
-    items = [wanted] if isinstance(wanted, tuple) else list(wanted)
-    return f"{', '.join(columns)} = " + ", ".join("(" + ", ".join(map(str, item)) + ")" for item in items)
-
-
 def _p_from_g2(g2, dof: int = 1) -> np.ndarray:
     """Upper tail of the chi-squared distribution, as ``scipy.stats.chi2.sf``.
 
@@ -252,7 +244,7 @@ def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int 
     Gabrielatos, C. & Marchi, A. (2012). Keyness: appropriate metrics and practical
     issues. CADS International Conference, Bologna.
     """
-    from .groups import match_groups
+    from .groups import describe_groups, match_groups
 
     dtm = _check_dtm(dtm, "keyness")
     sizes = dtm.docs["n_tokens"].to_numpy(dtype=np.int64)
@@ -266,7 +258,7 @@ def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int 
                 continue  # documents without a value stay in every reference, never a target
             target_mask = codes == code
             table = _keyness_table(dtm, target_mask, ~target_mask, min_count=min_count, correction=correction,
-                                   target_label=_show_groups(labels.columns, key if len(key) > 1 else key[0]),
+                                   target_label=describe_groups(labels.columns, key if len(key) > 1 else key[0]),
                                    reference_label="all other documents")
             for position, column in enumerate(labels.columns):
                 table.insert(position, column, labels[column].iloc[[code] * len(table)].reset_index(drop=True))
@@ -280,7 +272,7 @@ def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int 
     else:
         codes, labels = dtm.group_codes(by)
         target_mask = match_groups(labels, target, what="target", where=dtm.name)[codes]
-        target_label = _show_groups(labels.columns, target)
+        target_label = describe_groups(labels.columns, target)
     if isinstance(reference, DTM):
         for key in ("ngram", "lemma", "remove_stop_words"):
             if reference.options.get(key) != dtm.options.get(key):
@@ -296,7 +288,7 @@ def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int 
         reference_label = f"{', '.join(labels.columns)} other than {target_label.split(' = ', 1)[1]}"
     else:
         reference_mask = match_groups(labels, reference, what="reference", where=dtm.name)[codes]
-        reference_label = _show_groups(labels.columns, reference)
+        reference_label = describe_groups(labels.columns, reference)
         if (reference_mask & target_mask).any():
             raise InputError(f"keyness: target and reference share documents ({target_label}; {reference_label})")
     if not reference_mask.any():

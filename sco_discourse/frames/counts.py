@@ -40,20 +40,19 @@ def _check_matrix(fm, what: str) -> FrameMatrix:
 
 def _sides(fm: FrameMatrix, codes: np.ndarray, labels: pd.DataFrame, target, reference):
     """Regroup into two groups, target and reference, as keyness does."""
-    from ..groups import match_groups
-    from ..keywords import _show_groups
+    from ..groups import describe_groups, match_groups
 
     columns = list(labels.columns)
     if target is None:
         raise InputError("frame_counts: reference= compares with a target: give target= too")
     in_target = match_groups(labels, target, what="target", where=fm.name)
-    target_label = _show_groups(columns, target)
+    target_label = describe_groups(columns, target)
     if reference is None:
         in_reference = ~in_target
         reference_label = f"{', '.join(columns)} other than {target_label.split(' = ', 1)[1]}"
     else:
         in_reference = match_groups(labels, reference, what="reference", where=fm.name)
-        reference_label = _show_groups(columns, reference)
+        reference_label = describe_groups(columns, reference)
         if (in_target & in_reference).any():
             raise InputError(f"frame_counts: target and reference share groups ({target_label}; {reference_label})")
     if not in_reference.any():
