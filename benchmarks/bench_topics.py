@@ -94,8 +94,7 @@ def prepare(args, data: Path) -> dict:
     t_units = time.perf_counter() - t0
     t0 = time.perf_counter()
     pre = Preprocessor(min_df=5, max_df=0.5)
-    analysed = pre.fit_tokens(units["text"])
-    counts = pre.count_matrix(analysed)
+    counts = pre.fit_transform(units["text"])
     t_pre = time.perf_counter() - t0
     with open(data / "prepared.pkl", "wb") as fh:
         pickle.dump({"units": units.drop(columns="text"), "pre": pre, "counts": counts}, fh)
@@ -109,13 +108,13 @@ def run_case(case: str, data: Path, args) -> dict:
     with open(data / "prepared.pkl", "rb") as fh:
         prepared = pickle.load(fh)
     units, pre, counts = prepared["units"], prepared["pre"], prepared["counts"]
-    units = units.assign(text="")  # the wrapper only needs the column to exist
+    units = units.assign(text="")  # the wrapper reads its counts from counts=, not from the texts
     import gensim  # noqa: F401  (import cost not timed)
     import sklearn.decomposition  # noqa: F401
     from gensim.matutils import Sparse2Corpus
+    from sklearn.frozen import FrozenEstimator
 
     from sco_discourse.topics import TopicModel
-    from sco_discourse.topics.models import _bow
 
     bow = Sparse2Corpus(counts, documents_columns=False)  # what a gensim user would pass
     rss_before = _rss_mb()
@@ -126,12 +125,12 @@ def run_case(case: str, data: Path, args) -> dict:
     if case.startswith("wrapper"):
         method = case.split("-")[1]
         model = TopicModel(args.k, method=method, random_state=args.seed, passes=args.passes,
-                           iterations=args.iterations, chunksize=2000)
-        model._fit_prepared(units, pre, counts)
+                           iterations=args.iterations, chunksize=2000, preprocessor=FrozenEstimator(pre))
+        model.fit(units, counts=counts)  # public: the same units and count matrix as the library cases
         topics = model.components_
         if method == "lda":  # time of the unit-topic inference pass alone, for the record
             t1 = time.perf_counter()
-            model._lda_theta(_bow(counts))
+            model.transform(units, counts=counts)
             extra["inference_s"] = time.perf_counter() - t1
     elif case in ("gensim-lda", "gensim-multicore"):
         from gensim.models import LdaModel, LdaMulticore

@@ -135,7 +135,7 @@ def synthetic_corpus(rng, n_docs=160):
 
 def test_planted_covariate_effect_is_recovered_through_a_topic_model():
     corpus, vocab = synthetic_corpus(np.random.default_rng(12))
-    model = TopicModel(3, method="nmf", fields=["bloc"],
+    model = TopicModel(3, method="nmf",  # "bloc" reaches the regression through model.docs_
                        preprocessor=Preprocessor(phrases=False, max_df=1.0, min_df=1)).fit(corpus)
     # which fitted topic is planted topic 0: the one whose top terms are its words
     top = model.topic_terms(n=10)

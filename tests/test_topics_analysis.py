@@ -11,15 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sco_discourse import Corpus, Document
 from sco_discourse.cli import main
 from sco_discourse.errors import InputError
-from sco_discourse.topics import Preprocessor
+from sco_discourse.groups import Group, documents_table
+from sco_discourse.topics import Preprocessor, TopicModel
 from sco_discourse.topics.linkage import assign_mentions, topic_frame_linkage
 from sco_discourse.topics.prevalence import prevalence_change, topic_prevalence
 from sco_discourse.topics.selection import coherence, stability, sweep, sweep_summary, topic_similarity
 
 sys.path.insert(0, str(Path(__file__).parent))  # the planted-topic corpus of the model tests
-from test_topics_models import PLAIN, planted_texts  # noqa: E402
+from test_topics_models import BLOCKS, PLAIN, planted_texts  # noqa: E402
 
 
 # --------------------------------------------------------------------------- selection
@@ -95,10 +97,18 @@ def test_sweep_nmf_subsampling_and_errors():
 
 # --------------------------------------------------------------------------- prevalence
 def fitted(theta, years, docs=None, n_tokens=None):
+    """A fitted model's tables with chosen topic proportions, to check the arithmetic by hand.
+
+    The statistics read a fitted model's ``docs_``, ``units_``, ``unit_topics_`` and
+    ``labels_``; real fits are tested below, where proportions cannot be chosen.
+    """
     n = len(years)
-    units = pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)], "doc_id": docs or [f"d{i}" for i in range(n)],
+    doc_ids = docs or [f"d{i}" for i in range(n)]
+    units = pd.DataFrame({"unit_id": [f"u{i}" for i in range(n)], "doc_id": doc_ids,
                           "year": years, "n_tokens": n_tokens or [10] * n})
-    return SimpleNamespace(units_=units, unit_topics_=np.asarray(theta, dtype=float),
+    first = units.drop_duplicates("doc_id")
+    docs_table = documents_table({"doc_id": d, "year": y} for d, y in zip(first["doc_id"], first["year"]))
+    return SimpleNamespace(docs_=docs_table, units_=units, unit_topics_=np.asarray(theta, dtype=float),
                            labels_=[f"t{k}" for k in range(np.shape(theta)[1])])
 
 
@@ -127,33 +137,116 @@ def test_token_weighting_and_document_resampling():
     # one document in 2020: resampling documents cannot vary, the interval collapses to the estimate
     assert np.allclose(first["ci_low"], first["prevalence"]) and np.allclose(first["ci_high"], first["prevalence"])
     assert first["few_units"].all()
-    with pytest.raises(InputError, match="no field 'outlet'"):
+    with pytest.raises(InputError, match="no metadata column 'outlet'"):
         topic_prevalence(model, by="outlet")
 
 
-def test_units_without_a_year_are_left_out():
+def test_units_without_a_year_form_their_own_group_shown_last():
+    # the package's one missing-value rule: nothing is dropped, the group without a value comes last
     model = fitted([[1, 0], [0, 1], [0.5, 0.5], [0.2, 0.8]], pd.array([2020, None, 2021, 2021], dtype="Int64"))
     table = topic_prevalence(model, n_resamples=50, warn=False)
-    assert table["year"].tolist() == [2020, 2020, 2021, 2021]
-    assert table["n_units"].tolist() == [1, 1, 2, 2]
-    change = prevalence_change(model)
+    assert table["year"].tolist()[:4] == [2020, 2020, 2021, 2021] and table["year"].iloc[4:].isna().all()
+    assert table["n_units"].tolist() == [1, 1, 2, 2, 1, 1]
+    assert np.allclose(table["prevalence"].iloc[4:], [0, 1])
+    change = prevalence_change(model)  # consecutive years only: the group without a year is not a step in time
+    assert change[["group_a", "group_b"]].values.tolist() == [[2020, 2021]] * 2
     assert change["n_units_a"].tolist() == [1, 1] and change["p_value"].isna().all()
 
 
-def test_prevalence_by_a_metadata_field():
+# Twelve one-block documents with metadata, so every group's prevalence can be counted by hand:
+# a topic's prevalence in a group is the share of the group's documents drawn from its block.
+#            block outlet year iso3
+GROUPED = [(0, "A", 2020, "CHN"), (1, "A", 2020, "RUS"), (2, "A", 2020, "USA"),
+           (0, "A", 2021, "CHN"), (0, "A", 2021, "IND"),
+           (1, "B", 2020, "USA"), (2, "B", 2020, "KAZ"), (2, "B", 2020, "GBR"),
+           (1, "B", 2021, "RUS"), (0, "B", 2021, "FRA"), (1, "B", 2021, "PAK"),
+           (2, None, 2021, "CHN")]
+SCO = ["CHN", "RUS", "KAZ", "KGZ", "TJK", "UZB", "IND", "PAK", "IRN", "BLR"]
+
+
+@pytest.fixture(scope="module")
+def grouped_model():
     import datetime
 
-    from sco_discourse import Corpus, Document
-    from sco_discourse.topics import TopicModel
+    rng = np.random.default_rng(3)
+    docs = []
+    for i, (block, outlet, year, iso3) in enumerate(GROUPED):
+        meta = {"iso3": iso3, "tags": ["a", "list"]}  # a list cannot define a group and is left out
+        if outlet is not None:
+            meta["outlet"] = outlet
+        docs.append(Document(f"d{i:02d}", " ".join(rng.choice(BLOCKS[block], size=30)),
+                             date=datetime.date(year, 6, 1), meta=meta))
+    # no fields=[...] at fit time: every metadata field travels with the model in docs_
+    model = TopicModel(3, method="nmf", unit="document", preprocessor=Preprocessor(**PLAIN))
+    model.fit(Corpus.from_documents(docs))
+    topic_of_block = [int(model.transform([" ".join(words)])[0].argmax()) for words in BLOCKS]
+    assert sorted(topic_of_block) == [0, 1, 2]
+    return model, topic_of_block
 
-    texts, _ = planted_texts(n_per_block=4, length=10)
-    docs = [Document(f"d{i}", t, date=datetime.date(2021, 1, 1), meta={"outlet": "A" if i % 2 else "B"})
-            for i, t in enumerate(texts)]
-    model = TopicModel(3, method="nmf", unit="document", fields=["outlet"],
-                       preprocessor=Preprocessor(**PLAIN)).fit(Corpus.from_documents(docs))
-    table = topic_prevalence(model, by="outlet", n_resamples=50, warn=False)
-    assert table["outlet"].tolist() == ["A"] * 3 + ["B"] * 3
-    assert table["n_units"].tolist() == [6] * 6
+
+def _by_block(table, topic_of_block, columns):
+    """{group key: [prevalence of block 0, 1, 2]} from a prevalence table."""
+    out = {}
+    for key, part in table.groupby(columns, sort=False, dropna=False):
+        key = tuple(None if pd.isna(v) else v for v in (key if isinstance(key, tuple) else (key,)))
+        weights = part.set_index("topic")["prevalence"]
+        out[key] = [weights[t] for t in topic_of_block]
+    return out
+
+
+def test_model_carries_the_documents_table(grouped_model):
+    model, _ = grouped_model
+    docs = model.docs_
+    assert docs["doc_id"].tolist() == [f"d{i:02d}" for i in range(12)]
+    assert {"outlet", "iso3", "year", "date"} <= set(docs.columns) and "tags" not in docs.columns
+    assert docs["outlet"].isna().sum() == 1 and docs["iso3"].tolist()[:3] == ["CHN", "RUS", "USA"]
+    assert set(model.units_["doc_id"]) <= set(docs["doc_id"])
+
+
+def test_prevalence_by_two_columns_counted_by_hand(grouped_model):
+    model, topic_of_block = grouped_model
+    table = topic_prevalence(model, by=["outlet", "year"], n_resamples=200, warn=False)
+    assert list(table.columns[:3]) == ["outlet", "year", "topic"]
+    found = _by_block(table, topic_of_block, ["outlet", "year"])
+    # the groups in the one order (outlet, then year; the document without an outlet last)
+    assert list(found) == [("A", 2020), ("A", 2021), ("B", 2020), ("B", 2021), (None, 2021)]
+    expected = {("A", 2020): [1 / 3, 1 / 3, 1 / 3], ("A", 2021): [1, 0, 0], ("B", 2020): [0, 1 / 3, 2 / 3],
+                ("B", 2021): [1 / 3, 2 / 3, 0], (None, 2021): [0, 0, 1]}
+    for key, shares in expected.items():
+        assert np.allclose(found[key], shares, atol=0.01), key
+    assert table.drop_duplicates(["outlet", "year"])["n_units"].tolist() == [3, 2, 3, 3, 1]
+    assert np.allclose(table.groupby(["outlet", "year"], dropna=False)["prevalence"].sum(), 1)
+
+
+def test_prevalence_by_a_custom_group_counted_by_hand(grouped_model):
+    model, topic_of_block = grouped_model
+    table = topic_prevalence(model, by={"iso3": {"SCO": SCO}}, n_resamples=200, warn=False)
+    found = _by_block(table, topic_of_block, ["iso3"])
+    assert list(found) == [("SCO",), ("other",)]
+    # SCO members: d00 d01 d03 d04 d06 d08 d10 d11 -> fruit 3, rail 3, weather 2 of 8
+    assert np.allclose(found[("SCO",)], [3 / 8, 3 / 8, 2 / 8], atol=0.01)
+    assert np.allclose(found[("other",)], [1 / 4, 1 / 4, 2 / 4], atol=0.01)
+    assert table.drop_duplicates("iso3")["n_units"].tolist() == [8, 4]
+    # a Group names its own column, and combines with other columns
+    bloc = Group("bloc", "iso3", {"SCO": SCO})
+    both = topic_prevalence(model, by=[bloc, "year"], n_resamples=200, warn=False)
+    assert both.drop_duplicates(["bloc", "year"])[["bloc", "year", "n_units"]].values.tolist() == [
+        ["SCO", 2020, 3], ["SCO", 2021, 5], ["other", 2020, 3], ["other", 2021, 1]]
+    # the bootstrap is seeded: the same call gives the same intervals
+    pd.testing.assert_frame_equal(both, topic_prevalence(model, by=[bloc, "year"], n_resamples=200, warn=False))
+
+
+def test_prevalence_change_within_strata(grouped_model):
+    model, topic_of_block = grouped_model
+    change = prevalence_change(model, by=["outlet", "year"], n_resamples=99)
+    assert list(change.columns[:3]) == ["outlet", "group_a", "group_b"]
+    # years compared within each outlet; the document without an outlet has one year only
+    assert change.drop_duplicates("outlet")[["outlet", "group_a", "group_b"]].values.tolist() == [
+        ["A", 2020, 2021], ["B", 2020, 2021]]
+    fruit = change[(change["outlet"] == "A") & (change["topic"] == topic_of_block[0])].iloc[0]
+    assert math.isclose(fruit["difference"], 1 - 1 / 3, abs_tol=0.01)
+    with pytest.raises(InputError, match="no units with year = 2019"):
+        prevalence_change(model, by=["outlet", "year"], pairs=[(2019, 2020)])
 
 
 def test_change_test_matches_exact_enumeration():
@@ -220,7 +313,9 @@ def test_linkage_with_the_frame_matcher_on_the_seed_corpus():
     mentions = find_mentions(corpus)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # every mention falls in a unit: headlines are merged, not dropped
-        table = topic_frame_linkage(model, corpus)
+        table = topic_frame_linkage(model, mentions)
+    with pytest.raises(InputError, match="mention table"):  # the frames stage makes the mentions, not linkage
+        topic_frame_linkage(model, corpus)
     counts = table.groupby("frame")["n_mentions"].sum()
     assert counts.to_dict() == mentions.groupby("frame").size().to_dict()
     assert np.allclose(table.groupby("frame")["mention_share"].sum(), 1)
@@ -261,6 +356,21 @@ def test_cli_fit_writes_the_contract_files_reproducibly(tmp_path, capsys):
     assert sorted(prev["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
     assert "caveat: topic prevalence: few units" in capsys.readouterr().err
     assert len(pd.read_csv(tmp_path / "changes.csv")) == 4 * 3
+
+    # any metadata field of the corpus, without choosing it at fit time; several columns; a custom group
+    assert main(["topics", "prevalence", "--model", str(tmp_path / "a"), "--n-resamples", "50",
+                 "--group", "via_xinhua=original_source:Xinhua",
+                 "--by", "via_xinhua,year", "--out", str(tmp_path / "by.csv")]) == 0
+    by = pd.read_csv(tmp_path / "by.csv", keep_default_na=False)
+    # Xinhua is the original source of seed-001 (2023) and seed-003 (2022); the others have none
+    assert by.drop_duplicates(["via_xinhua", "year"])[["via_xinhua", "year"]].values.tolist() == [
+        ["other", 2020], ["other", 2021], ["other", 2024], ["via_xinhua", 2022], ["via_xinhua", 2023]]
+    capsys.readouterr()
+    assert main(["topics", "prevalence", "--model", str(tmp_path / "a"), "--by", "year",
+                 "--group", "x=outlet:Xinhua"]) == 2
+    assert "--group x is defined but --by year does not name it" in capsys.readouterr().err
+    assert main(["topics", "prevalence", "--model", str(tmp_path / "a"), "--by", "nosuchfield"]) == 2
+    assert "no metadata column 'nosuchfield'" in capsys.readouterr().err
 
     assert main(["topics", "link", "--model", str(tmp_path / "a"), "--out", str(tmp_path / "link.csv")]) == 0
     link = pd.read_csv(tmp_path / "link.csv")

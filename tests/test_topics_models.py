@@ -256,3 +256,159 @@ def test_seed_corpus_end_to_end():
     assert {"shanghai_spirit", "belt_road"} <= terms
     assert len(model.unit_topics()) == 4 * len(model.units_)
 
+
+
+# --------------------------------------------------------------------------- the scikit-learn estimator contract
+# sklearn.utils.estimator_checks.check_estimator skips estimators whose input is not a 2-D
+# numeric array (it warns "Can't test estimator ... which requires input of type ...", as
+# for CountVectorizer), and most of its checks fit on make_blobs data, which a text
+# estimator cannot take. So the checks that do not fit run as scikit-learn wrote them,
+# and those that fit are repeated below on text with the same assertions.
+def _estimators():
+    return [TopicModel(3, method="nmf", preprocessor=Preprocessor(**PLAIN)), TopicModel(),
+            Preprocessor(**PLAIN), Preprocessor()]
+
+
+@pytest.mark.parametrize("estimator", _estimators(), ids=["nmf", "default", "plain", "default-pre"])
+def test_scikit_learn_checks_that_do_not_fit(estimator):
+    from sklearn.utils import estimator_checks as ec
+
+    name = type(estimator).__name__
+    for check in (ec.check_estimator_cloneable, ec.check_estimator_repr, ec.check_no_attributes_set_in_init,
+                  ec.check_get_params_invariance, ec.check_set_params, ec.check_parameters_default_constructible,
+                  ec.check_do_not_raise_errors_in_init_or_set_params, ec.check_mixin_order,
+                  ec.check_estimator_tags_renamed, ec.check_valid_tag_types, ec.check_transformers_unfitted,
+                  ec.check_estimators_unfitted):
+        check(name, estimator)
+
+
+@pytest.mark.parametrize("estimator", [TopicModel(3, method="nmf", preprocessor=Preprocessor(**PLAIN)),
+                                       TopicModel(3, passes=2, iterations=20, preprocessor=Preprocessor(**PLAIN)),
+                                       Preprocessor(**PLAIN)], ids=["nmf", "lda", "preprocessor"])
+def test_scikit_learn_fit_checks_on_text(estimator):
+    """check_estimators_overwrite_params, check_dont_overwrite_parameters, check_fit_idempotent,
+    check_estimators_fit_returns_self and check_fit_check_is_fitted, on texts instead of blobs."""
+    from copy import deepcopy
+
+    import joblib
+    from sklearn.base import clone
+    from sklearn.utils.validation import check_is_fitted
+
+    from sklearn.exceptions import NotFittedError
+
+    texts, _ = planted_texts(n_per_block=5, length=12)
+    est = clone(estimator)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    params = deepcopy(est.get_params())
+    before = dict(est.__dict__)
+    assert est.fit(texts) is est
+    check_is_fitted(est)
+    # fit changes no parameter, not even inside the nested preprocessor
+    for name, value in est.get_params().items():
+        assert joblib.hash(value) == joblib.hash(params[name]), name
+    # fit adds only learned attributes (ending in _) and changes no public attribute
+    added = [k for k in est.__dict__ if k not in before]
+    assert added and all(k.endswith("_") or k.startswith("_") for k in added)
+    assert all(est.__dict__[k] is before[k] for k in before)
+    # idempotent: fitting again on the same data gives the same transform
+    first = est.transform(texts)
+    again = est.fit(texts).transform(texts)
+    if hasattr(first, "toarray"):
+        assert (first != again).nnz == 0
+    else:
+        assert np.array_equal(first, again)
+    # a clone is unfitted and has equal parameters
+    copy = clone(est)
+    assert copy.get_params(deep=False).keys() == est.get_params(deep=False).keys()
+    assert all(joblib.hash(v) == joblib.hash(est.get_params()[k]) for k, v in copy.get_params().items())
+    assert not hasattr(copy, "vocabulary_") and not hasattr(copy, "components_")
+
+
+def test_clone_and_set_params_refit_with_new_settings():
+    from sklearn.base import clone
+
+    texts, _ = planted_texts(n_per_block=5, length=12)
+    base = TopicModel(3, method="nmf", random_state=1, preprocessor=Preprocessor(**PLAIN))
+    assert base.get_params()["preprocessor__min_df"] == 1  # nested parameters, as in a Pipeline
+    wider = clone(base).set_params(n_topics=4, random_state=5, preprocessor__max_df=0.9)
+    assert base.n_topics == 3 and base.preprocessor.max_df == 1.0  # the original is untouched
+    assert wider.fit(texts).components_.shape[0] == 4 and wider.preprocessor_.max_df == 0.9
+    # same settings, same seed: identical models, whether built directly or by clone + set_params
+    direct = TopicModel(4, method="nmf", random_state=5, preprocessor=Preprocessor(**{**PLAIN, "max_df": 0.9}))
+    assert np.array_equal(direct.fit(texts).components_, wider.components_)
+    assert np.array_equal(direct.unit_topics_, wider.unit_topics_)
+    # validation happens in fit, not in __init__ or set_params
+    bad = clone(base).set_params(n_topics=0)
+    with pytest.raises(InputError, match="n_topics"):
+        bad.fit(texts)
+    with pytest.raises(InputError, match="preprocessor must be a Preprocessor"):
+        TopicModel(preprocessor="nope").fit(texts)
+
+
+@pytest.mark.parametrize("method", ["lda", "nmf"])
+def test_counts_with_a_frozen_preprocessor_fit_the_same_model(method):
+    from sklearn.frozen import FrozenEstimator
+
+    texts, _ = planted_texts(n_per_block=5, length=12)
+    kwargs = dict(method=method, random_state=2, passes=2, iterations=20)
+    plain = TopicModel(3, preprocessor=Preprocessor(**PLAIN), **kwargs).fit(texts)
+    pre = Preprocessor(**PLAIN).fit(texts)
+    counts = pre.transform(texts)
+    frozen = TopicModel(3, preprocessor=FrozenEstimator(pre), **kwargs).fit(texts, counts=counts)
+    assert frozen.preprocessor_ is pre
+    assert np.array_equal(plain.components_, frozen.components_)
+    assert np.array_equal(plain.unit_topics_, frozen.unit_topics_)
+    assert np.array_equal(frozen.transform(texts), frozen.transform(texts, counts=counts))
+    with pytest.raises(InputError, match="FrozenEstimator"):
+        TopicModel(3, preprocessor=Preprocessor(**PLAIN)).fit(texts, counts=counts)
+    with pytest.raises(InputError, match="shape"):
+        TopicModel(3, preprocessor=FrozenEstimator(pre)).fit(texts[:-1], counts=counts)
+
+
+def test_fit_transform_rows_follow_the_units_given():
+    texts = ["tea leaf cup tea", "rail train track", "tea cup leaf", "train rail track rail", "zzz qqq"]
+    pre = Preprocessor(phrases=False, min_df=2, max_df=1.0)
+    theta = TopicModel(2, method="nmf", preprocessor=pre).fit_transform(texts)
+    assert theta.shape == (5, 2) and np.isnan(theta[4]).all()  # "zzz qqq" has no vocabulary term
+    assert np.allclose(theta[:4].sum(axis=1), 1)
+
+
+def test_preprocessor_streams_and_fit_transform_equals_fit_then_transform():
+    texts = ["The Belt and Road links Asia with the Shanghai Spirit."] * 3 + ["Road works in Asia.", "A belt."] * 2
+    for phrases in (True, False):
+        listed = Preprocessor(phrases=phrases, phrase_min_count=2, min_df=1, max_df=1.0)
+        counts = listed.fit_transform(texts)
+        streamed = Preprocessor(phrases=phrases, phrase_min_count=2, min_df=1, max_df=1.0).fit(iter(texts))
+        assert streamed.vocabulary_ == listed.vocabulary_
+        assert (streamed.transform(t for t in texts) != counts).nnz == 0
+        assert counts.has_sorted_indices and counts.dtype == np.int64
+        assert list(listed.get_feature_names_out()) == listed.vocabulary_
+    # counted by hand: "Asia" once in each long text and in each "Road works in Asia."
+    assert counts[:, listed.vocabulary_.index("asia")].toarray().ravel().tolist() == [1, 1, 1, 1, 0, 1, 0]
+    with pytest.raises(InputError, match="not one string"):
+        Preprocessor().fit("one text")
+    with pytest.raises(InputError, match="text 2 is a int"):
+        Preprocessor(phrases=False, min_df=1).fit(["a text", 3])
+
+
+def test_a_unit_table_carries_document_metadata():
+    texts, _ = planted_texts(n_per_block=2, length=10)
+    units = pd.DataFrame({"unit_id": [f"x{i}" for i in range(6)], "doc_id": ["a", "a", "b", "b", "c", "c"],
+                          "iso3": ["CHN", "CHN", "RUS", "RUS", "USA", "USA"], "text": texts})
+    model = TopicModel(2, method="nmf", preprocessor=Preprocessor(**PLAIN)).fit(units)
+    assert model.docs_[["doc_id", "iso3"]].values.tolist() == [["a", "CHN"], ["b", "RUS"], ["c", "USA"]]
+    units.loc[1, "iso3"] = "IND"
+    with pytest.raises(InputError, match="'iso3' .* differs within document 'a'"):
+        TopicModel(2, method="nmf", preprocessor=Preprocessor(**PLAIN)).fit(units)
+
+
+def test_fit_reads_a_one_shot_stream_of_documents():
+    texts, _ = planted_texts(n_per_block=3, length=10)
+    docs = [doc(f"d{i}", t, 2020 + i % 3) for i, t in enumerate(texts)]
+    kwargs = dict(method="nmf", unit="document", preprocessor=Preprocessor(**PLAIN))
+    streamed = TopicModel(3, **kwargs).fit(d for d in docs)
+    listed = TopicModel(3, **kwargs).fit(Corpus.from_documents(docs))
+    assert np.array_equal(streamed.components_, listed.components_)
+    pd.testing.assert_frame_equal(streamed.docs_, listed.docs_)
+    assert streamed.corpus_fingerprint_ is None and listed.corpus_fingerprint_ == Corpus.from_documents(docs).fingerprint()

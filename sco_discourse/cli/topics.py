@@ -5,7 +5,7 @@ Files written (columns are stable; other tools read them):
 ``topics fit --out DIR``
     ``topic_terms.csv``: ``topic, term, weight, rank`` (every term of every topic,
     rank 1 = most probable); ``doc_topics.csv``: ``unit_id, doc_id, topic, weight``;
-    ``units.csv``: ``unit_id, doc_id, year, start, end, n_tokens`` (then any ``--fields``); ``topics.csv``:
+    ``units.csv``: ``unit_id, doc_id, year, start, end, n_tokens``; ``topics.csv``:
     ``topic, label, prevalence, n_dominant, top_terms, frex_terms``; ``model.pkl`` and
     ``model.json`` (the fitted model and its settings, for ``show``/``prevalence``/``link``).
 ``topics sweep --out F.csv``
@@ -13,8 +13,9 @@ Files written (columns are stable; other tools read them):
     coherence_c_npmi, coherence_u_mass, exclusivity, stability, perplexity, n_units,
     n_heldout, n_terms``.
 ``topics prevalence --out F.csv``
-    ``<by>, topic, label, prevalence, ci_low, ci_high, n_units, n_docs, few_units``;
-    ``--changes F.csv`` adds the permutation tests between consecutive groups.
+    one column per ``--by`` column, then ``topic, label, prevalence, ci_low, ci_high,
+    n_units, n_docs, few_units``; ``--changes F.csv`` adds the permutation tests between
+    consecutive groups (of the last ``--by`` column, within each value of the others).
 """
 
 from __future__ import annotations
@@ -81,7 +82,12 @@ def register(subparsers) -> None:
                           description="Mean topic proportion per group with percentile bootstrap intervals, "
                                       "from a saved model (--model DIR) or a model fitted now (--k K).")
     prev.add_argument("--model", metavar="DIR", help="a folder written by `topics fit` (else fit with --k)")
-    prev.add_argument("--by", default="year", help="unit field to group by (default year)")
+    prev.add_argument("--by", default=None, metavar="COL[,COL...]",
+                      help="metadata column(s) of the documents to group by, e.g. year or iso3,year "
+                           "(default year); may name a --group")
+    prev.add_argument("--group", action="append", default=[], metavar="NAME=COL:V1,V2,...",
+                      help="a custom group: column NAME is NAME where COL has one of the values and 'other' "
+                           "elsewhere, e.g. SCO=iso3:CHN,RUS,KAZ (repeatable); grouped by when --by is not given")
     prev.add_argument("--weight", choices=["units", "tokens"], default="units",
                       help="average over units, or weight units by their tokens (default units)")
     prev.add_argument("--resample", choices=["units", "documents"], default="units",
@@ -121,8 +127,8 @@ def _model_options(parser: argparse.ArgumentParser, *, k_required: bool) -> None
     group.add_argument("--window", type=at_least(1), default=200, help="tokens per window with --unit window (default 200)")
     group.add_argument("--min-tokens", type=at_least(0), default=10,
                        help="merge shorter paragraphs into the next one (default 10)")
-    group.add_argument("--fields", nargs="+", default=[], metavar="FIELD",
-                       help="document metadata to keep with each unit, e.g. outlet (for prevalence --by FIELD)")
+    # --fields chose metadata to keep at fit time; every field now travels with the model
+    group.add_argument("--fields", nargs="+", default=None, help=argparse.SUPPRESS)
     group.add_argument("--passes", type=at_least(1), default=10, help="LDA passes (default 10)")
     group.add_argument("--iterations", type=at_least(1), default=100, help="LDA inference iterations (default 100)")
     group.add_argument("--alpha", default="symmetric", help="LDA document-topic prior: symmetric, asymmetric, auto "
@@ -166,8 +172,10 @@ def _preprocessor(args):
 
 
 def _model_kwargs(args) -> dict:
+    if args.fields:
+        print("caveat: --fields is no longer needed and is ignored: every metadata field of the corpus "
+              "travels with the model (give it to --by directly)", file=sys.stderr)
     return dict(method=args.method, unit=args.unit, window=args.window, min_tokens=args.min_tokens,
-                fields=tuple(args.fields),
                 passes=args.passes, iterations=args.iterations, alpha=_alpha(args.alpha))
 
 
@@ -327,20 +335,42 @@ def _show(args: argparse.Namespace) -> int:
 def _prevalence(args: argparse.Namespace) -> int:
     from ..topics.prevalence import prevalence_change, topic_prevalence
 
+    by = _grouping(args.by, args.group)
     if args.model:
         model = _load(args.model)
     else:
         model = _fit_model(args, corpus_from_args(args))
-    if args.by not in model.units_.columns:
-        raise UserError(f"--by {args.by}: the units have no such field (fields: {list(model.units_.columns)})")
     with _caveats():
-        table = topic_prevalence(model, by=args.by, weight=args.weight, resample=args.resample,
+        table = topic_prevalence(model, by=by, weight=args.weight, resample=args.resample,
                                  n_resamples=args.n_resamples, confidence=args.confidence, random_state=args.seed)
     emit_table(table.drop(columns="label") if not args.out else table, args.out)
     if args.changes:
-        changes = prevalence_change(model, by=args.by, random_state=args.seed)
+        changes = prevalence_change(model, by=by, random_state=args.seed)
         emit_table(changes, args.changes)
     return 0
+
+
+def _grouping(by: str | None, groups: list[str]) -> list:
+    """``--by COL,COL`` and ``--group NAME=COL:V1,V2`` as a ``by=`` of :mod:`sco_discourse.groups`."""
+    from ..groups import Group
+
+    defined = {}
+    for item in groups:
+        name, sep, rest = item.partition("=")
+        column, sep2, values = rest.partition(":")
+        members = [v.strip() for v in values.split(",") if v.strip()]
+        if not (sep and sep2 and name.strip() and column.strip() and members):
+            raise UserError(f"--group expects NAME=COLUMN:VALUE1,VALUE2,..., e.g. SCO=iso3:CHN,RUS; got {item!r}")
+        defined[name.strip()] = Group(name.strip(), column.strip(), members)
+    if by is None:
+        return list(defined.values()) or ["year"]
+    names = [c.strip() for c in by.split(",") if c.strip()]
+    if not names:
+        raise UserError(f"--by expects column names separated by commas, e.g. iso3,year; got {by!r}")
+    unused = sorted(set(defined) - set(names))
+    if unused:
+        raise UserError(f"--group {unused[0]} is defined but --by {by} does not name it (e.g. --by {by},{unused[0]})")
+    return [defined.get(name, name) for name in names]
 
 
 def _link(args: argparse.Namespace) -> int:
@@ -352,12 +382,13 @@ def _link(args: argparse.Namespace) -> int:
     if fitted is not None and corpus.fingerprint() != fitted:
         raise UserError(f"the corpus {corpus.name} is not the corpus the model in {args.model} was fitted on "
                         "(give the same --corpus options as to `topics fit`)")
+    from ..frames import find_mentions
     from ..lexicons.schema import load_lexicon
 
     lexicon = load_lexicon(args.lexicon)
     note_lexicon(lexicon)
     with _caveats():
-        table = topic_frame_linkage(model, corpus, lexicon=lexicon)
+        table = topic_frame_linkage(model, find_mentions(corpus, lexicon=lexicon))
     emit_table(table if args.out else table.drop(columns="label").round(4), args.out)
     return 0
 

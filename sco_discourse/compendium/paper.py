@@ -159,9 +159,10 @@ def _topic_prevalence(ctx: FigureContext) -> pd.DataFrame:
 
 
 def _topic_linkage(ctx: FigureContext) -> pd.DataFrame:
+    from ..frames import find_mentions
     from ..topics.linkage import topic_frame_linkage
 
-    return topic_frame_linkage(_topic_model(ctx), ctx.corpus, lexicon=paper_lexicon(), warn=False)
+    return topic_frame_linkage(_topic_model(ctx), find_mentions(ctx.corpus, lexicon=paper_lexicon()), warn=False)
 
 
 # --------------------------------------------------------------------------- declared settings

@@ -15,9 +15,9 @@ from .models import METHODS, TopicModel, exclusivity, frex_scores
 from .preprocess import Preprocessor
 from .prevalence import prevalence_change, topic_prevalence
 from .selection import COHERENCE_MEASURES, coherence, stability, sweep, sweep_summary, topic_similarity
-from .units import UNIT_KINDS, make_units
+from .units import UNIT_KINDS, as_units, make_units
 
-__all__ = ["COHERENCE_MEASURES", "METHODS", "UNIT_KINDS", "Preprocessor", "TopicModel", "assign_mentions",
+__all__ = ["COHERENCE_MEASURES", "METHODS", "UNIT_KINDS", "Preprocessor", "TopicModel", "as_units", "assign_mentions",
            "coherence", "exclusivity", "frex_scores", "make_units", "prevalence_change", "stability", "sweep",
            "sweep_summary", "topic_frame_linkage", "topic_prevalence", "topic_similarity"]
 __all__ += ["prevalence_regression", "topic_effects"]

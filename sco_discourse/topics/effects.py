@@ -398,9 +398,8 @@ def topic_effects(model, formula: str, *, groups: Any = None, cluster: Any = Non
     Parameters
     ----------
     model : TopicModel
-        Fitted: ``units_`` (``doc_id``, ``n_tokens`` and the metadata fields copied at
-        fit time), ``unit_topics_``, ``labels_``; a ``docs_`` documents table is used
-        for the covariates when the model has one.
+        Fitted: ``units_`` (``doc_id``, ``n_tokens``), ``unit_topics_``, ``labels_``,
+        and ``docs_``, the documents table whose metadata fields are the covariates.
     formula : str
         Covariates (patsy), columns of the documents table and of ``groups``.
     groups : by-specification, optional

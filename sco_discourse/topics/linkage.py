@@ -1,8 +1,9 @@
 """Topic–frame linkage: which topics carry which frames.
 
-Frame mentions (from :func:`sco_discourse.frames.find_mentions`, or any table with
-``doc_id, frame, start``) are placed in the modelling unit that contains their first
-character. Two views per frame and topic:
+Both sides are middle objects made once: a fitted topic model and a frame mention table
+(from :func:`sco_discourse.frames.find_mentions`, or any table with ``doc_id, frame,
+start``, e.g. coded by hand). Mentions are placed in the modelling unit that contains
+their first character. Two views per frame and topic:
 
 * **dominant-topic share**: of the frame's mentions, the share that falls in units whose
   largest topic is this one ("40 % of 'shared future' mentions sit in health paragraphs");
@@ -42,17 +43,20 @@ def assign_mentions(model, mentions: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> units = pd.DataFrame({"unit_id": ["a/p0", "a/p1"], "doc_id": ["a", "a"], "start": [0, 50], "end": [40, 90]})
-    >>> fitted = SimpleNamespace(units_=units, unit_topics_=np.array([[0.9, 0.1], [0.3, 0.7]]))
-    >>> m = pd.DataFrame({"doc_id": ["a", "a", "b"], "frame": ["x", "x", "y"], "start": [5, 60, 0]})
-    >>> assign_mentions(fitted, m)[["unit_id", "topic"]].values.tolist()
-    [['a/p0', 0], ['a/p1', 1], [nan, -1]]
+    >>> from sco_discourse import Corpus, Document
+    >>> from sco_discourse.topics import Preprocessor, TopicModel
+    >>> corpus = Corpus.from_documents([Document("a", "tea cup tea leaf\\nrail train track rail"),
+    ...                                 Document("b", "tea leaf cup\\ntrain rail track")])
+    >>> model = TopicModel(2, method="nmf", min_tokens=1,
+    ...                    preprocessor=Preprocessor(phrases=False, min_df=1, max_df=1.0)).fit(corpus)
+    >>> m = pd.DataFrame({"doc_id": ["a", "a", "c"], "frame": ["x", "x", "y"], "start": [4, 20, 0]})
+    >>> placed = assign_mentions(model, m)
+    >>> placed["unit_id"].tolist()   # document "c" was not modelled
+    ['a/p0', 'a/p1', nan]
+    >>> bool(placed["topic"][0] != placed["topic"][1]), int(placed["topic"][2])   # tea, rail, none
+    (True, -1)
     """
-    units = getattr(model, "units_", None)
-    theta = getattr(model, "unit_topics_", None)
-    if units is None or theta is None:
-        raise InputError("topic-frame linkage needs a fitted TopicModel")
+    units, theta = _fitted_units(model)
     missing = [c for c in ("doc_id", "start", "end") if c not in units.columns]
     if missing:
         raise InputError(f"topic-frame linkage: the model's units have no {missing} columns; fit the model on a "
@@ -84,22 +88,16 @@ def assign_mentions(model, mentions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def topic_frame_linkage(model, corpus=None, *, mentions: pd.DataFrame | None = None, lexicon=None,
-                        warn: bool = True) -> pd.DataFrame:
+def topic_frame_linkage(model, mentions: pd.DataFrame, *, warn: bool = True) -> pd.DataFrame:
     """For every frame, how its mentions spread over topics.
 
     Parameters
     ----------
     model : TopicModel
         Fitted on a corpus (its units carry character spans).
-    corpus : Corpus, optional
-        Searched with :func:`sco_discourse.frames.find_mentions` when ``mentions`` is not
-        given (it must be the corpus the model was fitted on).
-    mentions : pandas.DataFrame, optional
-        Frame mentions, at least ``doc_id, frame, start`` — e.g. from ``find_mentions``
-        or coded by hand.
-    lexicon : Lexicon or path, optional
-        Passed to ``find_mentions``.
+    mentions : pandas.DataFrame
+        Frame mentions in the corpus the model was fitted on, at least ``doc_id, frame,
+        start`` — e.g. ``find_mentions(corpus)`` or coded by hand.
     warn : bool, default True
         Warn when mentions fall outside every modelled unit.
 
@@ -114,23 +112,21 @@ def topic_frame_linkage(model, corpus=None, *, mentions: pd.DataFrame | None = N
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> units = pd.DataFrame({"unit_id": ["a/p0", "a/p1", "a/p2"], "doc_id": ["a"] * 3,
-    ...                       "start": [0, 50, 100], "end": [40, 90, 140]})
-    >>> fitted = SimpleNamespace(units_=units, unit_topics_=np.array([[0.9, 0.1], [0.3, 0.7], [0.5, 0.5]]),
-    ...                          labels_=["health", "trade"])
-    >>> m = pd.DataFrame({"doc_id": ["a", "a", "a"], "frame": ["x", "x", "x"], "start": [5, 10, 60]})
-    >>> topic_frame_linkage(fitted, mentions=m)[["topic", "n_mentions", "mean_with", "association"]].round(2)
-       topic  n_mentions  mean_with  association
-    0      0           2        0.6          0.1
-    1      1           1        0.4         -0.1
+    >>> from sco_discourse import Corpus, Document
+    >>> from sco_discourse.topics import Preprocessor, TopicModel
+    >>> corpus = Corpus.from_documents([Document("a", "tea cup tea leaf\\nrail train track rail\\ntea leaf rail"),
+    ...                                 Document("b", "tea leaf cup\\ntrain rail track")])
+    >>> model = TopicModel(2, method="nmf", min_tokens=1,
+    ...                    preprocessor=Preprocessor(phrases=False, min_df=1, max_df=1.0)).fit(corpus)
+    >>> m = pd.DataFrame({"doc_id": ["a", "a", "b"], "frame": ["x", "x", "x"], "start": [0, 4, 0]})
+    >>> table = topic_frame_linkage(model, m)   # every mention is in a tea paragraph (a/p0, b/p0)
+    >>> tea = int(model.transform(["tea cup"]).argmax())
+    >>> table.loc[table["topic"] == tea, ["n_mentions", "mention_share", "n_units_with", "n_units_without"]].values.tolist()
+    [[3.0, 1.0, 2.0, 3.0]]
     """
-    if mentions is None:
-        if corpus is None:
-            raise InputError("topic-frame linkage: give the corpus the model was fitted on, or a mentions table")
-        from ..frames import find_mentions
-
-        mentions = find_mentions(corpus, lexicon=lexicon)
+    if not isinstance(mentions, pd.DataFrame):
+        raise InputError("topic-frame linkage: mentions must be a mention table (a DataFrame with doc_id, frame, "
+                         f"start), e.g. find_mentions(corpus); got {type(mentions).__name__}")
     placed = assign_mentions(model, mentions)
     unplaced = placed["unit_id"].isna()
     if unplaced.any() and warn:
@@ -157,3 +153,11 @@ def topic_frame_linkage(model, corpus=None, *, mentions: pd.DataFrame | None = N
                          "association": float(mean_with[k] - mean_without[k])})
     return pd.DataFrame(rows, columns=["frame", "topic", "label", "n_mentions", "mention_share", "n_units_with",
                                        "n_units_without", "mean_with", "mean_without", "association"])
+
+
+def _fitted_units(model) -> tuple[pd.DataFrame, np.ndarray]:
+    units = getattr(model, "units_", None)
+    theta = getattr(model, "unit_topics_", None)
+    if units is None or theta is None:
+        raise InputError("topic-frame linkage needs a fitted TopicModel (call fit(...) first)")
+    return units, theta

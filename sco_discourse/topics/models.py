@@ -1,4 +1,4 @@
-"""LDA and NMF topic models behind one estimator (`TopicModel`).
+"""LDA and NMF topic models behind one scikit-learn estimator (`TopicModel`).
 
 Backends
 --------
@@ -17,6 +17,18 @@ Topic–term weights (``components_``) are normalised to sum to one per topic fo
 backend (for LDA they are the topic–word probabilities), and unit–topic weights
 (``unit_topics_``) sum to one per unit, so tables from different backends read alike.
 Topics are numbered from 0 in the backend's order.
+
+The estimator contract
+----------------------
+:class:`TopicModel` and :class:`~sco_discourse.topics.Preprocessor` are scikit-learn
+estimators: ``__init__`` only stores settings, ``fit`` validates them and returns
+``self``, learned state ends in ``_``, and ``get_params``/``set_params``/``clone``
+work, so a model with other settings is ``clone(model).set_params(n_topics=8)``. Their
+``X`` is text, not a numeric array: for the topic model a corpus, a unit table or a
+list of texts (see :func:`~sco_discourse.topics.as_units`); for the preprocessor the
+unit texts. To fit many models on one preprocessing (as :func:`~sco_discourse.topics.sweep`
+does), fit a ``Preprocessor`` once, pass it frozen (``preprocessor=FrozenEstimator(pre)``,
+:class:`sklearn.frozen.FrozenEstimator`) and give ``fit`` its counts (``counts=``).
 """
 
 from __future__ import annotations
@@ -30,10 +42,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.frozen import FrozenEstimator
 
 from ..errors import InputError
 from .preprocess import Preprocessor
-from .units import UNIT_KINDS, make_units
+from .units import UNIT_KINDS, as_units
 
 __all__ = ["METHODS", "TopicModel", "frex_scores", "exclusivity"]
 
@@ -44,8 +58,8 @@ _MODEL_FILE = "model.pkl"
 _MANIFEST_FILE = "model.json"
 
 
-class TopicModel:
-    """A topic model of a corpus split into units (an estimator: ``fit`` returns self).
+class TopicModel(TransformerMixin, BaseEstimator):
+    """A topic model of a corpus split into units (a scikit-learn estimator).
 
     Parameters
     ----------
@@ -59,12 +73,10 @@ class TopicModel:
         How :meth:`fit` splits a corpus (see :func:`~sco_discourse.topics.make_units`).
     window, min_tokens : int
         Passed to :func:`~sco_discourse.topics.make_units`.
-    fields : sequence of str
-        Document metadata copied into ``units_`` (e.g. ``["outlet"]``), so prevalence
-        can be grouped by them.
-    preprocessor : Preprocessor, optional
-        Token, phrase and vocabulary settings; default ``Preprocessor()``. It is copied
-        and fitted on the units, the fitted copy is ``preprocessor_``.
+    preprocessor : Preprocessor or FrozenEstimator, optional
+        Token, phrase and vocabulary settings; default ``Preprocessor()``. It is cloned
+        and fitted on the units; the fitted copy is ``preprocessor_``. A
+        ``FrozenEstimator`` around a fitted ``Preprocessor`` is used as it is.
     passes : int, default 10
         LDA: passes over the units.
     iterations : int, default 100
@@ -83,9 +95,16 @@ class TopicModel:
 
     Attributes
     ----------
+    docs_ : pandas.DataFrame
+        The documents table of what was fitted (:func:`~sco_discourse.groups.documents_table`:
+        ``doc_id, date, date_precision, year`` and every scalar metadata field), one row
+        per document. Topic statistics group units by it (``topic_prevalence(model,
+        by=...)``), so any metadata field can be used without choosing it at fit time.
     units_ : pandas.DataFrame
-        The units modelled (columns of :func:`~sco_discourse.topics.make_units`), in row
-        order of ``unit_topics_``. Units left with no vocabulary term are dropped.
+        The units modelled (``unit_id, doc_id, year, start, end, n_tokens, text`` for a
+        corpus, see :func:`~sco_discourse.topics.as_units`), in row order of
+        ``unit_topics_``; ``doc_id`` joins ``docs_``. Units left with no vocabulary term
+        are dropped.
     dropped_units_ : list of str
         Ids of units dropped because no term of theirs survived preprocessing.
     preprocessor_ : Preprocessor
@@ -102,6 +121,8 @@ class TopicModel:
         A label per topic: suggested from the top terms, overridable with :meth:`set_labels`.
     model_ : gensim LdaModel or sklearn NMF
         The fitted backend object.
+    tfidf_ : sklearn TfidfTransformer
+        NMF only: the tf-idf weighting fitted on the units.
     corpus_fingerprint_ : str or None
         :meth:`Corpus.fingerprint` of the corpus fitted, when one was given.
 
@@ -113,6 +134,9 @@ class TopicModel:
     ['rail', 'tea']
     >>> model.unit_topics_.sum(axis=1).round(6).tolist() == [1.0] * 10
     True
+    >>> from sklearn.base import clone
+    >>> clone(model).set_params(n_topics=3).get_params()["n_topics"]
+    3
 
     References
     ----------
@@ -123,9 +147,9 @@ class TopicModel:
     """
 
     def __init__(self, n_topics: int = 10, *, method: str = "lda", random_state: int = 0,
-                 unit: str = "paragraph", window: int = 200, min_tokens: int = 10, fields: Sequence[str] = (),
-                 preprocessor: Preprocessor | None = None, passes: int = 10, iterations: int = 100,
-                 alpha="symmetric", eta=None, chunksize: int = 2000, workers: int = 1,
+                 unit: str = "paragraph", window: int = 200, min_tokens: int = 10,
+                 preprocessor: Preprocessor | FrozenEstimator | None = None, passes: int = 10,
+                 iterations: int = 100, alpha="symmetric", eta=None, chunksize: int = 2000, workers: int = 1,
                  max_iter: int = 400, nmf_init: str = "nndsvda"):
         self.n_topics = n_topics
         self.method = method
@@ -133,7 +157,6 @@ class TopicModel:
         self.unit = unit
         self.window = window
         self.min_tokens = min_tokens
-        self.fields = fields
         self.preprocessor = preprocessor
         self.passes = passes
         self.iterations = iterations
@@ -144,17 +167,15 @@ class TopicModel:
         self.max_iter = max_iter
         self.nmf_init = nmf_init
 
-    _PARAMS = ("n_topics", "method", "random_state", "unit", "window", "min_tokens", "fields", "preprocessor",
-               "passes",
-               "iterations", "alpha", "eta", "chunksize", "workers", "max_iter", "nmf_init")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # X is text: a corpus, a unit table or a list of strings
+        tags.input_tags.string = True
+        tags.non_deterministic = self.method == "lda_multicore"
+        return tags
 
-    def get_params(self) -> dict:
-        """Constructor settings (as scikit-learn's ``get_params``)."""
-        return {name: getattr(self, name) for name in self._PARAMS}
-
-    def __repr__(self) -> str:
-        return (f"TopicModel(n_topics={self.n_topics!r}, method={self.method!r}, "
-                f"random_state={self.random_state!r}, unit={self.unit!r})")
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "components_")
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> None:
@@ -169,62 +190,69 @@ class TopicModel:
             raise InputError(f"TopicModel: unknown unit {self.unit!r}; use one of {list(UNIT_KINDS)}")
         for name in ("passes", "iterations", "chunksize", "workers", "max_iter"):
             value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise InputError(f"TopicModel: {name} must be a positive integer, got {value!r}")
+        inner = self.preprocessor.estimator if isinstance(self.preprocessor, FrozenEstimator) else self.preprocessor
+        if inner is not None and not isinstance(inner, Preprocessor):
+            raise InputError("TopicModel: preprocessor must be a Preprocessor (or a FrozenEstimator around a "
+                             f"fitted one), got {type(inner).__name__}")
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y=None) -> "TopicModel":
+    def fit(self, X, y=None, *, counts: sp.spmatrix | None = None) -> "TopicModel":
         """Fit on a corpus, a unit table or a list of texts; returns ``self``.
 
         Parameters
         ----------
         X : Corpus, iterable of Document, pandas.DataFrame or sequence of str
-            A corpus is split into units (``unit``); a DataFrame must have a ``text``
-            column (``unit_id``, ``doc_id``, ``year`` are used when present); plain
-            strings become units ``u0, u1, ...``.
+            A corpus is split into units (``unit``); a DataFrame is a unit table with a
+            ``text`` column; plain strings become units ``u0, u1, ...`` (see
+            :func:`~sco_discourse.topics.as_units`).
         y : ignored
+        counts : sparse matrix, optional
+            The units' term counts, as ``pre.transform(units["text"])`` gives them for a
+            fitted ``pre`` passed frozen (``preprocessor=FrozenEstimator(pre)``): the
+            texts are then not analysed again. Rows follow the units of ``X``.
+
+        Notes
+        -----
+        Memory: a corpus is read once, one document at a time (a lazily loaded corpus is
+        never held whole); the model keeps the units' text (``units_``, to quote
+        passages) and the documents table, not the documents. Preprocessing holds each
+        unit's tokens as 4-byte ids, not strings (see :class:`Preprocessor`). LDA streams
+        bag-of-words rows made one at a time from the sparse count matrix; NMF needs the
+        whole tf-idf matrix (sparse, as large as the counts). ``corpus_fingerprint_`` reads
+        a corpus a second time (nothing is kept from that pass).
         """
-        self._check_params()
-        units, fingerprint = self._as_units(X)
-        preprocessor = _clone(self.preprocessor or Preprocessor())
-        analysed = preprocessor.fit_tokens(units["text"])
-        counts = preprocessor.count_matrix(analysed)
-        self._fit_prepared(units, preprocessor, counts)
-        self.corpus_fingerprint_ = fingerprint
+        self._fit(X, counts)
         return self
 
-    def _as_units(self, X) -> tuple[pd.DataFrame, str | None]:
-        if isinstance(X, pd.DataFrame):
-            if "text" not in X.columns:
-                raise InputError(f"TopicModel: the unit table has no 'text' column (columns: {list(X.columns)})")
-            units = X.reset_index(drop=True).copy()
-            if "unit_id" not in units.columns:
-                units.insert(0, "unit_id", [f"u{i}" for i in range(len(units))])
-            if "doc_id" not in units.columns:
-                units.insert(1, "doc_id", units["unit_id"])
-            if units["unit_id"].duplicated().any():
-                dup = units.loc[units["unit_id"].duplicated(), "unit_id"].iloc[0]
-                raise InputError(f"TopicModel: the unit table repeats unit_id {dup!r}")
-            return units, None
-        if isinstance(X, str):
-            raise InputError("TopicModel: give a corpus, a unit table or a list of texts, not one string")
-        items = list(X)
-        if items and all(isinstance(t, str) for t in items):
-            ids = [f"u{i}" for i in range(len(items))]
-            return pd.DataFrame({"unit_id": ids, "doc_id": ids, "text": items}), None
-        if items and all(hasattr(d, "doc_id") and hasattr(d, "text") for d in items):
-            units = make_units(items, unit=self.unit, window=self.window, min_tokens=self.min_tokens,
-                               fields=tuple(self.fields))
-            fingerprint = X.fingerprint() if hasattr(X, "fingerprint") else None
-            return units, fingerprint
-        raise InputError("TopicModel: give a corpus, a unit table (DataFrame with a 'text' column) or a "
-                         "non-empty list of texts")
+    def fit_transform(self, X, y=None, *, counts: sp.spmatrix | None = None) -> np.ndarray:
+        """Fit, and return the topic proportions of the units of ``X``.
 
-    def _fit_prepared(self, units: pd.DataFrame, preprocessor: Preprocessor, counts: sp.csr_matrix) -> None:
-        """Fit the backend on an already built count matrix (shared by the K sweep)."""
+        Returns
+        -------
+        numpy.ndarray, shape (n_units, n_topics)
+            The fitted ``unit_topics_``, with a row of NaN for each unit dropped for having
+            no vocabulary term (so rows follow the units of ``X``, as :meth:`transform`).
+        """
+        kept = self._fit(X, counts)
+        theta = np.full((len(kept), self.n_topics), np.nan)
+        theta[kept] = self.unit_topics_
+        return theta
+
+    def _fit(self, X, counts) -> np.ndarray:
+        """Fit; the mask of the units of ``X`` that were kept."""
         self._check_params()
+        units, docs = as_units(X, unit=self.unit, window=self.window, min_tokens=self.min_tokens)
+        preprocessor = clone(self.preprocessor) if self.preprocessor is not None else Preprocessor()
+        if counts is None:
+            counts = preprocessor.fit_transform(units["text"])
+        else:
+            counts = _checked_counts(counts, preprocessor, len(units), "fit")
+        if isinstance(preprocessor, FrozenEstimator):
+            preprocessor = preprocessor.estimator
         nonempty = np.asarray(counts.sum(axis=1)).ravel() > 0
-        self.dropped_units_ = units.loc[~nonempty, "unit_id"].tolist()
+        dropped = units.loc[~nonempty, "unit_id"].tolist()
         units = units.loc[nonempty].reset_index(drop=True)
         counts = counts[nonempty]
         if counts.shape[0] < 2:
@@ -238,48 +266,59 @@ class TopicModel:
                              f"{n_terms} vocabulary term(s): K must be smaller than the number of units and at "
                              f"most the number of terms (here the limit is {limit}); choose a smaller K or "
                              f"smaller units (unit='paragraph' or 'window', --unit)")
-        self.units_ = units
-        self.preprocessor_ = preprocessor
-        self.vocabulary_ = list(preprocessor.vocabulary_)
-        self.term_counts_ = np.asarray(counts.sum(axis=0)).ravel()
+        vocabulary = list(preprocessor.vocabulary_)
         if self.method == "nmf":
-            self._fit_nmf(counts)
+            model, components, theta, tfidf = self._fit_nmf(counts)
         else:
-            self._fit_lda(counts)
+            model, components, theta = self._fit_lda(counts, vocabulary)
+            tfidf = None
+        self.docs_ = docs
+        self.units_ = units
+        self.dropped_units_ = dropped
+        self.preprocessor_ = preprocessor
+        self.vocabulary_ = vocabulary
+        self.term_counts_ = np.asarray(counts.sum(axis=0)).ravel()
+        self.model_ = model
+        if tfidf is not None:
+            self.tfidf_ = tfidf
+        elif hasattr(self, "tfidf_"):
+            del self.tfidf_
+        self.components_ = components
+        self.unit_topics_ = theta
         self.labels_ = self.suggested_labels()
+        self.corpus_fingerprint_ = X.fingerprint() if hasattr(X, "fingerprint") else None
+        return nonempty
 
-    def _fit_lda(self, counts: sp.csr_matrix) -> None:
+    def _fit_lda(self, counts: sp.csr_matrix, vocabulary: list[str]):
         from gensim.models import LdaModel, LdaMulticore
 
-        bow = _bow(counts)
-        id2word = dict(enumerate(self.vocabulary_))
+        bow = _BowRows(counts)
+        id2word = dict(enumerate(vocabulary))
         common = dict(num_topics=int(self.n_topics), id2word=id2word, chunksize=self.chunksize,
                       passes=self.passes, iterations=self.iterations, eta=self.eta,
                       random_state=int(self.random_state), eval_every=None, minimum_probability=0.0)
         if self.method == "lda_multicore":
             warnings.warn("LdaMulticore is not reproducible: the same seed can give different topics "
-                          "from run to run. Use method='lda' for results you report.", UserWarning, stacklevel=3)
+                          "from run to run. Use method='lda' for results you report.", UserWarning, stacklevel=4)
             alpha = self.alpha if self.alpha != "auto" else "symmetric"  # LdaMulticore cannot learn alpha
             model = LdaMulticore(bow, workers=self.workers, alpha=alpha, **common)
         else:
             model = LdaModel(bow, alpha=self.alpha, update_every=1, **common)
-        self.model_ = model
         topics = model.get_topics().astype(np.float64)
-        self.components_ = topics / topics.sum(axis=1, keepdims=True)
-        self.unit_topics_ = self._lda_theta(bow)
+        return model, topics / topics.sum(axis=1, keepdims=True), self._lda_theta(model, bow)
 
-    def _lda_theta(self, bow: "_BowRows") -> np.ndarray:
+    def _lda_theta(self, model, bow: "_BowRows") -> np.ndarray:
         # gensim's inference draws its starting point from the model's random generator,
         # so the generator is re-seeded first: the same units always get the same weights.
-        self.model_.random_state = np.random.RandomState(int(self.random_state))
+        model.random_state = np.random.RandomState(int(self.random_state))
         parts = []
         for chunk in bow.chunks(self.chunksize):
-            gamma, _ = self.model_.inference(chunk)
+            gamma, _ = model.inference(chunk)
             parts.append(np.asarray(gamma, dtype=np.float64))
         gamma = np.vstack(parts) if parts else np.zeros((0, self.n_topics))
         return gamma / gamma.sum(axis=1, keepdims=True)
 
-    def _fit_nmf(self, counts: sp.csr_matrix) -> None:
+    def _fit_nmf(self, counts: sp.csr_matrix):
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -291,33 +330,54 @@ class TopicModel:
             # a few units/iterations trip the convergence warning; the result is still usable
             warnings.filterwarnings("ignore", message="Maximum number of iterations")
             w = model.fit_transform(weights)
-        self.model_ = model
-        self.tfidf_ = tfidf
         h = model.components_.astype(np.float64)
-        self.components_ = _normalise_rows(h)
-        self.unit_topics_ = _normalise_rows(w)
+        return model, _normalise_rows(h), _normalise_rows(w), tfidf
 
     # ------------------------------------------------------------------ applying
     def _require_fitted(self) -> None:
         if not hasattr(self, "components_"):
             raise InputError("this TopicModel is not fitted yet: call fit(...) first")
 
-    def transform(self, X) -> np.ndarray:
+    def _counts_of(self, X, counts, what: str) -> sp.csr_matrix:
+        units, _ = as_units(X, unit=self.unit, window=self.window, min_tokens=self.min_tokens)
+        if counts is not None:
+            return _checked_counts(counts, self.preprocessor_, len(units), what)
+        return self.preprocessor_.transform(units["text"])
+
+    def transform(self, X, *, counts: sp.spmatrix | None = None) -> np.ndarray:
         """Topic proportions of new units, shape (n_units, n_topics), rows summing to 1.
 
-        ``X`` is read as in :meth:`fit` (corpora are split into units the same way).
-        Units with no vocabulary term get a row of NaN.
+        ``X`` is read as in :meth:`fit` (corpora are split into units the same way);
+        ``counts``, if given, are the units' counts from ``preprocessor_``. Units with no
+        vocabulary term get a row of NaN.
         """
         self._require_fitted()
-        units, _ = self._as_units(X)
-        counts = self.preprocessor_.transform(units["text"])
+        counts = self._counts_of(X, counts, "transform")
         empty = np.asarray(counts.sum(axis=1)).ravel() == 0
         if self.method == "nmf":
             theta = _normalise_rows(self.model_.transform(self.tfidf_.transform(counts.astype(np.float64))))
         else:
-            theta = self._lda_theta(_bow(counts))
+            theta = self._lda_theta(self.model_, _BowRows(counts))
         theta[empty] = np.nan
         return theta
+
+    def perplexity(self, X, *, counts: sp.spmatrix | None = None) -> float:
+        """Held-out perplexity of an LDA model on the units of ``X`` (lower is better).
+
+        ``2 ** -(per-word bound)`` from gensim's ``log_perplexity``. gensim's variational
+        bound includes the topic-word prior term once for the whole corpus, so the units
+        are scaled up to the size of the training set (``total_docs``) as gensim intends;
+        otherwise that term swamps a small held-out set. Units with no vocabulary term are
+        left out. NaN when none is left.
+        """
+        self._require_fitted()
+        if self.method == "nmf":
+            raise InputError("perplexity is defined for LDA models only (method='lda'), not for NMF")
+        bow = [doc for doc in _BowRows(self._counts_of(X, counts, "perplexity")) if doc]
+        if not bow:
+            return float("nan")
+        self.model_.random_state = np.random.RandomState(int(self.random_state))
+        return float(np.exp2(-self.model_.log_perplexity(bow, total_docs=len(self.units_))))
 
     # ------------------------------------------------------------------ tidy tables
     def topic_terms(self, n: int | None = 10, *, by: str = "probability", frex_weight: float = 0.5) -> pd.DataFrame:
@@ -435,6 +495,7 @@ class TopicModel:
             topic, rank 1 = highest weight; ties broken by unit order).
         """
         self._require_fitted()
+        year_of = self.docs_.set_index("doc_id")["year"]
         rows = []
         for k in range(self.n_topics):
             order = np.lexsort((np.arange(len(self.units_)), -self.unit_topics_[:, k]))[:n]
@@ -442,11 +503,10 @@ class TopicModel:
             rows.append(pd.DataFrame({
                 "topic": k, "label": self.labels_[k], "rank": np.arange(1, len(order) + 1),
                 "unit_id": part["unit_id"].to_numpy(), "doc_id": part["doc_id"].to_numpy(),
-                "year": part["year"].to_numpy() if "year" in part else pd.NA,
+                "year": year_of.reindex(part["doc_id"]).to_numpy(),
                 "weight": self.unit_topics_[order, k], "text": part["text"].to_numpy()}))
         out = pd.concat(rows, ignore_index=True)
-        if "year" in out:
-            out["year"] = out["year"].astype("Int64")
+        out["year"] = out["year"].astype("Int64")
         return out
 
     # ------------------------------------------------------------------ persistence
@@ -458,14 +518,14 @@ class TopicModel:
 
         from .. import __version__
 
-        params = {k: v for k, v in self.get_params().items() if k != "preprocessor"}
-        params["fields"] = list(params["fields"])
+        params = {k: v for k, v in self.get_params(deep=False).items() if k != "preprocessor"}
         for key in ("alpha", "eta"):
             if not isinstance(params[key], (str, int, float, type(None))):
                 params[key] = np.asarray(params[key]).tolist()
         return {
             "model": params,
             "preprocessing": self.preprocessor_.settings(),
+            "n_documents": int(len(self.docs_)),
             "n_units": int(len(self.units_)),
             "n_dropped_units": len(self.dropped_units_),
             "n_terms": len(self.vocabulary_),
@@ -529,6 +589,9 @@ class TopicModel:
                              "damaged or was written by another version: fit it again") from None
         if not isinstance(model, cls):
             raise InputError(f"{path}: not a TopicModel")
+        if not hasattr(model, "docs_"):
+            raise InputError(f"{path}: saved by an older version of sco_discourse (no documents table); fit the "
+                             "model again")
         return model
 
 
@@ -632,11 +695,6 @@ class _BowRows:
             yield list(_BowRows(self.counts[start:start + size]))
 
 
-def _bow(counts: sp.csr_matrix) -> _BowRows:
-    """Rows of a CSR count matrix as a streamed gensim corpus (term ids ascending)."""
-    return _BowRows(counts)
-
-
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     """Rows scaled to sum to 1; an all-zero row becomes uniform (no information about any topic)."""
     matrix = np.asarray(matrix, dtype=np.float64)
@@ -645,5 +703,22 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return out
 
 
-def _clone(preprocessor: Preprocessor) -> Preprocessor:
-    return Preprocessor(**preprocessor.get_params())
+def _checked_counts(counts, preprocessor, n_units: int, what: str) -> sp.csr_matrix:
+    """``counts=`` of fit/transform checked against the (fitted) preprocessor and the units."""
+    inner = preprocessor.estimator if isinstance(preprocessor, FrozenEstimator) else preprocessor
+    if not hasattr(inner, "vocabulary_"):
+        raise InputError(f"TopicModel.{what}: counts= are term counts of a fitted preprocessor; pass it as "
+                         "preprocessor=FrozenEstimator(fitted_preprocessor) so fit uses it as it is")
+    if not sp.issparse(counts) and not isinstance(counts, np.ndarray):
+        raise InputError(f"TopicModel.{what}: counts must be a (sparse) matrix, got {type(counts).__name__}")
+    expected = (n_units, len(inner.vocabulary_))
+    if counts.shape != expected:
+        raise InputError(f"TopicModel.{what}: counts have shape {counts.shape}, but there are {n_units} units and "
+                         f"{expected[1]} vocabulary terms")
+    counts = sp.csr_matrix(counts, dtype=np.int64)
+    if counts.nnz and counts.data.min() < 0:
+        raise InputError(f"TopicModel.{what}: counts must not be negative")
+    if not counts.has_sorted_indices:  # sums must run in one order every time; the caller's matrix is left alone
+        counts = counts.copy()
+        counts.sort_indices()
+    return counts

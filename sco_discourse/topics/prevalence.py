@@ -1,4 +1,4 @@
-"""Topic prevalence over years (or any unit field), with bootstrap intervals and a test of change.
+"""Topic prevalence by group (years, countries, custom groups), with bootstrap intervals and a test of change.
 
 Prevalence of topic k in a group (a year) is the mean proportion of topic k over the
 group's units — optionally weighted by unit length, which makes it the share of the
@@ -6,31 +6,55 @@ group's tokens that the model attributes to the topic. Intervals are percentile
 bootstrap intervals from :func:`sco_discourse.stats.bootstrap_ratio_ci`, resampling units
 or whole documents (paragraphs of one article are not independent; resampling documents
 respects that but needs several documents per group).
+
+Groups are made from the fitted model's documents table (``model.docs_``), which holds
+every metadata field of the corpus, by the package's one grouping
+(:mod:`sco_discourse.groups`): ``by`` is a column, a list of columns, or a custom group
+such as ``{"iso3": {"SCO": ["CHN", "RUS"]}}``, ordered and with missing values treated as
+everywhere else in the package. A unit belongs to the group of its document.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..groups import Grouping, is_missing
 from ..stats import adjust_p, bootstrap_ratio_ci
 
 __all__ = ["topic_prevalence", "prevalence_change"]
 
 
-def _frame(model, by: str) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
-    units = getattr(model, "units_", None)
-    theta = getattr(model, "unit_topics_", None)
-    if units is None or theta is None:
-        raise InputError("topic prevalence needs a fitted TopicModel (with units_ and unit_topics_)")
-    if by not in units.columns:
-        raise InputError(f"topic prevalence: the units have no field {by!r} (fields: {list(units.columns)})")
+def _fitted(model, what: str) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """The units, their topic proportions and the labels of a fitted model."""
+    missing = [a for a in ("docs_", "units_", "unit_topics_") if not hasattr(model, a)]
+    if missing:
+        raise InputError(f"{what} needs a fitted TopicModel (call fit(...) first); this object has no "
+                         f"{', '.join(missing)}")
+    theta = np.asarray(model.unit_topics_, dtype=float)
     labels = list(getattr(model, "labels_", [str(k) for k in range(theta.shape[1])]))
-    return units, np.asarray(theta, dtype=float), labels
+    return model.units_, theta, labels
+
+
+def _unit_groups(model, by: Any, what: str) -> tuple[Grouping, np.ndarray, pd.DataFrame]:
+    """``by`` resolved on ``model.docs_``: the grouping, the group code of every unit, the group labels."""
+    grouping = Grouping(by, where=what)
+    docs = model.docs_
+    codes, labels = grouping.resolve(docs)
+    index = pd.Index(docs["doc_id"])
+    if not index.is_unique:
+        raise InputError(f"{what}: the model's documents table repeats doc_id "
+                         f"{index[index.duplicated()][0]!r}")
+    position = index.get_indexer(model.units_["doc_id"])
+    if (position < 0).any():
+        unit = model.units_["unit_id"].iloc[int(np.argmax(position < 0))]
+        raise InputError(f"{what}: unit {unit!r} belongs to no document of the model's documents table")
+    return grouping, codes[position], labels
 
 
 def _weights(units: pd.DataFrame, weight: str) -> np.ndarray:
@@ -44,7 +68,11 @@ def _weights(units: pd.DataFrame, weight: str) -> np.ndarray:
     raise InputError(f"topic prevalence: weight must be 'units' or 'tokens', got {weight!r}")
 
 
-def topic_prevalence(model, *, by: str = "year", weight: str = "units", resample: str = "units",
+def _show(key: tuple) -> str:
+    return "/".join(str(v) for v in key)
+
+
+def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample: str = "units",
                      n_resamples: int = 2000, confidence: float = 0.95, random_state: int = 0,
                      min_units: int = 10, min_docs: int = 3, warn: bool = True) -> pd.DataFrame:
     """Mean topic proportion per group with bootstrap intervals.
@@ -52,10 +80,12 @@ def topic_prevalence(model, *, by: str = "year", weight: str = "units", resample
     Parameters
     ----------
     model : TopicModel
-        Fitted (anything with ``units_``, ``unit_topics_`` and ``labels_`` works).
-    by : str, default "year"
-        A column of ``model.units_`` (``year``, ``doc_id``, or a field copied by
-        ``make_units(fields=...)``). Units with a missing value are left out.
+        Fitted; its units are grouped by their document's row of ``model.docs_``.
+    by : str, list, mapping or Group, default "year"
+        Any grouping of :mod:`sco_discourse.groups`: a metadata column (``"year"``,
+        ``"outlet"``, ``"iso3"``), a list of columns (``["iso3", "year"]``: one group per
+        combination), or a custom group (``{"iso3": {"SCO": ["CHN", "RUS"]}}``: "SCO"
+        and "other"). Documents with no value form their own group, shown last.
     weight : {"units", "tokens"}, default "units"
         Every unit counts the same, or in proportion to its tokens.
     resample : {"units", "documents"}, default "units"
@@ -67,67 +97,89 @@ def topic_prevalence(model, *, by: str = "year", weight: str = "units", resample
     min_units, min_docs : int
         Groups with fewer units or documents are flagged ``few_units`` and a warning
         names them: their intervals describe variation *within* few texts, not between
-        texts of that year.
+        texts of that group.
     warn : bool, default True
         Emit that warning.
 
     Returns
     -------
     pandas.DataFrame
-        ``<by>, topic, label, prevalence, ci_low, ci_high, n_units, n_docs, few_units``,
-        one row per group and topic; prevalences of a group sum to 1 over topics.
+        One column per entry of ``by`` (``year``; ``iso3, year``; ...), then ``topic,
+        label, prevalence, ci_low, ci_high, n_units, n_docs, few_units``; one row per
+        group and topic, groups in the package's one order; the prevalences of a group
+        sum to 1 over topics. A group whose documents left no modelled unit has no rows.
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> units = pd.DataFrame({"unit_id": list("abcd"), "doc_id": list("abcd"), "year": [2020, 2020, 2021, 2021],
-    ...                       "n_tokens": [10, 30, 10, 10]})
-    >>> fitted = SimpleNamespace(units_=units, unit_topics_=np.array([[1, 0], [0.5, 0.5], [0, 1], [0.2, 0.8]]),
-    ...                          labels_=["t0", "t1"])
-    >>> topic_prevalence(fitted, warn=False)[["year", "topic", "prevalence"]].values.tolist()
-    [[2020, 0, 0.75], [2020, 1, 0.25], [2021, 0, 0.1], [2021, 1, 0.9]]
-    >>> topic_prevalence(fitted, weight="tokens", warn=False)["prevalence"].tolist()[:2]
-    [0.625, 0.375]
+    >>> from sco_discourse import Corpus, Document
+    >>> from sco_discourse.topics import Preprocessor, TopicModel
+    >>> docs = [Document(f"d{i}", text, meta={"iso3": iso3}) for i, (text, iso3) in
+    ...         enumerate([("tea leaf cup", "CHN"), ("tea cup leaf tea", "RUS"),
+    ...                    ("rail train track", "USA"), ("rail track tea", "CHN")])]
+    >>> model = TopicModel(2, method="nmf", unit="document",
+    ...                    preprocessor=Preprocessor(phrases=False, min_df=1, max_df=1.0)).fit(Corpus.from_documents(docs))
+    >>> table = topic_prevalence(model, by={"iso3": {"SCO": ["CHN", "RUS"]}}, n_resamples=100, warn=False)
+    >>> table[["iso3", "topic", "n_units"]].values.tolist()
+    [['SCO', 0, 3], ['SCO', 1, 3], ['other', 0, 1], ['other', 1, 1]]
+    >>> table.groupby("iso3")["prevalence"].sum().round(6).tolist()
+    [1.0, 1.0]
     """
     if resample not in ("units", "documents"):
         raise InputError(f"topic prevalence: resample must be 'units' or 'documents', got {resample!r}")
-    units, theta, labels = _frame(model, by)
+    units, theta, labels = _fitted(model, "topic prevalence")
+    grouping, unit_codes, group_labels = _unit_groups(model, by, "topic prevalence")
     w = _weights(units, weight)
     k = theta.shape[1]
-    keep = units[by].notna().to_numpy()
-    rows, few = [], []
-    for value in sorted(units.loc[keep, by].unique(), key=lambda v: (str(type(v)), v)):
-        mask = (units[by] == value).fillna(False).to_numpy(dtype=bool) & keep
+    doc_ids = units["doc_id"].to_numpy()
+    present = np.unique(unit_codes)  # groups in the one order; a group without units has no rows
+    stats, few = [], []
+    for code in present:
+        mask = unit_codes == code
         num = theta[mask] * w[mask, None]
         den = w[mask]
-        docs = units.loc[mask, "doc_id"].to_numpy()
+        docs = doc_ids[mask]
         n_docs = len(pd.unique(docs))
         if resample == "documents":
-            codes, uniq = pd.factorize(docs)
-            num = np.vstack([np.bincount(codes, weights=num[:, j], minlength=len(uniq)) for j in range(k)]).T
-            den = np.bincount(codes, weights=den, minlength=len(uniq))
+            doc_codes, uniq = pd.factorize(docs)
+            num = np.vstack([np.bincount(doc_codes, weights=num[:, j], minlength=len(uniq)) for j in range(k)]).T
+            den = np.bincount(doc_codes, weights=den, minlength=len(uniq))
         low, high = bootstrap_ratio_ci(num, den, n_resamples=n_resamples, confidence=confidence,
                                        random_state=random_state)
         prevalence = num.sum(axis=0) / den.sum()
-        flag = int(mask.sum()) < min_units or n_docs < min_docs
+        n_units = int(mask.sum())
+        flag = n_units < min_units or n_docs < min_docs
         if flag:
-            few.append(f"{value} ({int(mask.sum())} units, {n_docs} documents)")
-        for j in range(k):
-            rows.append({by: value, "topic": j, "label": labels[j], "prevalence": float(prevalence[j]),
-                         "ci_low": float(low[j]), "ci_high": float(high[j]), "n_units": int(mask.sum()),
-                         "n_docs": n_docs, "few_units": flag})
+            key = tuple(group_labels.iloc[code])
+            few.append(f"{_show(tuple(None if is_missing(v) else v for v in key))} ({n_units} units, "
+                       f"{n_docs} documents)")
+        stats.append(pd.DataFrame({"topic": np.arange(k), "label": labels, "prevalence": prevalence.astype(float),
+                                   "ci_low": np.asarray(low, dtype=float), "ci_high": np.asarray(high, dtype=float),
+                                   "n_units": n_units, "n_docs": n_docs, "few_units": flag}))
     if few and warn:
-        warnings.warn(f"topic prevalence: few units or documents for {by} " + ", ".join(few) +
-                      f" (fewer than {min_units} units or {min_docs} documents): their intervals show variation "
-                      "within few texts and understate the uncertainty about the year", UserWarning, stacklevel=2)
-    out = pd.DataFrame(rows, columns=[by, "topic", "label", "prevalence", "ci_low", "ci_high", "n_units", "n_docs",
-                                      "few_units"])
-    if by == "year":
-        out[by] = out[by].astype("Int64")
-    return out
+        warnings.warn(f"topic prevalence: few units or documents for {' × '.join(grouping.columns)} "
+                      + ", ".join(few) + f" (fewer than {min_units} units or {min_docs} documents): their intervals "
+                      "show variation within few texts and understate the uncertainty about the group",
+                      UserWarning, stacklevel=2)
+    columns = [*grouping.columns, "topic", "label", "prevalence", "ci_low", "ci_high", "n_units", "n_docs",
+               "few_units"]
+    if not stats:
+        return pd.DataFrame(columns=columns)
+    keys = group_labels.iloc[np.repeat(present, k)].reset_index(drop=True)
+    out = pd.concat([keys, pd.concat(stats, ignore_index=True)], axis=1)
+    out["topic"] = out["topic"].astype(np.int64)
+    out[["n_units", "n_docs"]] = out[["n_units", "n_docs"]].astype(np.int64)
+    out["few_units"] = out["few_units"].astype(bool)
+    return out[columns]
 
 
-def prevalence_change(model, *, by: str = "year", pairs: Sequence[tuple] | None = None, n_resamples: int = 9999,
+def _same(have: Any, want: Any) -> bool:
+    """A group value matches a wanted one when equal or printed alike (``"2024"`` and 2024)."""
+    if is_missing(want):
+        return is_missing(have)
+    return not is_missing(have) and (have == want or str(have) == str(want))
+
+
+def prevalence_change(model, *, by: Any = "year", pairs: Sequence[tuple] | None = None, n_resamples: int = 9999,
                       random_state: int = 0, correction: str = "bh") -> pd.DataFrame:
     """Permutation test of the change in each topic's mean proportion between two groups.
 
@@ -140,9 +192,15 @@ def prevalence_change(model, *, by: str = "year", pairs: Sequence[tuple] | None 
     Parameters
     ----------
     model : TopicModel
-    by : str, default "year"
+        Fitted.
+    by : str, list, mapping or Group, default "year"
+        As for :func:`topic_prevalence`. Pairs compare values of the *last* entry of
+        ``by`` within each combination of the others: ``by=["iso3", "year"]`` compares
+        the years of each country.
     pairs : sequence of (a, b), optional
-        Groups to compare; default each group with the next one in order.
+        Values of the last entry of ``by`` to compare; default each value with the next
+        one in the group order (the group without a value is left out). A value absent
+        from a combination of the other entries raises an error naming it.
     n_resamples : int, default 9999
         Random re-splits; when all distinct splits are fewer, all are enumerated (exact test).
     random_state : int, default 0
@@ -151,47 +209,75 @@ def prevalence_change(model, *, by: str = "year", pairs: Sequence[tuple] | None 
     Returns
     -------
     pandas.DataFrame
-        ``group_a, group_b, topic, label, prevalence_a, prevalence_b, difference``
-        (b minus a), ``p_value, p_adjusted, n_units_a, n_units_b``.
+        The other entries of ``by`` (none for one column), then ``group_a, group_b,
+        topic, label, prevalence_a, prevalence_b, difference`` (b minus a), ``p_value,
+        p_adjusted, n_units_a, n_units_b``.
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> units = pd.DataFrame({"unit_id": list("abcdef"), "doc_id": list("abcdef"), "year": [1] * 3 + [2] * 3})
-    >>> theta = np.array([[1, 0], [0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.2, 0.8], [0, 1]])
-    >>> table = prevalence_change(SimpleNamespace(units_=units, unit_topics_=theta, labels_=["a", "b"]))
-    >>> table[["topic", "difference", "p_value"]].round(3).values.tolist()  # 2 of 20 splits are as extreme
-    [[0.0, -0.8, 0.1], [1.0, 0.8, 0.1]]
+    >>> from sco_discourse import Corpus, Document
+    >>> from sco_discourse.topics import Preprocessor, TopicModel
+    >>> import datetime
+    >>> texts = ["tea cup tea", "tea leaf", "cup tea", "rail train", "train track", "rail track"]
+    >>> corpus = Corpus.from_documents([Document(f"d{i}", t, date=datetime.date(2020 + i // 3, 1, 1))
+    ...                                 for i, t in enumerate(texts)])
+    >>> model = TopicModel(2, method="nmf", unit="document",
+    ...                    preprocessor=Preprocessor(phrases=False, min_df=1, max_df=1.0)).fit(corpus)
+    >>> table = prevalence_change(model)  # 2 of the 20 splits of 3 + 3 units are as extreme
+    >>> table[["group_a", "group_b", "topic"]].values.tolist(), table["p_value"].round(3).tolist()
+    ([[2020, 2021, 0], [2020, 2021, 1]], [0.1, 0.1])
     """
     from scipy.stats import permutation_test
 
-    units, theta, labels = _frame(model, by)
-    values = sorted(units[by].dropna().unique(), key=lambda v: (str(type(v)), v))
-    if pairs is None:
-        pairs = list(zip(values[:-1], values[1:]))
+    units, theta, labels = _fitted(model, "prevalence change")
+    grouping, unit_codes, group_labels = _unit_groups(model, by, "prevalence change")
+    strata_columns = grouping.columns[:-1]
+    last = grouping.columns[-1]
+    keys = [tuple(None if is_missing(v) else v for v in row)
+            for row in group_labels.itertuples(index=False, name=None)]
+    present = set(np.unique(unit_codes).tolist())
+    strata: dict[tuple, list[int]] = {}  # codes of the groups of each combination of the other entries, in order
+    for code, key in enumerate(keys):
+        if code in present:
+            strata.setdefault(key[:-1], []).append(code)
     rows = []
-    for a, b in pairs:
-        for group in (a, b):
-            if group not in set(values):
-                raise InputError(f"prevalence change: no units with {by} = {group!r} (values: {values})")
-        xa = theta[(units[by] == a).fillna(False).to_numpy(dtype=bool)]
-        xb = theta[(units[by] == b).fillna(False).to_numpy(dtype=bool)]
-        if len(xa) < 2 or len(xb) < 2:  # nothing to permute: the p-value is left missing
-            p_values = np.full(theta.shape[1], np.nan)
+    for stratum, codes in strata.items():
+        if pairs is None:
+            valued = [c for c in codes if keys[c][-1] is not None]
+            code_pairs = list(zip(valued[:-1], valued[1:]))
         else:
-            result = permutation_test((xa, xb), _mean_difference, permutation_type="independent", vectorized=True,
-                                      n_resamples=n_resamples, alternative="two-sided", axis=0,
-                                      rng=np.random.default_rng(random_state))
-            p_values = np.atleast_1d(result.pvalue)
-        for j in range(theta.shape[1]):
-            rows.append({"group_a": a, "group_b": b, "topic": j, "label": labels[j],
-                         "prevalence_a": float(xa[:, j].mean()), "prevalence_b": float(xb[:, j].mean()),
-                         "difference": float(xb[:, j].mean() - xa[:, j].mean()),
-                         "p_value": float(p_values[j]), "n_units_a": len(xa),
-                         "n_units_b": len(xb)})
-    out = pd.DataFrame(rows, columns=["group_a", "group_b", "topic", "label", "prevalence_a", "prevalence_b",
-                                      "difference", "p_value", "n_units_a", "n_units_b"])
-    out.insert(8, "p_adjusted", adjust_p(out["p_value"].to_numpy(), correction) if len(out) else [])
+            code_pairs = []
+            for a, b in pairs:
+                found = []
+                for wanted in (a, b):
+                    match = [c for c in codes if _same(keys[c][-1], wanted)]
+                    if not match:
+                        where = f" for {_show(stratum)}" if strata_columns else ""
+                        raise InputError(f"prevalence change: no units with {last} = {wanted!r}{where} (values: "
+                                         f"{[keys[c][-1] for c in codes]})")
+                    found.append(match[0])
+                code_pairs.append(tuple(found))
+        for code_a, code_b in code_pairs:
+            xa = theta[unit_codes == code_a]
+            xb = theta[unit_codes == code_b]
+            if len(xa) < 2 or len(xb) < 2:  # nothing to permute: the p-value is left missing
+                p_values = np.full(theta.shape[1], np.nan)
+            else:
+                result = permutation_test((xa, xb), _mean_difference, permutation_type="independent",
+                                          vectorized=True, n_resamples=n_resamples, alternative="two-sided", axis=0,
+                                          rng=np.random.default_rng(random_state))
+                p_values = np.atleast_1d(result.pvalue)
+            for j in range(theta.shape[1]):
+                row = dict(zip(strata_columns, stratum))
+                row.update({"group_a": keys[code_a][-1], "group_b": keys[code_b][-1], "topic": j, "label": labels[j],
+                            "prevalence_a": float(xa[:, j].mean()), "prevalence_b": float(xb[:, j].mean()),
+                            "difference": float(xb[:, j].mean() - xa[:, j].mean()),
+                            "p_value": float(p_values[j]), "n_units_a": len(xa), "n_units_b": len(xb)})
+                rows.append(row)
+    columns = [*strata_columns, "group_a", "group_b", "topic", "label", "prevalence_a", "prevalence_b",
+               "difference", "p_value", "n_units_a", "n_units_b"]
+    out = pd.DataFrame(rows, columns=columns)
+    out.insert(len(columns) - 2, "p_adjusted", adjust_p(out["p_value"].to_numpy(), correction) if len(out) else [])
     return out
 
 

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .models import TopicModel, _bow, _clone
+from .models import TopicModel, exclusivity
 from .preprocess import Preprocessor
+from .units import as_units
 
 __all__ = ["COHERENCE_MEASURES", "coherence", "topic_similarity", "stability", "sweep", "sweep_summary"]
 
@@ -139,8 +140,7 @@ def stability(runs: Sequence[Sequence[Sequence[str]]]) -> np.ndarray:
 def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str = "lda",
           measures: Sequence[str] = COHERENCE_MEASURES, n_terms: int = 10, heldout: float = 0.1,
           sample_fraction: float = 1.0, random_state: int = 0, preprocessor: Preprocessor | None = None,
-          unit: str = "paragraph", window: int = 200, min_tokens: int = 10, fields: Sequence[str] = (),
-          progress: bool = True,
+          unit: str = "paragraph", window: int = 200, min_tokens: int = 10, progress: bool = True,
           **model_options) -> pd.DataFrame:
     """Fit and score one topic model per (K, seed).
 
@@ -167,7 +167,7 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
         for NMF stability across seeds is only informative with ``sample_fraction < 1``.
     random_state : int, default 0
         Seed of the held-out split and first model seed.
-    preprocessor, unit, window, min_tokens, fields
+    preprocessor, unit, window, min_tokens
         As for :class:`TopicModel`; the vocabulary is learned once from all units.
     progress : bool, default True
         Show a progress bar.
@@ -183,6 +183,13 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
         K), ``perplexity`` (held-out, LDA; NaN otherwise), ``n_units`` (fitted),
         ``n_heldout``, ``n_terms`` (vocabulary size).
 
+    Notes
+    -----
+    The units are made and preprocessed once; every run is
+    ``clone(template).set_params(n_topics=k, random_state=seed)`` fitted on its units'
+    rows of the one count matrix (``fit(units, counts=...)`` with the preprocessor passed
+    frozen), so runs differ only in K, seed and sample.
+
     Examples
     --------
     >>> texts = ["tea leaf tea cup leaf"] * 6 + ["rail train track rail"] * 6
@@ -191,6 +198,8 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
     >>> table[["k", "seed"]].values.tolist(), table["stability"].tolist()
     ([[1, 0], [1, 1], [2, 0], [2, 1]], [1.0, 1.0, 1.0, 1.0])
     """
+    from sklearn.base import clone
+    from sklearn.frozen import FrozenEstimator
     from tqdm.auto import tqdm
 
     ks = [int(k) for k in ks]
@@ -209,22 +218,20 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
         warnings.warn("topic sweep: NMF with an NNDSVD initialisation ignores the seed, so on the same units "
                       "every seed gives the same topics and stability is 1 by construction; use "
                       "sample_fraction=0.8 (or nmf_init='random') to measure stability", UserWarning, stacklevel=2)
+    pre = clone(preprocessor) if preprocessor is not None else Preprocessor()
+    units, _ = as_units(X, unit=unit, window=window, min_tokens=min_tokens)
+    counts = pre.fit_transform(units["text"])
+    texts = pre.transform_tokens(units["text"])  # the reference texts of coherence
     template = TopicModel(ks[0], method=method, random_state=seed_list[0], unit=unit, window=window,
-                          min_tokens=min_tokens, fields=fields, **model_options)
-    template._check_params()
-    units, _ = template._as_units(X)
-    pre = _clone(preprocessor or Preprocessor())
-    analysed = pre.fit_tokens(units["text"])
-    counts = pre.count_matrix(analysed)
-    vocab = set(pre.vocabulary_)
-    texts = [[t for t in doc if t in vocab] for doc in analysed]
+                          min_tokens=min_tokens, preprocessor=FrozenEstimator(pre), **model_options)
 
     n_units = counts.shape[0]
     order = np.random.default_rng(random_state).permutation(n_units)
     n_heldout = int(round(heldout * n_units))
     held_idx = np.sort(order[:n_heldout])
     train_idx = np.sort(order[n_heldout:])
-    held_bow = [doc for doc in _bow(counts[held_idx]) if doc] if n_heldout else []
+    held_units = units.iloc[held_idx].reset_index(drop=True)
+    n_held_scored = int((counts[held_idx].getnnz(axis=1) > 0).sum()) if n_heldout else 0
 
     rows = []
     bar = tqdm(total=len(ks) * len(seed_list), desc="topic sweep", disable=not progress)
@@ -236,17 +243,17 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
                 rng = np.random.default_rng(seed)
                 idx = np.sort(rng.choice(train_idx, size=max(2, int(round(sample_fraction * len(train_idx)))),
                                          replace=False))
-            model = TopicModel(k, method=method, random_state=seed, unit=unit, window=window,
-                               min_tokens=min_tokens, fields=fields, **model_options)
-            model._fit_prepared(units.iloc[idx].reset_index(drop=True), pre, counts[idx])
+            model = clone(template).set_params(n_topics=k, random_state=seed)
+            model.fit(units.iloc[idx].reset_index(drop=True), counts=counts[idx])
             top = [g["term"].tolist() for _, g in model.topic_terms(n_terms).groupby("topic", sort=True)]
             runs.append(top)
             row = {"method": method, "k": k, "seed": seed}
             for measure in measures:
                 row[f"coherence_{measure}"] = float(np.mean(coherence(top, texts, measure=measure, n=n_terms)))
-            row["exclusivity"] = float(np.mean(_exclusivity(model, n_terms)))
-            row["perplexity"] = _perplexity(model, held_bow)
-            row.update(n_units=len(model.units_), n_heldout=len(held_bow), n_terms=len(pre.vocabulary_))
+            row["exclusivity"] = float(np.mean(exclusivity(model.components_, n=n_terms)))
+            row["perplexity"] = (model.perplexity(held_units, counts=counts[held_idx])
+                                 if method != "nmf" and n_held_scored else float("nan"))
+            row.update(n_units=len(model.units_), n_heldout=n_held_scored, n_terms=len(pre.vocabulary_))
             rows.append(row)
             bar.update()
         for row, value in zip(rows[-len(seed_list):], stability(runs)):
@@ -257,25 +264,6 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
     columns = ["method", "k", "seed", "coherence", *[f"coherence_{m}" for m in measures], "exclusivity",
                "stability", "perplexity", "n_units", "n_heldout", "n_terms"]
     return table[columns]
-
-
-def _exclusivity(model: TopicModel, n: int) -> np.ndarray:
-    from .models import exclusivity
-
-    return exclusivity(model.components_, n=n)
-
-
-def _perplexity(model: TopicModel, held_bow: list) -> float:
-    """Held-out perplexity ``2 ** -(per-word bound)`` of an LDA model (NaN for NMF / no held-out units).
-
-    gensim's variational bound includes the topic-word prior term once for the whole
-    corpus, so the held-out units are scaled up to the size of the training set
-    (``total_docs``) as gensim intends; otherwise that term swamps a small held-out set.
-    """
-    if model.method == "nmf" or not held_bow:
-        return float("nan")
-    model.model_.random_state = np.random.RandomState(int(model.random_state))
-    return float(np.exp2(-model.model_.log_perplexity(held_bow, total_docs=len(model.units_))))
 
 
 def sweep_summary(table: pd.DataFrame) -> pd.DataFrame:
