@@ -36,12 +36,15 @@ In a wrapped document a line break is a paragraph break when
    a minority of lines are indented (indentation then marks a paragraph's first line);
 4. the line ends a sentence and the next line's first word would have fitted on it:
    ``len(line) + 1 + len(first word) <= 0.95 * wrap width``. A typesetter only breaks
-   a line early at the end of a paragraph;
+   a line early at the end of a paragraph. This rule is not used in a document whose
+   paragraphs are marked, by blank lines (at least 3 blank lines after a sentence's
+   end, and one per 50 lines) or by indentation (rule 3): there the marks say where
+   paragraphs end;
 5. a short line (under 60 % of the width) without final punctuation is followed by a
    blank line and a capitalised line (a heading or salutation: "Mr. President").
 
 Every other break is joined with one space; a line ending in a hyphen after a letter
-is joined to a lower-case continuation without a space, keeping the hyphen
+is joined to the next line without a space, keeping the hyphen
 ("zero-\\nsum" → "zero-sum"; a word split by hyphenation keeps its hyphen too, since
 no characters are dropped). Lines holding only digits and separators ("10-54827 42",
 "17", "25/09/2013") are page numbers and document codes of the printed page; in a
@@ -248,6 +251,11 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
         return text, False, []
     indented = sum(1 for line, _, _ in content if line.raw[:1] in (" ", "\t", "\u3000"))
     indent_marks_paragraphs = 0 < indented <= 0.4 * len(content)
+    # blank lines after a sentence's end: when there are enough of them they are the paragraph
+    # breaks, and a short line at a sentence's end is not taken for one (rule 4 is off)
+    blank_breaks = sum(1 for (prev, _, _), (_, blank_before, page_break) in zip(content, content[1:])
+                       if blank_before and not page_break and _SENTENCE_END.search(prev.text))
+    blank_marks_paragraphs = blank_breaks >= max(3, len(content) / 50)
 
     paragraphs: list[list[str]] = [[content[0][0].text]]
     for (prev, _, _), (line, blank_before, page_break) in zip(content, content[1:]):
@@ -259,7 +267,8 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
         elif ends_sentence:
             new_paragraph = ((blank_before and not page_break)
                              or (indent_marks_paragraphs and line.raw[:1] in (" ", "\t", "\u3000"))
-                             or len(previous) + 1 + len(first_word) <= 0.95 * width)
+                             or (not (blank_marks_paragraphs or indent_marks_paragraphs)
+                                 and len(previous) + 1 + len(first_word) <= 0.95 * width))
         else:
             new_paragraph = (blank_before and not page_break and len(previous) < 0.6 * width
                              and current[:1].isupper() and not previous.endswith(","))
@@ -275,7 +284,7 @@ def _join(parts: list[str]) -> str:
     pieces = [parts[0]]
     for part in parts[1:]:
         previous = pieces[-1]
-        if len(previous) >= 2 and previous.endswith("-") and previous[-2].isalpha() and part[:1].islower():
+        if len(previous) >= 2 and previous.endswith("-") and previous[-2].isalpha() and part[:1].isalnum():
             pieces.append(part)
         else:
             pieces.append(" " + part)
