@@ -100,8 +100,8 @@ def _show(args: argparse.Namespace) -> int:
 
         steps = document_steps(doc)
         if not steps:
-            raise UserError(f"{args.doc_id}: the text is the input as loaded: no extraction, reflow or cleaning "
-                            "was applied to this document (use --clean to clean it)")
+            raise UserError(f"{args.doc_id}: no cleaning was applied to this document (use --clean); "
+                            "no extraction or reflow either: the text is the input as loaded")
         removed = explain_document(doc)
         headers = {
             "extraction": f"extraction ({doc.meta.get('extracted_with')}): lines of the page's visible text "
@@ -112,6 +112,8 @@ def _show(args: argparse.Namespace) -> int:
         for step in steps:
             part = removed[removed["step"] == step]
             print(f"== {headers[step]} ({len(part)})")
+            if part.empty:
+                print("(nothing removed)")
             for row in part.itertuples(index=False):
                 print(f"[{row.start}:{row.end}] {row.rule}: {row.text!r}")
     else:
