@@ -32,14 +32,15 @@ In a wrapped document a line break is a paragraph break when
 1. the next line starts with a list marker ("•", "-", "*", "1.", "(a)", "a)");
 2. the line ends a sentence and a blank line follows (a blank line *inside* a sentence
    is a page break and is joined over; so is a blank line next to a page-number line);
-3. the line ends a sentence and the next line is indented, in a document where only
-   a minority of lines are indented (indentation then marks a paragraph's first line);
+3. the line ends a sentence and the next line is indented, in a document where
+   indented lines are a minority (at most 40 %) but frequent (at least 3, and one per
+   20 lines): indentation then marks a paragraph's first line;
 4. the line ends a sentence and the next line's first word would have fitted on it:
    ``len(line) + 1 + len(first word) <= 0.95 * wrap width``. A typesetter only breaks
    a line early at the end of a paragraph. This rule is not used in a document whose
-   paragraphs are marked, by blank lines (at least 3 blank lines after a sentence's
-   end, and one per 50 lines) or by indentation (rule 3): there the marks say where
-   paragraphs end;
+   paragraphs are marked, by blank lines after a sentence's end or by indented first
+   lines, at least 3 times and once per 20 lines: there the marks say where paragraphs
+   end;
 5. a short line (under 60 % of the width) without final punctuation is followed by a
    blank line and a capitalised line (a heading or salutation: "Mr. President").
 
@@ -249,13 +250,15 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
         blank = furniture = False
     if not content:
         return text, False, []
+    # a mark of paragraphs is used often enough to be one: a paragraph every 20 lines at most
+    often = max(3, len(content) / 20)
     indented = sum(1 for line, _, _ in content if line.raw[:1] in (" ", "\t", "\u3000"))
-    indent_marks_paragraphs = 0 < indented <= 0.4 * len(content)
+    indent_marks_paragraphs = often <= indented <= 0.4 * len(content)
     # blank lines after a sentence's end: when there are enough of them they are the paragraph
     # breaks, and a short line at a sentence's end is not taken for one (rule 4 is off)
     blank_breaks = sum(1 for (prev, _, _), (_, blank_before, page_break) in zip(content, content[1:])
                        if blank_before and not page_break and _SENTENCE_END.search(prev.text))
-    blank_marks_paragraphs = blank_breaks >= max(3, len(content) / 50)
+    blank_marks_paragraphs = blank_breaks >= often
 
     paragraphs: list[list[str]] = [[content[0][0].text]]
     for (prev, _, _), (line, blank_before, page_break) in zip(content, content[1:]):
