@@ -60,11 +60,9 @@ def explain_document(doc: Document) -> pd.DataFrame:
     Examples
     --------
     >>> from sco_discourse import load_corpus
-    >>> explain_document(load_corpus()["seed-003"])[["step", "rule"]].head(3)
-           step             rule
-    0  cleaning  site_navigation
-    1  cleaning  site_navigation
-    2  cleaning  site_navigation
+    >>> removed = explain_document(load_corpus()["seed-000"])
+    >>> list(removed["step"].unique()), list(removed["rule"])
+    (['cleaning'], ['publication_metadata', 'byline', 'end_marker', 'contributor_credit'])
     """
     frames = []
     text = doc.raw
