@@ -43,10 +43,11 @@ def test_info_lists_every_seed_article_with_its_date(capsys):
     code, out, err = run(capsys, "corpus", "info")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].split() == ["doc_id", "date", "date_precision", "outlet", "title", "tokens"]
+    assert lines[0].split() == ["doc_id", "source_file", "date", "date_precision", "date_method", "language",
+                                "outlet", "title", "n_tokens"]
     assert len(lines) == 1 + 8
     for line, (doc_id, date) in zip(lines[1:], SEED_DATES.items()):
-        assert line.split()[:2] == [doc_id, date]
+        assert line.split()[:3] == [doc_id, load_corpus()[doc_id].meta["source_file"], date]
     assert "Beijing Review" in lines[2] and "Shanghai Hotline News" in lines[7]
     assert "China commits to building closer SCO community with shared" in lines[2]
 
@@ -56,11 +57,14 @@ def test_info_out_writes_the_full_table(capsys, tmp_path):
     code, out, err = run(capsys, "corpus", "info", "--out", str(target))
     assert code == 0 and out == "" and "wrote 8 rows" in err
     table = pd.read_csv(target, dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["doc_id", "date", "date_precision", "outlet", "title", "tokens"]
+    assert list(table.columns) == ["doc_id", "source_file", "date", "date_precision", "date_method", "language",
+                                   "outlet", "title", "n_tokens"]
     assert dict(zip(table["doc_id"], table["date"])) == SEED_DATES
     corpus = load_corpus()
     assert list(table["title"]) == [doc.meta["title"] for doc in corpus]  # not shortened in a file
-    assert all(int(n) > 400 for n in table["tokens"])
+    assert list(table["date_method"]) == [doc.meta["date_method"] for doc in corpus]
+    assert set(table["language"]) == {"en"}
+    assert all(int(n) > 400 for n in table["n_tokens"])
 
 
 def test_info_on_a_user_csv_with_column_mapping(capsys, user_csv, tmp_path):
@@ -69,10 +73,11 @@ def test_info_on_a_user_csv_with_column_mapping(capsys, user_csv, tmp_path):
                      "--out", str(target))
     assert code == 0
     table = pd.read_csv(target, dtype=str, keep_default_na=False)
-    assert table.values.tolist() == [
-        ["s1", "2021-06-15", "day", "Xinhua", "", "7"],
-        ["s2", "2021", "year", "Dawn", "", "6"],
-        ["s3", "2022-09", "month", "Dawn", "", "5"],
+    assert (table["source_file"] == str(user_csv)).all()
+    assert table.drop(columns="source_file").values.tolist() == [
+        ["s1", "2021-06-15", "day", "", "", "Xinhua", "", "7"],
+        ["s2", "2021", "year", "", "", "Dawn", "", "6"],
+        ["s3", "2022-09", "month", "", "", "Dawn", "", "5"],
     ]
 
 
@@ -90,7 +95,8 @@ def test_show_explain_lists_every_removed_span_with_its_rule(capsys):
     assert code == 0
     doc = load_corpus()["seed-003"]
     spans = explain(doc.raw)
-    lines = out.splitlines()
+    header, *lines = out.splitlines()
+    assert header == f"== cleaning: spans removed by the cleaner's rules ({len(spans)})"
     assert len(lines) == len(spans)
     for line, span in zip(lines, spans.itertuples(index=False)):
         assert line.startswith(f"[{span.start}:{span.end}] {span.rule}: ")
@@ -108,10 +114,11 @@ def test_show_on_a_user_corpus(capsys, user_csv):
     assert code == 0 and out == "Summit opens\nLeaders met today.\n"
     code, out, _ = run(capsys, "corpus", "show", "s3", "--explain", "--corpus", str(user_csv), *USER_COLUMNS,
                        "--clean")
-    assert code == 0 and out == "[0:21] breadcrumb: 'Home » World » Summit'\n"
+    assert code == 0 and out == ("== cleaning: spans removed by the cleaner's rules (1)\n"
+                                 "[0:21] breadcrumb: 'Home » World » Summit'\n")
     code, out, _ = run(capsys, "corpus", "show", "s1", "--explain", "--corpus", str(user_csv), *USER_COLUMNS,
                        "--clean")
-    assert code == 0 and out == "(the cleaner removed nothing)\n"
+    assert code == 0 and out == "== cleaning: spans removed by the cleaner's rules (0)\n(nothing removed)\n"
 
 
 # ------------------------------------------------------------------ help
@@ -200,3 +207,45 @@ def test_module_entry_point_runs_without_a_traceback(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"sco-discourse: error: {bad}: row 2: field 'text' (column 'text') is missing or empty\n"
+
+
+# ------------------------------------------------------------------ web pages and wrapped text
+def test_info_on_a_folder_of_web_pages(capsys, tmp_path):
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "data" / "html_en"
+    target = tmp_path / "info.csv"
+    code, out, err = run(capsys, "corpus", "info", "--corpus", str(folder), "--out", str(target))
+    assert code == 0
+    assert "1 page(s) without a date (kept; date_method 'not found'):" in err
+    assert "pakobserver_sco_forum (pakobserver_sco_forum.html)" in err
+    table = pd.read_csv(target, dtype=str, keep_default_na=False).set_index("doc_id")
+    assert len(table) == 5
+    assert table.loc["releasetime_xi_visit", ["source_file", "date", "date_method"]].tolist() == \
+        ["releasetime_xi_visit.html", "2024-07-01", "release-time line"]
+    assert table.loc["pakobserver_sco_forum", ["date", "date_method"]].tolist() == ["", "not found"]
+    assert table.loc["xinhua_2020-11-12_sco_stories", "title"] == \
+        "China Focus: Vivid stories indicate closer SCO community with shared future"
+
+
+def test_show_explain_on_a_web_page_and_a_wrapped_speech(capsys):
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    code, out, _ = run(capsys, "corpus", "show", "xinhua_2020-11-12_sco_stories", "--explain",
+                       "--corpus", str(data / "html_en"))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("== extraction (trafilatura ") and lines[0].endswith("(15)")
+    assert "outside main text: 'Source: Xinhua| 2020-11-12 15:44:58|Editor: huaxia'" in out
+    assert "== cleaning: spans removed by the cleaner's rules (1)" in lines
+    assert lines[-1].endswith("byline: 'by Xinhua writers Li Laifang, Zhang Xudong and Zheng Xin'")
+    code, out, _ = run(capsys, "corpus", "show", "CHN_65_2010", "--explain", "--corpus",
+                       str(data / "ungdc_extra.jsonl.gz"), "--columns", "id=doc_id")
+    assert code == 0
+    assert out.splitlines()[0] == "== reflow: hard-wrapped lines joined into paragraphs; page numbers and codes " \
+                                  "removed (2)"
+    assert "page_furniture: '10-54827 42'" in out
+    code, out, _ = run(capsys, "corpus", "show", "CHN_65_2010", "--corpus", str(data / "ungdc_extra.jsonl.gz"),
+                       "--columns", "id=doc_id", "--no-reflow")
+    assert code == 0 and len([line for line in out.splitlines() if line.strip()]) == 202  # as in the file

@@ -32,6 +32,8 @@ class Run:
         self.corpus_options: dict | None = None
         self.lexicon = None
         self.model: dict | None = None
+        #: What ``--dedupe`` left out (``Corpus.deduplicated``), added to every table's attrs.
+        self.deduplicated: dict | None = None
 
 
 _RUN: ContextVar[Run | None] = ContextVar("sco_discourse_cli_run", default=None)
@@ -76,6 +78,16 @@ def provenance_for(frame: pd.DataFrame | None = None) -> dict:
     return provenance_record(command=["sco-discourse", *run.argv], options=_options(run.args),
                              corpora=run.corpora, corpus_options=run.corpus_options, lexicon=run.lexicon,
                              attrs=frame.attrs if frame is not None else None, model=run.model)
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    return value
 
 
 def at_least(minimum: int):
@@ -125,11 +137,25 @@ def add_corpus_options(parser: argparse.ArgumentParser, *, groups: bool = False)
     group = parser.add_argument_group("corpus")
     group.add_argument("--corpus", metavar="PATH",
                        help="a user corpus: folder of .txt files with metadata.csv, .csv, .jsonl, "
-                            ".parquet (optionally .gz); default: the embedded seed corpus")
+                            ".parquet, saved web pages (.html/.htm, or a folder of them); all optionally .gz; "
+                            "default: the embedded seed corpus")
     group.add_argument("--columns", metavar="FIELD=COLUMN", nargs="+", default=None,
                        help="map the package's fields to your columns, e.g. id=speech_id text=body")
-    group.add_argument("--clean", action="store_true",
-                       help="apply the web-page cleaner to your texts (the seed corpus is always cleaned)")
+    cleaning = group.add_mutually_exclusive_group()
+    cleaning.add_argument("--clean", action="store_true", default=None,
+                          help="apply the web-page cleaner to your texts (default: to web pages not mostly in "
+                               "Chinese/Japanese/Korean script; the seed corpus is always cleaned)")
+    cleaning.add_argument("--no-clean", dest="clean", action="store_false",
+                          help="do not apply the cleaner, not even to web pages")
+    group.add_argument("--no-reflow", dest="reflow", action="store_false",
+                       help="keep hard-wrapped lines as they are (default: texts wrapped every 50-100 "
+                            "characters are re-flowed into one line per paragraph)")
+    group.add_argument("--dedupe", action="store_true",
+                       help="count each cluster of exact or near-duplicate documents once: keep the earliest "
+                            "document of each (the ones left out are listed and recorded with the output)")
+    group.add_argument("--dedupe-threshold", type=_unit_interval, default=0.8, metavar="J",
+                       help="with --dedupe: smallest Jaccard similarity of word 5-gram sets for two documents "
+                            "to count as copies (default 0.8)")
     group.add_argument("--encoding", default="utf-8", help="encoding of your text/CSV files (default utf-8)")
     group.add_argument("--skip-bad-rows", action="store_true",
                        help="skip rows with errors instead of stopping (they are reported, and listed "
@@ -160,22 +186,42 @@ def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
                 raise UserError(f"--columns expects FIELD=COLUMN, got {item!r}")
             key, value = item.split("=", 1)
             columns[key.strip()] = value.strip()
-    if not args.corpus and (columns or args.clean):
+    clean = getattr(args, "clean", None)
+    if not args.corpus and (columns or clean is not None):
         raise UserError("--columns and --clean apply to a user corpus: give --corpus PATH")
-    corpus = load_corpus(args.corpus, columns=columns, clean=args.clean, encoding=args.encoding,
+    reflow = getattr(args, "reflow", True)
+    corpus = load_corpus(args.corpus, columns=columns, clean=clean, encoding=args.encoding, reflow=reflow,
                          on_error="skip" if args.skip_bad_rows else "raise",
                          allow_outside=getattr(args, "allow_outside_paths", False))
     if corpus.skipped:
         print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
         for where, reason in corpus.skipped:
             print(f"  {where}: {reason}", file=sys.stderr)
+    if corpus.undated:
+        print(f"{len(corpus.undated)} page(s) without a date (kept; date_method 'not found'):", file=sys.stderr)
+        for doc_id, source_file in corpus.undated:
+            print(f"  {doc_id} ({source_file})", file=sys.stderr)
     conditions = getattr(args, "where", None) or []
     if conditions:
         corpus = corpus.where(*conditions)
     run = current_run()
+    if getattr(args, "dedupe", False):
+        corpus = corpus.dedupe(keep="first", threshold=args.dedupe_threshold)
+        record = corpus.deduplicated
+        run.deduplicated = record
+        print(f"dedupe: {record['n_removed']} of {record['n_documents']} document(s) left out as copies "
+              f"({record['n_clusters']} cluster(s); Jaccard >= {record['threshold']:g}; the earliest of each kept)",
+              file=sys.stderr)
+        for row in record["removed"][:20]:
+            kind = "exact copy" if row["exact"] else f"similarity {row['similarity']:.2f}"
+            print(f"  {row['doc_id']}: copy of {row['duplicate_of']} ({kind})", file=sys.stderr)
+        if record["n_removed"] > 20:
+            print(f"  ... and {record['n_removed'] - 20} more (all listed in the output's provenance)",
+                  file=sys.stderr)
     run.corpora[role] = corpus
-    run.corpus_options = {"columns": columns, "clean": bool(args.clean), "encoding": args.encoding,
-                          "skip_bad_rows": bool(args.skip_bad_rows), "where": list(conditions)}
+    run.corpus_options = {"columns": columns, "clean": clean, "reflow": reflow, "encoding": args.encoding,
+                          "skip_bad_rows": bool(args.skip_bad_rows), "where": list(conditions),
+                          "dedupe": args.dedupe_threshold if getattr(args, "dedupe", False) else None}
     return corpus
 
 
@@ -260,7 +306,11 @@ def emit_table(frame: pd.DataFrame, out: str | None = None, *, float_format: str
     ``attrs``, library versions, and the CSV's own SHA-256), so a file found later still
     says how it was made; the CSV's columns stay as documented. Both files are written
     whole or not at all.
+    What ``--dedupe`` left out (``attrs["deduplicated"]``) is added to the table's
+    ``attrs`` here, for every command.
     """
+    if current_run().deduplicated is not None:
+        frame.attrs.setdefault("deduplicated", current_run().deduplicated)
     if out:
         from ..provenance import write_table
 

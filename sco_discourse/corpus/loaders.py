@@ -1,10 +1,16 @@
 """Reading corpora: the embedded seeds, a folder of .txt files with a metadata CSV, CSV,
-JSON Lines and Parquet (CSV, JSON Lines and .txt optionally gzip-compressed).
+JSON Lines, Parquet, and saved web pages (CSV, JSON Lines, .txt and .html optionally
+gzip-compressed).
 
 Every reader streams: a file is re-read for each iteration and only one document is
 held at a time, so memory does not grow with corpus size. Only the validation pass at
 load time (``validate=True``, the default) keeps the ids seen, to detect duplicates; with
 ``validate=False`` every iteration checks ids and so holds them.
+
+Every text is checked for hard line-wrapping at load time and re-flowed into one line per
+paragraph when it is wrapped (:mod:`sco_discourse.corpus.reflow`; ``reflow=False`` turns
+this off): ``meta["reflowed"]`` records whether it was done and ``Document.raw`` keeps
+the text as it was. Web pages are read by :mod:`sco_discourse.corpus.html`.
 
 Bad input raises :class:`~sco_discourse.errors.CorpusError` naming the file, the row
 (CSV: spreadsheet row, header = row 1; JSON Lines: line; Parquet: 1-based row) and the
@@ -74,8 +80,8 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 # =========================================================================== public entry point
 def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | None = None,
                 columns: Mapping[str, str] | None = None, metadata: str | Path | None = None,
-                encoding: str = "utf-8", on_error: str = "raise", clean: bool = False,
-                validate: bool = True, allow_outside: bool = False) -> Corpus:
+                encoding: str = "utf-8", on_error: str = "raise", clean: bool | None = None,
+                reflow: bool = True, validate: bool = True, allow_outside: bool = False) -> Corpus:
     """Load a corpus: the embedded seed corpus, or a user's corpus from disk.
 
     Parameters
@@ -87,7 +93,17 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         unless ``metadata`` is given) with a ``file`` column naming each text file.
         A file: ``.csv``/``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``; ``.gz`` allowed
         for CSV, JSON Lines (and the .txt files of a folder).
-    format : {"csv", "tsv", "jsonl", "parquet", "folder"}, optional
+        Saved web pages: one ``.html``/``.htm`` file or a folder of them (``.gz`` allowed,
+        sub-folders searched), with an optional ``metadata.csv`` whose ``file`` column
+        names a page (its path in the folder, or its file name) and whose other non-empty
+        values add or override fields (a ``date`` or ``year`` there wins over the page's,
+        with ``date_method`` "metadata.csv"). Each page gives one document: id = the file
+        name without extension (or the metadata's ``id``), text = title and main text,
+        metadata ``title, outlet, url, language, date_method, date_evidence,
+        source_file`` (see :mod:`sco_discourse.corpus.html`). Pages whose date cannot
+        be established are kept with no date and ``date_method`` "not found", and are
+        listed in ``corpus.undated``.
+    format : {"csv", "tsv", "jsonl", "parquet", "folder", "html"}, optional
         Overrides detection from the file name.
     columns : mapping, optional
         The package field → your column, e.g. ``{"id": "speech_id", "text": "body"}``.
@@ -100,9 +116,17 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         UTF-16 and UTF-32 files are decoded before they are split into lines).
     on_error : {"raise", "skip"}
         "skip" leaves bad rows out and lists them in ``corpus.skipped``.
-    clean : bool, default False
+    clean : bool, optional
         Apply the web-page cleaner (:mod:`sco_discourse.corpus.cleaning`) to each text;
-        the original stays in ``Document.raw``.
+        the original stays in ``Document.raw`` and ``meta["cleaned"]`` records it. Default
+        (None): web pages that are not mostly in Chinese, Japanese or Korean script are
+        cleaned (the cleaner's layout rules count words, see
+        :mod:`sco_discourse.corpus.html`), other texts are not.
+    reflow : bool, default True
+        Detect hard-wrapped texts (a line break every 50–100 characters, as in PDF
+        extractions) and re-flow them into one line per paragraph
+        (:func:`sco_discourse.corpus.reflow.reflow`) before cleaning;
+        ``meta["reflowed"]`` says whether it was done.
     validate : bool, default True
         Read the whole input once now, so errors surface at load time and ``len()`` is
         known. With ``False`` errors surface during iteration.
@@ -148,6 +172,8 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
     if not path.exists():
         raise CorpusError(f"{path}: no such file or folder")
     kind = format or _detect_format(path)
+    if kind == "folder" and not _text_files(path) and _html_files(path):
+        kind = "html"
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -160,18 +186,20 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         source = _JsonlSource(path, encoding=encoding)
     elif kind == "parquet":
         source = _ParquetSource(path)
+    elif kind == "html":
+        source = _HtmlSource(path, metadata=metadata, encoding=encoding)
     else:
-        raise CorpusError(f"{path}: unknown corpus format {kind!r}; use csv, tsv, jsonl, parquet or folder")
-    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, validate=validate)
+        raise CorpusError(f"{path}: unknown corpus format {kind!r}; use csv, tsv, jsonl, parquet, folder or html")
+    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, reflow=reflow, validate=validate)
 
 
 def records_corpus(records: Iterable[Mapping[str, Any]], *, name: str = "records",
                    columns: Mapping[str, str] | None = None, on_error: str = "raise",
-                   clean: bool = False) -> Corpus:
+                   clean: bool | None = None, reflow: bool = True) -> Corpus:
     """A corpus from in-memory records (dicts), with the same rules as :func:`load_corpus`."""
     rows = list(records)
     source = _MemorySource(rows, name)
-    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, validate=True)
+    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, reflow=reflow, validate=True)
 
 
 # =========================================================================== dates
@@ -248,11 +276,23 @@ def _detect_format(path: Path) -> str:
         suffixes = suffixes[:-1]
     last = suffixes[-1] if suffixes else ""
     mapping = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
-               ".pq": "parquet"}
+               ".pq": "parquet", ".html": "html", ".htm": "html"}
     if last not in mapping:
         raise CorpusError(f"{path}: cannot tell the corpus format from the name; expected .csv, .tsv, .jsonl, "
-                          f".ndjson, .parquet (optionally .gz) or a folder: rename the file to one of these")
+                          f".ndjson, .parquet, .html, .htm (optionally .gz) or a folder: rename the file to one of these")
     return mapping[last]
+
+
+_HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def _html_files(folder: Path) -> list[Path]:
+    return sorted((p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith(_HTML_SUFFIXES)),
+                  key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _text_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and (p.name.endswith(".txt") or p.name.endswith(".txt.gz"))]
 
 
 def _open_binary(path: Path):
@@ -610,6 +650,103 @@ class _FolderSource(_Source):
         return [f for f in found if f not in listed]
 
 
+class _Record(dict):
+    """A record that also carries the document's original input (a web page's HTML)."""
+
+    original: str | None = None
+
+
+class _HtmlSource(_Source):
+    """One saved web page, or a folder of them with an optional metadata CSV."""
+
+    #: The fields every page record has, before metadata.csv adds its columns.
+    BASE_COLUMNS = ["id", "text", "date", "title", "outlet", "url", "language", "date_method", "date_evidence",
+                    "source_file", "extracted_with"]
+
+    def __init__(self, path: Path, *, metadata: str | Path | None, encoding: str):
+        self.path, self.encoding, self.name = path, encoding, str(path)
+        if path.is_dir():
+            self.folder = path
+            self.files = _html_files(path)
+            if not self.files:
+                raise CorpusError(f"{path}: no .html/.htm pages (optionally .gz) in the folder")
+            meta_path = Path(metadata) if metadata is not None else path / "metadata.csv"
+        else:
+            self.folder = path.parent
+            self.files = [path]
+            meta_path = Path(metadata) if metadata is not None else None
+        if metadata is not None and not meta_path.exists():
+            raise CorpusError(f"{meta_path}: no such metadata file")
+        self.meta_path = meta_path if meta_path is not None and meta_path.exists() else None
+        self.meta_rows: dict[str, tuple[str, dict[str, Any]]] = {}
+        meta_columns: list[str] = []
+        if self.meta_path is not None:
+            meta = _CsvSource(self.meta_path, encoding=encoding)
+            if not any(c in meta.columns for c in FIELDS["file"]):
+                raise CorpusError(f"{self.meta_path}: header row: no 'file' column naming the page each row "
+                                  f"describes (the columns are {meta.columns})")
+            file_column = next(c for c in FIELDS["file"] if c in meta.columns)
+            known = {p.relative_to(self.folder).as_posix(): p for p in self.files}
+            by_name: dict[str, list[str]] = {}
+            for key in known:
+                by_name.setdefault(key.rsplit("/", 1)[-1], []).append(key)
+            for where, record in meta.rows():
+                if isinstance(record, _BadRow):
+                    raise CorpusError(f"{where}: {record.reason}")
+                named = str(record.get(file_column) or "").strip()
+                key = named if named in known else (by_name.get(named, [None])[0]
+                                                    if len(by_name.get(named, [])) == 1 else None)
+                if key is None:
+                    raise CorpusError(f"{where}: field {file_column!r}: no page {named!r} in {self.folder}")
+                if key in self.meta_rows:
+                    raise CorpusError(f"{where}: field {file_column!r}: page {named!r} is already described at "
+                                      f"{self.meta_rows[key][0]}")
+                values = {k: v for k, v in record.items() if k != file_column and str(v).strip()}
+                self.meta_rows[key] = (where.split(": ", 1)[-1], values)
+            meta_columns = [c for c in meta.columns if c != file_column]
+        self.columns = self.BASE_COLUMNS + [c for c in meta_columns if c not in self.BASE_COLUMNS]
+
+    def rows(self):
+        from importlib.metadata import version
+
+        from .html import decode_page, extract_page
+
+        extractor = f"trafilatura {version('trafilatura')}"
+        for page in self.files:
+            relative = page.relative_to(self.folder).as_posix()
+            where = str(page)
+            try:
+                with _open_binary(page) as handle:
+                    data = handle.read()
+                html = decode_page(data, encoding=self.encoding, source=where)
+                found = extract_page(html, source=where)
+            except CorpusError as exc:
+                yield where, _BadRow(str(exc).removeprefix(f"{where}: "))
+                continue
+            if not found.text:
+                yield where, _BadRow("no main text could be extracted from the page", field="text")
+                continue
+            stem = relative
+            for suffix in _HTML_SUFFIXES:
+                if stem.lower().endswith(suffix):
+                    stem = stem[: -len(suffix)]
+                    break
+            record = _Record(id=stem, text=found.text, date=found.date, title=found.title, outlet=found.outlet,
+                             url=found.url, language=found.language, date_method=found.date_method,
+                             date_evidence=found.date_evidence, source_file=relative, extracted_with=extractor)
+            record.original = html
+            listed = self.meta_rows.get(relative)
+            if listed is not None:
+                meta_where, values = listed
+                if "date" in values or "year" in values:
+                    record.update(date=None, date_method="metadata.csv",
+                                  date_evidence=f"{self.meta_path.name}, {meta_where}")
+                if "doc_id" in values and "id" in record:
+                    record["id"] = values.pop("doc_id")
+                record.update(values)
+            yield where, record
+
+
 class _BadRow:
     """A row that could not be read at all (malformed JSON, wrong number of CSV fields,
     undecodable bytes); ``field`` names the field at fault where it is known."""
@@ -708,7 +845,7 @@ def _no_nul(record: Mapping[str, Any], cols: Mapping[str, str | None]) -> None:
 
 
 def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | None], source: _Source,
-                   row_index: int, clean: bool, fixed: set[str] = frozenset()) -> Document:
+                   row_index: int, clean: bool | None, fixed: set[str] = frozenset(), reflow: bool = False) -> Document:
     if getattr(source, "open_schema", False):
         cols = _record_columns(cols, record, fixed)
     _no_nul(record, cols)
@@ -784,17 +921,34 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
         if key not in used and key not in meta:
             meta[key] = v
     meta.setdefault("source_file", source.name)
-    raw = None
+    # Document.raw keeps the input as loaded (a page's HTML, a text before re-flowing or cleaning)
+    raw = getattr(record, "original", None)
+    if reflow:
+        from .reflow import reflow as reflow_text
+
+        loaded = text
+        text, reflowed = reflow_text(text)
+        meta["reflowed"] = reflowed
+        if reflowed and raw is None:
+            raw = loaded
+    if clean is None:
+        from .html import cjk_share
+
+        clean = isinstance(source, _HtmlSource) and cjk_share(text[:5000]) < 0.5
+    meta["cleaned"] = bool(clean)
     if clean:
         from .cleaning import clean_text
 
-        raw, text = text, clean_text(text).text
+        if raw is None:
+            raw = text
+        text = clean_text(text).text
     return Document(doc_id=doc_id, text=text, date=date, date_precision=precision, meta=meta, raw=raw)
 
 
-def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: list | None,
+def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, skipped: list | None,
                     known_duplicates: set[int] | None = None, found_duplicates: set[int] | None = None,
-                    fixed: set[str] = frozenset(), mapped_seen: set[str] | None = None) -> Iterator[Document]:
+                    fixed: set[str] = frozenset(), mapped_seen: set[str] | None = None,
+                    reflow: bool = False) -> Iterator[Document]:
     # Checking ids (and a folder's unlisted files) keeps one entry per document, so it is done
     # once, in the validation pass; later passes get the rows it found (`known_duplicates`) and
     # hold one document at a time.
@@ -811,7 +965,7 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
                 mapped_seen.update(cols[f] for f in fixed if cols[f] in record)
             if full_check and isinstance(source, _FolderSource) and cols.get("file"):
                 listed.add(str(record.get(cols["file"]) or "").strip())
-            doc = _make_document(where, record, cols, source, index, clean, fixed)
+            doc = _make_document(where, record, cols, source, index, clean, fixed, reflow)
             if full_check and doc.doc_id in seen:
                 if found_duplicates is not None:
                     found_duplicates.add(index)
@@ -837,24 +991,31 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool, skipped: 
                 skipped.append((source.name, message))
 
 
-def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, validate: bool) -> Corpus:
+def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None, reflow: bool,
+                  validate: bool) -> Corpus:
     cols = _resolve_columns(source, columns)
     fixed = set(columns or {})
     skipped: list = []
     duplicates: set[int] = set()
+    undated: list[tuple[str, str]] = []
     length = None
     fingerprint = None
     if validate:
         mapped_seen: set[str] = set()
-        # without cleaning, the validation pass reads exactly the documents every later pass
-        # yields: fingerprint them now rather than read the corpus again for provenance
-        digest = None if clean else hashlib.sha256()
+        # without cleaning, the validation pass (which re-flows as every later pass does) reads
+        # exactly the documents every later pass yields: fingerprint them now rather than read
+        # the corpus again for provenance
+        may_clean = clean or (clean is None and isinstance(source, _HtmlSource))
+        digest = None if may_clean else hashlib.sha256()
         length = 0
         for doc in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
-                                   found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen):
+                                   found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen,
+                                   reflow=reflow):
             length += 1
             if digest is not None:
                 add_to_fingerprint(digest, doc)
+            if doc.date is None and isinstance(source, _HtmlSource):
+                undated.append((doc.doc_id, str(doc.meta.get("source_file"))))
         fingerprint = digest.hexdigest() if digest is not None and length else None
         never = sorted(f"{f}={cols[f]!r}" for f in fixed if cols[f] not in mapped_seen)
         if never and getattr(source, "open_schema", False):  # a key no record has: a typo, not a missing value
@@ -872,7 +1033,8 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, valid
         report_to = skipped if record_skips[0] else None
         record_skips[0] = False
         for doc in _iter_documents(source, cols, on_error, clean, skipped=report_to,
-                                   known_duplicates=duplicates if validate else None, fixed=fixed):
+                                   known_duplicates=duplicates if validate else None, fixed=fixed,
+                                   reflow=reflow):
             produced += 1
             yield doc
         if produced == 0:
@@ -880,4 +1042,6 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool, valid
 
     corpus = Corpus(factory, name=source.name, length=length, skipped=skipped)
     corpus._fingerprint = fingerprint
+    if undated:
+        corpus.undated = undated
     return corpus

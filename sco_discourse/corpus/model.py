@@ -87,6 +87,14 @@ class Corpus:
     1
     """
 
+    #: Documents loaded without a date that were expected to have one (web pages whose date
+    #: could not be established): list of (doc_id, source_file). Set by the loaders.
+    undated: list | tuple = ()
+    #: What :meth:`dedupe` removed (a dict; see :func:`sco_discourse.corpus.duplicates.dedupe`).
+    deduplicated: dict | None = None
+    #: The :func:`~sco_discourse.corpus.duplicates.find_duplicates` table behind :meth:`dedupe`.
+    duplicates: pd.DataFrame | None = None
+
     def __init__(self, factory: Callable[[], Iterator[Document]], *, name: str = "corpus",
                  length: int | None = None, skipped: list | None = None):
         self._factory = factory
@@ -226,6 +234,24 @@ class Corpus:
         from ..groups import documents_table
 
         return documents_table(self)
+
+    def dedupe(self, *, keep: str = "first", threshold: float = 0.8, **options: Any) -> "Corpus":
+        """This corpus with each cluster of exact or near-duplicate documents counted once.
+
+        See :func:`sco_discourse.corpus.duplicates.dedupe` (``keep="first"``: the earliest
+        copy of each cluster stays; ``"longest"``; ``"weight"``); the result's
+        ``deduplicated`` attribute records what was removed.
+
+        Examples
+        --------
+        >>> from sco_discourse import load_corpus
+        >>> unique = load_corpus().dedupe()
+        >>> len(unique), unique.deduplicated["n_removed"]
+        (8, 0)
+        """
+        from .duplicates import dedupe
+
+        return dedupe(self, keep=keep, threshold=threshold, **options)
 
     # -- export -----------------------------------------------------------------------
     def to_frame(self, *, text: bool = True) -> pd.DataFrame:
