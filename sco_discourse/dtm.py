@@ -309,6 +309,9 @@ class DTM:
         docs["n_empty_docs"] = np.bincount(codes, weights=self.row_empty_docs(), minlength=n_groups).astype(np.int64)
         docs["n_tokens"] = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float),
                                        minlength=n_groups).astype(np.int64)
+        if "n_characters" in self.docs.columns:  # a frame matrix: the denominator of rates per character
+            docs["n_characters"] = np.bincount(codes, weights=self.docs["n_characters"].to_numpy(dtype=float),
+                                               minlength=n_groups).astype(np.int64)
         matrix = (indicator @ self.matrix).tocsr()
         doc_counts = (indicator @ self.presence()).tocsr()
         matrix.data = matrix.data.astype(np.int64, copy=False)

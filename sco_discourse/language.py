@@ -117,8 +117,10 @@ def document_language(doc) -> str | None:
     Examples
     --------
     >>> from sco_discourse import Document
-    >>> document_language(Document("a", "构建人类命运共同体。")), document_language(Document("b", "x", meta={"language": "zh-CN"}))
-    ('zh', 'zh')
+    >>> document_language(Document("a", "构建人类命运共同体。"))
+    'zh'
+    >>> document_language(Document("b", "x", meta={"language": "zh-CN"}))
+    'zh'
     """
     meta = getattr(doc, "meta", None) or {}
     code = language_code(meta.get("language"))

@@ -17,6 +17,12 @@ Design
   parameters plus a small list of abbreviations; nothing is downloaded.
 * Stop words are a data file shipped with the package (``lexicons/stopwords_en.txt``).
 * Lemmatization uses ``simplemma`` (offline, data in the wheel).
+* **Chinese.** Text that contains Chinese characters (or ``language="zh"``) is read by
+  :mod:`sco_discourse.zh`: runs of Chinese characters are segmented into words (jieba,
+  with the frame lexicon's phrases kept whole), the rest is tokenised as above;
+  sentences end at 。！？；; Chinese stop words are added to the English ones. Text
+  without Chinese characters gives exactly the tokens it gave before. ``language`` is
+  ``None`` (decide from the text), ``"zh"`` or ``"en"`` (the rules above only).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ __all__ = [
     "tokenize",
     "tokens",
     "count_tokens",
+    "count_characters",
     "sentences",
     "sentence_spans",
     "paragraph_spans",
@@ -98,7 +105,19 @@ def _lower(norm: str) -> str:
     return "".join(low if len(low := ch.lower()) == 1 else low[0] for ch in norm)
 
 
-def tokenize(text: str, *, lower: bool = False) -> list[Token]:
+def _reads_chinese(text: str, language: str | None) -> bool:
+    """Whether the Chinese reading applies: ``language="zh"``, or no language and Chinese
+    characters in the text (``"en"`` and other languages: the English rules only)."""
+    if language is None:
+        if text.isascii():
+            return False
+        from .zh import has_han
+
+        return has_han(text)
+    return language == "zh"
+
+
+def tokenize(text: str, *, lower: bool = False, language: str | None = None) -> list[Token]:
     """Split ``text`` into tokens that keep their character offsets.
 
     Parameters
@@ -107,6 +126,9 @@ def tokenize(text: str, *, lower: bool = False) -> list[Token]:
         Raw or cleaned text. It is normalised internally; offsets refer to ``text``.
     lower : bool, default False
         Lower-case the token strings.
+    language : {None, "zh", "en"}, optional
+        None: Chinese characters, where present, are segmented into words
+        (:func:`sco_discourse.zh.tokenize_zh`); "en": the English rules only.
 
     Returns
     -------
@@ -118,7 +140,13 @@ def tokenize(text: str, *, lower: bool = False) -> list[Token]:
     ['Win-win', 'results', 'for', 'COVID-19', '1,700', 'km']
     >>> tokenize("Xi’s visit")[0]
     Token(text="Xi's", start=0, end=4)
+    >>> [t.text for t in tokenize("构建人类命运共同体")]
+    ['构建', '人类', '命运共同体']
     """
+    if _reads_chinese(text, language):
+        from .zh import tokenize_zh
+
+        return tokenize_zh(text, lower=lower)
     norm = normalize(text)
     if lower:
         norm = _lower(norm)
@@ -126,22 +154,37 @@ def tokenize(text: str, *, lower: bool = False) -> list[Token]:
 
 
 def tokens(text: str, *, lower: bool = True, remove_stop_words: bool = False,
-           lemmas: bool = False) -> list[str]:
+           lemmas: bool = False, language: str | None = None) -> list[str]:
     """Token strings of ``text``: the list every count in the package is built from.
 
     Parameters
     ----------
     lower : bool, default True
     remove_stop_words : bool, default False
-        Drop the package stop words (see :func:`stop_words`).
+        Drop the package stop words (see :func:`stop_words`; Chinese ones too when the
+        text is read as Chinese).
     lemmas : bool, default False
-        Replace each token by its lemma (:func:`lemmatize`).
+        Replace each token by its lemma (:func:`lemmatize`); Chinese words have none.
+    language : {None, "zh", "en"}, optional
+        As in :func:`tokenize`.
 
     Examples
     --------
     >>> tokens("The communities were built", remove_stop_words=True, lemmas=True)
     ['community', 'build']
+    >>> tokens("我们推动构建人类命运共同体", remove_stop_words=True)
+    ['推动', '构建', '人类', '命运共同体']
     """
+    if _reads_chinese(text, language):
+        from .zh import has_han, tokens_zh
+
+        out = tokens_zh(text, lower=lower)
+        if remove_stop_words:
+            stops = stop_words("zh")
+            out = [t for t in out if t.lower() not in stops]
+        if lemmas:
+            out = [t if has_han(t) else lemmatize(t) for t in out]
+        return out
     norm = normalize(text)
     if lower:
         norm = _lower(norm)
@@ -154,7 +197,7 @@ def tokens(text: str, *, lower: bool = True, remove_stop_words: bool = False,
     return out
 
 
-def count_tokens(text: str) -> int:
+def count_tokens(text: str, *, language: str | None = None) -> int:
     """Number of tokens :func:`tokenize` would return, computed without building them.
 
     Every token is a maximal run of word characters, or several runs linked by a
@@ -166,11 +209,37 @@ def count_tokens(text: str) -> int:
     --------
     >>> count_tokens("Win-win results for COVID-19, 1,700 km.")
     6
+    >>> count_tokens("推动构建人类命运共同体。")   # 推动 构建 人类 命运共同体
+    4
     """
+    if _reads_chinese(text, language):
+        from .zh import count_tokens_zh
+
+        return count_tokens_zh(text)
     norm = normalize(text)
     if len(norm) < 64:  # numpy's per-call overhead dominates on short strings
         return len(_RUN_RE.findall(norm)) - len(_JOIN_RE.findall(norm))
     return _count_tokens_vectorized(norm)
+
+
+def count_characters(text: str) -> int:
+    """Number of letters and digits of ``text`` (Chinese characters included; spaces,
+    punctuation and ``_`` left out): the denominator of rates per 10,000 characters.
+
+    Examples
+    --------
+    >>> count_characters("推动构建人类命运共同体。"), count_characters("Win-win, 2020!")
+    (11, 10)
+    """
+    import numpy as np
+
+    try:
+        codes = np.frombuffer(text.encode("latin-1"), dtype=np.uint8)
+        is_word, _ = _char_classes(False)
+    except UnicodeEncodeError:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        is_word, _ = _char_classes(True)
+    return int(np.count_nonzero(is_word[codes])) - text.count("_")
 
 
 def _char_classes(wide: bool):
@@ -258,18 +327,28 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _LINE_RE.finditer(text) if not m.group().isspace()]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, *, language: str | None = None) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``.
 
     Paragraph breaks (:func:`paragraph_spans`) always end a sentence; inside a paragraph
     NLTK's Punkt splitter decides, with common abbreviations ("Nov.", "U.S.") protected.
+    Chinese text (``language="zh"``, or None and mostly Chinese characters,
+    :func:`sco_discourse.language.detect_language`) ends sentences at 。！？；
+    (:func:`sco_discourse.zh.sentence_spans_zh`).
 
     Examples
     --------
     >>> t = "Xi spoke on Nov. 10 in Beijing. He left.\\nNew paragraph"
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['Xi spoke on Nov. 10 in Beijing.', 'He left.', 'New paragraph']
+    >>> t = "构建人类命运共同体。坚持多边主义！"
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['构建人类命运共同体。', '坚持多边主义！']
     """
+    if language == "zh" or (language is None and not text.isascii() and _detect(text) == "zh"):
+        from .zh import sentence_spans_zh
+
+        return sentence_spans_zh(text, paragraphs=paragraph_spans(text))
     spans: list[tuple[int, int]] = []
     punkt = _punkt()
     for start, end in paragraph_spans(text):
@@ -278,21 +357,35 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentences(text: str) -> list[str]:
+def _detect(text: str) -> str | None:
+    from .language import detect_language
+
+    return detect_language(text)
+
+
+def sentences(text: str, *, language: str | None = None) -> list[str]:
     """The sentences of ``text`` as strings (see :func:`sentence_spans`)."""
-    return [text[s:e] for s, e in sentence_spans(text)]
+    return [text[s:e] for s, e in sentence_spans(text, language=language)]
 
 
 # --------------------------------------------------------------------------- stop words / lemmas
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """The package's English stop-word list (a data file with its provenance in its header).
+@lru_cache(maxsize=3)
+def stop_words(language: str | None = None) -> frozenset[str]:
+    """The package's stop words: the English list (a data file with its provenance in its
+    header); with ``language="zh"`` the Chinese list of stopwords-iso as well
+    (:func:`sco_discourse.zh.stop_words_zh`), since Chinese text mixes in English words.
 
     Examples
     --------
     >>> "the" in stop_words(), "community" in stop_words()
     (True, False)
+    >>> "我们" in stop_words("zh"), "the" in stop_words("zh"), "我们" in stop_words()
+    (True, True, False)
     """
+    if language == "zh":
+        from .zh import stop_words_zh
+
+        return stop_words() | stop_words_zh()
     raw = resources.files("sco_discourse.lexicons").joinpath("stopwords_en.txt").read_text("utf-8")
     return frozenset(
         line.strip().lower() for line in raw.splitlines() if line.strip() and not line.startswith("#")

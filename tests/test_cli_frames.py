@@ -22,8 +22,8 @@ def test_count_by_year_csv_contract(tmp_path):
     out = tmp_path / "by_year.csv"
     assert main(["frames", "count", "--by", "year", "--n-resamples", "200", "--out", str(out)]) == 0
     rows = read_csv(out)
-    assert list(rows[0]) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs",
-                             "docs_with_mention", "share_docs", "ci_low", "ci_high"]
+    assert list(rows[0]) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+                             "rate_per_10k_chars", "n_docs", "docs_with_mention", "share_docs", "ci_low", "ci_high"]
     keys = load_lexicon().keys()
     assert len(rows) == 5 * len(keys)
     assert {r["frame"] for r in rows} == {k[0] for k in keys}
@@ -43,7 +43,8 @@ def test_count_per_document_and_by_source_file(tmp_path):
     out = tmp_path / "docs.csv"
     assert main(["frames", "count", "--out", str(out)]) == 0
     rows = read_csv(out)
-    assert list(rows[0]) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k"]
+    assert list(rows[0]) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+                             "rate_per_10k_chars"]
     out2 = tmp_path / "pages.csv"
     assert main(["frames", "count", "--by", "source_file", "--interval", "poisson", "--out", str(out2)]) == 0
     pages = {r["source_file"] for r in read_csv(out2)}

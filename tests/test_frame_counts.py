@@ -58,13 +58,17 @@ def test_seed_counts_checked_by_reading(per_doc, doc_id, frame, variant, expecte
 
 def test_per_document_table_shape_and_tokens(seed, per_doc):
     lex = load_lexicon()
-    assert list(per_doc.columns) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k"]
+    assert list(per_doc.columns) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+                                     "rate_per_10k_chars"]
     assert len(per_doc) == len(seed) * len(lex.keys())
     for doc in seed:
         n = len(tokens(doc.text))  # the regex tokenizer, not the vectorised counter
+        n_chars = sum(ch.isalnum() for ch in doc.text)  # letters and digits, counted another way
         rows = per_doc[per_doc["doc_id"] == doc.doc_id]
         assert (rows["tokens"] == n).all()
         assert np.allclose(rows["rate_per_10k"], rows["count"] * 10_000 / n)
+        assert (rows["characters"] == n_chars).all()
+        assert np.allclose(rows["rate_per_10k_chars"], rows["count"] * 10_000 / n_chars)
     assert per_doc.attrs["lexicon"] == "sco_codebook 1.1.0"
 
 
@@ -81,8 +85,9 @@ def test_total_row_is_the_sum_of_variants(per_doc):
 
 def test_grouped_by_year(seed, seed_fm, per_doc):
     table = frame_counts(seed_fm, by="year", n_resamples=300)
-    assert list(table.columns) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs",
-                                   "docs_with_mention", "share_docs", "ci_low", "ci_high"]
+    assert list(table.columns) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+                                   "rate_per_10k_chars", "n_docs", "docs_with_mention", "share_docs", "ci_low",
+                                   "ci_high"]
     assert sorted(table["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
     # 2020, 2022, 2023, 2024 have one document each, 2021 four
     assert table.attrs["caveat"].startswith("5 of 5 groups have fewer than 5 documents (min 1)")
@@ -284,8 +289,8 @@ def test_poisson_groups_summed_while_streaming_equal_the_per_document_path(seed,
     # per-document counts. Both must give the same counts, documents and shares.
     streamed = frame_counts(MATCHER.count(seed, by="year"), interval="poisson")
     per_document = frame_counts(seed_fm, by="year", n_resamples=20)
-    columns = ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "n_docs", "docs_with_mention",
-               "share_docs"]
+    columns = ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "characters", "rate_per_10k_chars",
+               "n_docs", "docs_with_mention", "share_docs"]
     pd.testing.assert_frame_equal(streamed[columns], per_document[columns])
     assert streamed.attrs["caveat"] == per_document.attrs["caveat"].split("; a one-document")[0]
 

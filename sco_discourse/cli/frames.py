@@ -145,7 +145,8 @@ def _count(args: argparse.Namespace) -> int:
         fm = matcher.count(corpus, n_jobs=args.jobs, progress=progress)
         table = frame_counts(fm, by=by, target=target, reference=reference, interval=args.interval,
                              n_resamples=args.n_resamples, random_state=args.seed)
-    print(f"lexicon {matcher.lexicon.label}" + (f"; interval: {args.interval}" if by is not None else ""),
+    chinese = f" (Chinese documents: {table.attrs['lexicon_zh']})" if table.attrs.get("lexicon_zh") else ""
+    print(f"lexicon {matcher.lexicon.label}{chinese}" + (f"; interval: {args.interval}" if by is not None else ""),
           file=sys.stderr)
     if target:
         print(f"target: {table.attrs['target']}; reference: {table.attrs['reference']}", file=sys.stderr)

@@ -138,6 +138,8 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
     Returns
     -------
     Corpus
+        Each document's metadata has a ``language``: the source's field of that name,
+        else detected from the text ("zh" or "en", :func:`sco_discourse.language.detect_language`).
 
     Raises
     ------
@@ -942,6 +944,10 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
         if raw is None:
             raw = text
         text = clean_text(text).text
+    if missing(meta.get("language")):  # detected when the source does not say (see sco_discourse.language)
+        from ..language import detect_language
+
+        meta["language"] = detect_language(text)
     return Document(doc_id=doc_id, text=text, date=date, date_precision=precision, meta=meta, raw=raw)
 
 

@@ -4,7 +4,9 @@ Every statistic here takes the frame matrix (:class:`~sco_discourse.frames.Frame
 from :meth:`Matcher.count`): the corpus is matched once, and ``by=`` groups its
 documents table as everywhere in the package (:mod:`sco_discourse.groups`). Tokens are
 counted with :func:`sco_discourse.text.count_tokens`, the package tokenizer, so a rate
-here uses the same tokens as keyness and topic models.
+here uses the same tokens as keyness and topic models; for Chinese text they are words
+of the segmented text, and rates per 10,000 characters
+(:func:`sco_discourse.text.count_characters`) stand beside them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ __all__ = ["frame_counts", "frame_trend", "COUNT_COLUMNS", "GROUP_COLUMNS", "TRE
            "FEW_DOCUMENTS"]
 
 #: Columns of a per-document table (after ``doc_id``).
-COUNT_COLUMNS = ["frame", "variant", "count", "tokens", "rate_per_10k"]
+COUNT_COLUMNS = ["frame", "variant", "count", "tokens", "rate_per_10k", "characters", "rate_per_10k_chars"]
 #: Extra columns of a grouped table.
 GROUP_COLUMNS = ["n_docs", "docs_with_mention", "share_docs", "ci_low", "ci_high"]
 TREND_COLUMNS = ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high", "p",
@@ -29,6 +31,13 @@ TREND_COLUMNS = ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_lo
 FEW_DOCUMENTS = 5
 # Memory budget of one bootstrap call (bytes of the resampled counts array).
 _BOOTSTRAP_BYTES = 256e6
+
+
+def _characters(fm: FrameMatrix) -> np.ndarray:
+    """Letters and digits of each row (0 for a matrix built before they were counted)."""
+    if "n_characters" not in fm.docs.columns:
+        return np.zeros(fm.n_docs, dtype=np.int64)
+    return fm.docs["n_characters"].to_numpy(dtype=np.int64)
 
 
 def _check_matrix(fm, what: str) -> FrameMatrix:
@@ -109,15 +118,20 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     Returns
     -------
     pandas.DataFrame
-        Per document: ``doc_id, frame, variant, count, tokens, rate_per_10k``.
+        Per document: ``doc_id, frame, variant, count, tokens, rate_per_10k, characters,
+        rate_per_10k_chars``.
         Per group: the group columns (one per entry of ``by``, or ``side``), then
-        ``frame, variant, count, tokens, rate_per_10k, n_docs, docs_with_mention,
-        share_docs, ci_low, ci_high``; groups in the one order of the package (numbers
-        numerically, text alphabetically, missing values last).
+        ``frame, variant, count, tokens, rate_per_10k, characters, rate_per_10k_chars,
+        n_docs, docs_with_mention, share_docs, ci_low, ci_high``; groups in the one order
+        of the package (numbers numerically, text alphabetically, missing values last).
         Each frame has one total row with ``variant`` "" and one row per variant of the
         lexicon, zero rows included, so every document/group × frame × variant appears;
         the total equals the sum of its variants. ``tokens`` is the token count of the
-        document/group, ``share_docs`` = ``docs_with_mention / n_docs``. A document
+        document/group (words, for Chinese text), ``characters`` its letters and digits
+        (:func:`sco_discourse.text.count_characters`); intervals are of ``rate_per_10k``.
+        With the packaged lexicons, Chinese documents add the rows of the Chinese lexicon's
+        own variants (``shared_future/human``; ``attrs["lexicon_zh"]`` names that lexicon).
+        ``share_docs`` = ``docs_with_mention / n_docs``. A document
         without tokens (emptied by cleaning, punctuation or invisible characters only) has
         no rate: per document its ``rate_per_10k`` is NaN; per group it is left out of
         ``n_docs``, ``share_docs`` and the interval. Either way ``attrs["n_empty_docs"]``
@@ -164,7 +178,9 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
             "tokens": np.repeat(fm.docs["n_tokens"].to_numpy(dtype=np.int64), n_keys),
         })
         out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
-        out = out.astype({"count": "int64", "tokens": "int64"})
+        out["characters"] = np.repeat(_characters(fm), n_keys)
+        out["rate_per_10k_chars"] = rate_per(out["count"], out["characters"])
+        out = out.astype({"count": "int64", "tokens": "int64", "characters": "int64"})
         empty = fm.docs.loc[fm.docs["n_tokens"] == 0, "doc_id"].tolist()
         out.attrs.update(fm.attrs)
         out.attrs.update(n_empty_docs=len(empty), empty_docs=empty[:_LISTED_EMPTY],
@@ -215,6 +231,9 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     out["count"] = counts.reshape(-1)
     out["tokens"] = np.repeat(group_tokens, n_keys)
     out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
+    group_chars = np.bincount(codes[rows], weights=_characters(fm)[rows], minlength=n_groups).astype(np.int64)
+    out["characters"] = np.repeat(group_chars, n_keys)
+    out["rate_per_10k_chars"] = rate_per(out["count"], out["characters"])
     out["n_docs"] = np.repeat(docs_per_group, n_keys)
     out["docs_with_mention"] = with_mention.reshape(-1)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -23,6 +23,10 @@ How a document is read
 The context rules only look at a few words around each mention, so the cost of a
 document is one automaton scan plus a constant per hit.
 
+Chinese documents are read by :class:`~sco_discourse.frames.matcher_zh.ChineseMatcher`
+(phrases on word boundaries of the segmented text), with the packaged Chinese lexicon
+unless a lexicon is given (:func:`sco_discourse.lexicons.defaults.default_lexicon`).
+
 References
 ----------
 Aho, A. V. & Corasick, M. J. (1975). Efficient string matching: an aid to bibliographic
@@ -149,13 +153,19 @@ class Matcher:
     Parameters
     ----------
     lexicon : Lexicon, path or None
-        None: the packaged codebook lexicon.
+        None (or the packaged codebook lexicon): the packaged lexicon of each document's
+        language (English, or Chinese for Chinese text); another lexicon is used for
+        every language.
 
     Attributes
     ----------
     lexicon : Lexicon
     keys : list of (frame, variant)
         Every row of a counts table, ``variant`` "" for the frame total (``lexicon.keys()``).
+    all_keys : list of (frame, variant)
+        ``keys`` and, with the packaged lexicons, the Chinese lexicon's other variants
+        (``shared_future/human``) next to the variants they stand beside; ``key_index``
+        numbers them.
 
     Notes
     -----
@@ -170,6 +180,8 @@ class Matcher:
     [('shared_future', 'mankind')]
     >>> m("Win-win cooperation.")[0]
     Mention(start=0, end=7, frame='win_win', variant='')
+    >>> [(x.frame, x.variant) for x in m("推动构建人类命运共同体")]
+    [('shared_future', 'human')]
     """
 
     def __init__(self, lexicon: Lexicon | str | None = None):
@@ -178,7 +190,15 @@ class Matcher:
         self.lexicon = load_lexicon(lexicon)
         lex = self.lexicon
         self.keys = lex.keys()
-        self.key_index = {k: i for i, k in enumerate(self.keys)}
+        # no lexicon, or the packaged one: the packaged lexicon of each document's language
+        self._per_language = lexicon is None or lex.digest == load_lexicon().digest
+        self._chinese = None
+        self.all_keys = self.keys
+        if self._per_language:
+            from ..lexicons.defaults import default_lexicon
+
+            self.all_keys = merge_keys(self.keys, default_lexicon("zh").keys())
+        self.key_index = {k: i for i, k in enumerate(self.all_keys)}
         entries: dict[str, list[tuple]] = {}
 
         def add(canon: str, entry: tuple, *, inflect: bool = True) -> None:
@@ -227,18 +247,42 @@ class Matcher:
         self._automaton = automaton
 
     def __getstate__(self):  # the automaton is rebuilt in worker processes
-        return {"lexicon": self.lexicon}
+        return {"lexicon": self.lexicon, "per_language": self._per_language}
 
     def __setstate__(self, state):
-        self.__init__(state["lexicon"])
+        self.__init__(None if state.get("per_language") else state["lexicon"])
+
+    @property
+    def chinese(self):
+        """The :class:`~sco_discourse.frames.matcher_zh.ChineseMatcher` for Chinese text
+        (built on first use: it loads jieba's dictionary)."""
+        if self._chinese is None:
+            from ..lexicons.defaults import default_lexicon
+            from .matcher_zh import ChineseMatcher
+
+            self._chinese = ChineseMatcher(default_lexicon("zh") if self._per_language else self.lexicon)
+        return self._chinese
+
+    def lexicon_for(self, language: str | None) -> Lexicon:
+        """The lexicon documents in ``language`` are matched with."""
+        return self.chinese.lexicon if language == "zh" else self.lexicon
+
+    def keys_for(self, languages) -> list[tuple[str, str]]:
+        """The rows of a counts table over documents in ``languages``: :attr:`keys`, with
+        the Chinese lexicon's other variants when Chinese documents were read with it."""
+        if self._per_language and "zh" in set(languages):
+            return list(self.all_keys)
+        return list(self.keys)
 
     def __repr__(self) -> str:
         return f"<Matcher {self.lexicon.label}: {len(self.lexicon.frames)} frames, {len(self.keys)} frame/variant keys>"
 
     # -- one document ------------------------------------------------------------------
-    def __call__(self, text: str) -> list[Mention]:
-        """Every mention in ``text``, in text order (offsets into ``text``)."""
-        return [Mention(*m) for m in self._spans(text)]
+    def __call__(self, text: str, *, language: str | None = None) -> list[Mention]:
+        """Every mention in ``text``, in text order (offsets into ``text``); ``language``
+        "zh" reads it as Chinese, None decides from the text
+        (:func:`sco_discourse.language.detect_language`)."""
+        return [Mention(*m) for m in self._spans(text, language)]
 
     # -- a corpus ------------------------------------------------------------------------
     def find(self, corpus, *, columns=None, n_jobs: int = 1, progress: bool = False):
@@ -289,9 +333,11 @@ class Matcher:
         pending: deque = deque()
 
         def items():
+            from ..language import document_language
+
             for doc in corpus:
                 pending.append(meta.record(doc))
-                yield doc.doc_id, doc.text
+                yield doc.doc_id, doc.text, document_language(doc)
 
         rows: list[tuple] = []
         row_records: list[dict] = []
@@ -304,6 +350,7 @@ class Matcher:
         frame = frame.astype({"start": "int64", "end": "int64", "sentence": "int64", "paragraph": "int64"})
         frame = meta.insert(frame, row_records)
         frame.attrs.update(lexicon_attrs(self.lexicon))
+        frame.attrs.update(language_lexicon_attrs(self, ["zh"] if self._chinese is not None else []))
         frame.attrs.update(corpus_attrs(corpus))
         return frame
 
@@ -343,8 +390,14 @@ class Matcher:
 
         return count_frames(self, corpus, by=by, n_jobs=n_jobs, progress=progress)
 
-    def _spans(self, text: str) -> list[tuple[int, int, str, str]]:
+    def _spans(self, text: str, language: str | None = None) -> list[tuple[int, int, str, str]]:
         """``(start, end, frame, variant)`` of every mention, in text order."""
+        if language is None and not text.isascii():
+            from ..language import detect_language
+
+            language = detect_language(text)
+        if language == "zh":
+            return self.chinese.find(text)
         compact, break_at, shift = match_text(text)
         spans = self._find_compact(compact)
         if not spans:
@@ -617,14 +670,14 @@ def key_name(frame: str, variant: str) -> str:
     return f"{frame}/{variant}" if variant else frame
 
 
-def _mentions_item(matcher: Matcher, item: tuple[str, str]) -> list[tuple]:
+def _mentions_item(matcher: Matcher, item: tuple[str, str, str | None]) -> list[tuple]:
     from ..text import paragraph_spans, sentence_spans
 
-    doc_id, text = item
-    found = matcher._spans(text)
+    doc_id, text, language = item
+    found = matcher._spans(text, language)
     if not found:
         return []
-    sentence_starts = [s for s, _ in sentence_spans(text)]
+    sentence_starts = [s for s, _ in sentence_spans(text, language=language)]
     paragraph_starts = [s for s, _ in paragraph_spans(text)]
     rows = []
     for start, end, frame, variant in found:
@@ -733,3 +786,38 @@ def lexicon_attrs(lexicon: Lexicon) -> dict:
     """What a result records about the lexicon that produced it."""
     return {"lexicon": lexicon.label, "lexicon_name": lexicon.name, "lexicon_version": lexicon.version,
             "lexicon_sha256": lexicon.digest}
+
+
+def language_lexicon_attrs(matcher: Matcher, languages) -> dict:
+    """:func:`lexicon_attrs` of the lexicon Chinese documents were read with
+    (``lexicon_zh``, ``lexicon_zh_sha256``), when it is another one."""
+    if "zh" not in set(languages):
+        return {}
+    chinese = matcher.lexicon_for("zh")
+    if chinese is matcher.lexicon:
+        return {}
+    return {"lexicon_zh": chinese.label, "lexicon_zh_sha256": chinese.digest}
+
+
+def merge_keys(keys: list[tuple[str, str]], other: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``keys`` with the keys of ``other`` it lacks: a variant before the next variant of
+    its frame that both have (else after its frame's last key), a new frame at the end.
+
+    Examples
+    --------
+    >>> merge_keys([("f", ""), ("f", "a"), ("f", "b")], [("f", ""), ("f", "z"), ("f", "b"), ("g", "")])
+    [('f', ''), ('f', 'a'), ('f', 'z'), ('f', 'b'), ('g', '')]
+    """
+    out = list(keys)
+    for i, key in enumerate(other):
+        if key in out:
+            continue
+        frame = key[0]
+        following = [k for k in other[i + 1:] if k[0] == frame and k in out]
+        if following:
+            out.insert(out.index(following[0]), key)
+        elif any(k[0] == frame for k in out):
+            out.insert(max(j for j, k in enumerate(out) if k[0] == frame) + 1, key)
+        else:
+            out.append(key)
+    return out

@@ -21,8 +21,8 @@ import scipy.sparse as sp
 
 from ..dtm import DTM
 from ..errors import InputError
-from ..text import count_tokens
-from .matcher import Matcher, key_name, lexicon_attrs, map_documents
+from ..text import count_characters, count_tokens
+from .matcher import Matcher, key_name, language_lexicon_attrs, lexicon_attrs, map_documents
 
 __all__ = ["FrameMatrix", "count_frames"]
 
@@ -82,30 +82,35 @@ class FrameMatrix(DTM):
         return index
 
 
-def _count_item(matcher: Matcher, item: tuple[Any, str]) -> tuple[Any, int, list[int]]:
-    """Worker: (key, tokens, key indices hit) for one document; a mention adds to its
-    frame's total column and to its variant's column."""
-    key, text = item
+def _count_item(matcher: Matcher, item: tuple[Any, str, str | None]) -> tuple[Any, int, int, str | None, list[int]]:
+    """Worker: (key, tokens, characters, language, key indices hit) for one document read
+    in its language; a mention adds to its frame's total column and to its variant's column."""
+    key, text, language = item
     index = matcher.key_index
     hits: list[int] = []
-    for _, _, frame, variant in matcher._spans(text):
+    for _, _, frame, variant in matcher._spans(text, language):
         hits.append(index[(frame, "")])
         if variant:
             hits.append(index[(frame, variant)])
-    return key, count_tokens(text), hits
+    return key, count_tokens(text, language=language), count_characters(text), language, hits
 
 
 #: How many ids of documents without tokens a matrix (and its tables) lists; all are counted.
 LISTED_EMPTY = 20
 
 
-def _new_matrix(matcher: Matcher, corpus, matrix, docs, *, empty: list, n_empty: int, doc_counts=None,
-                groups=None) -> FrameMatrix:
+def _new_matrix(matcher: Matcher, corpus, matrix, docs, *, empty: list, n_empty: int, languages: set,
+                doc_counts=None, groups=None) -> FrameMatrix:
     from ..provenance import corpus_attrs
 
-    keys = list(matcher.keys)
-    attrs = {**lexicon_attrs(matcher.lexicon), **corpus_attrs(corpus), "n_empty_docs": n_empty,
-             "empty_docs": list(empty[:LISTED_EMPTY])}
+    # the columns of the lexicons the documents were read with (all_keys while counting)
+    keys = matcher.keys_for(languages)
+    columns = [matcher.key_index[k] for k in keys]
+    matrix = matrix[:, columns].tocsr()
+    if doc_counts is not None:
+        doc_counts = doc_counts[:, columns].tocsr()
+    attrs = {**lexicon_attrs(matcher.lexicon), **language_lexicon_attrs(matcher, languages), **corpus_attrs(corpus),
+             "n_empty_docs": n_empty, "empty_docs": list(empty[:LISTED_EMPTY])}
     return FrameMatrix(matrix, np.array([key_name(f, v) for f, v in keys], dtype=object), docs,
                        np.ones(len(keys), dtype=np.int64), None, {"lexicon": matcher.lexicon.label},
                        getattr(corpus, "name", "corpus"), doc_counts, groups, keys=keys, attrs=attrs)
@@ -115,21 +120,27 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
     """The frame matrix of a corpus; what :meth:`Matcher.count` does (see there)."""
     from ..groups import doc_record, documents_table
 
+    from ..language import document_language
+
     name = getattr(corpus, "name", "corpus")
-    n_keys = len(matcher.keys)
+    n_keys = len(matcher.all_keys)
     total = getattr(corpus, "_length", None)
+    languages: set = set()
     if by is None:
         records: list[dict] = []
-        tokens, rows, cols = array("q"), array("q"), array("q")
+        tokens, characters, rows, cols = array("q"), array("q"), array("q"), array("q")
 
         def items():
             for i, doc in enumerate(corpus):
                 records.append(doc_record(doc))
-                yield i, doc.text
+                yield i, doc.text, document_language(doc)
 
-        for i, n_tokens, hits in map_documents(_count_item, items(), matcher, n_jobs=n_jobs, progress=progress,
-                                               total=total, desc="counting frames"):
+        for i, n_tokens, n_chars, language, hits in map_documents(
+                _count_item, items(), matcher, n_jobs=n_jobs, progress=progress, total=total,
+                desc="counting frames"):
             tokens.append(n_tokens)
+            characters.append(n_chars)
+            languages.add(language)
             rows.extend([i] * len(hits))
             cols.extend(hits)
         if not records:
@@ -141,8 +152,9 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
         matrix.sum_duplicates()
         docs = documents_table(records)
         docs["n_tokens"] = np.frombuffer(tokens, dtype=np.int64).copy()
+        docs["n_characters"] = np.frombuffer(characters, dtype=np.int64).copy()
         empty = docs.loc[docs["n_tokens"] == 0, "doc_id"].tolist()
-        return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=len(empty))
+        return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=len(empty), languages=languages)
 
     from collections import deque
 
@@ -153,6 +165,7 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
     counts: list[np.ndarray] = []
     with_mention: list[np.ndarray] = []
     group_tokens: list[int] = []
+    group_chars: list[int] = []
     group_docs: list[int] = []
     group_empty: list[int] = []
     empty: list[str] = []
@@ -167,15 +180,19 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
                 counts.append(np.zeros(n_keys, dtype=np.int64))
                 with_mention.append(np.zeros(n_keys, dtype=np.int64))
                 group_tokens.append(0)
+                group_chars.append(0)
                 group_docs.append(0)
                 group_empty.append(0)
             in_flight.append(doc.doc_id)
-            yield code, doc.text
+            yield code, doc.text, document_language(doc)
 
-    for code, n_tokens, hits in map_documents(_count_item, grouped_items(), matcher, n_jobs=n_jobs,
-                                              progress=progress, total=total, desc="counting frames"):
+    for code, n_tokens, n_chars, language, hits in map_documents(
+            _count_item, grouped_items(), matcher, n_jobs=n_jobs, progress=progress, total=total,
+            desc="counting frames"):
         doc_id = in_flight.popleft()
+        languages.add(language)
         group_tokens[code] += n_tokens
+        group_chars[code] += n_chars
         group_docs[code] += 1
         if n_tokens == 0:
             group_empty[code] += 1
@@ -197,7 +214,8 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
     docs["n_docs"] = np.asarray(group_docs, dtype=np.int64)[permutation]
     docs["n_empty_docs"] = np.asarray(group_empty, dtype=np.int64)[permutation]
     docs["n_tokens"] = np.asarray(group_tokens, dtype=np.int64)[permutation]
+    docs["n_characters"] = np.asarray(group_chars, dtype=np.int64)[permutation]
     matrix = sp.csr_matrix(np.vstack(counts)[permutation], dtype=np.int64)
     doc_counts = sp.csr_matrix(np.vstack(with_mention)[permutation], dtype=np.int64)
     return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=int(sum(group_empty)),
-                       doc_counts=doc_counts, groups=grouping.columns)
+                       languages=languages, doc_counts=doc_counts, groups=grouping.columns)
