@@ -19,7 +19,9 @@ Decisions
 * **Stop words** (:func:`text.stop_words`, checked on the lower-cased surface form as
   ``text.tokens`` does): ``remove_stop_words=True`` drops unigrams that are stop words
   and n-grams that *begin or end* with one, so "community of health" and "community
-  with shared future" are kept while "of the" is dropped.
+  with shared future" are kept while "of the" is dropped. The list is English and
+  Chinese (``text.stop_words("zh")``); Chinese text is segmented into words by
+  ``text.tokens``, so the same holds for a Chinese corpus.
 * **Corpus size.** ``docs["n_tokens"]`` counts *every* token of a document (stop words
   included, before any filter); it is the denominator of rates and of keyness tables,
   so filters change which terms are listed, never the size of the corpus.
@@ -104,7 +106,7 @@ class TokenStream:
         is_stop : numpy.ndarray of bool, shape (n_tokens,)
             Whether the *surface* token is a stop word.
         """
-        stops = stop_words()
+        stops = stop_words("zh")  # English and Chinese: the Chinese list holds no Latin-script word
         surface_stop = np.fromiter((w in stops for w in self.vocabulary), dtype=bool,
                                    count=len(self.vocabulary))
         is_stop = surface_stop[self.ids]

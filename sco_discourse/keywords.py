@@ -478,7 +478,7 @@ def collocates(dtm: DTM, node: str, *, window: int | tuple[int, int] = 5, min_co
     freq = np.bincount(ids, minlength=len(vocab))
     keep = observed >= max(min_count, 1)
     if remove_stop_words if remove_stop_words is not None else dtm.options["remove_stop_words"]:
-        stops = stop_words()
+        stops = stop_words("zh")  # English and Chinese (as the DTM's stop-word filter)
         keep &= np.fromiter((w not in stops for w in vocab), dtype=bool, count=len(vocab))
     cols = np.flatnonzero(keep)
     scores = association_measures(observed[cols], window_tokens, freq[cols], total)

@@ -400,7 +400,14 @@ def lemmatize(word: str) -> str:
     --------
     >>> lemmatize("communities"), lemmatize("built")
     ('community', 'build')
+    >>> lemmatize("命运共同体")   # Chinese words have no inflection
+    '命运共同体'
     """
+    if not word.isascii():
+        from .zh import has_han
+
+        if has_han(word):
+            return word
     import simplemma
 
     return simplemma.lemmatize(word.lower(), lang="en").lower()
