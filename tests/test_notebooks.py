@@ -4,6 +4,7 @@ headless on the seed corpus."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import nbformat
@@ -15,6 +16,9 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 EXPECTED = ["01_corpus_overview", "02_frames_over_years", "03_four_communities",
             "04_keyness_and_collocations", "05_topic_models", "06_validation"]
 PATHS = compendium.notebook_paths(NOTEBOOKS)
+# with the notebooks that read corpora kept outside the package (not part of the seed build)
+ALL_PATHS = compendium.notebook_paths(NOTEBOOKS, external=True)
+EXTERNAL = [p for p in ALL_PATHS if p not in PATHS]
 
 
 def test_notebooks_are_numbered_in_run_order():
@@ -23,7 +27,7 @@ def test_notebooks_are_numbered_in_run_order():
     assert names, "no notebooks found"
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+@pytest.mark.parametrize("path", ALL_PATHS, ids=[p.stem for p in ALL_PATHS])
 def test_notebook_is_stored_thin_and_without_outputs(path):
     notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
     assert notebook.nbformat == 4
@@ -43,6 +47,19 @@ def test_notebook_is_stored_thin_and_without_outputs(path):
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs_headless_on_the_seed_corpus(path):
+    assert compendium.execute_notebooks([path], progress=False) == [path]
+
+
+def test_notebooks_on_external_corpora_stay_out_of_the_seed_build():
+    assert [p.stem for p in EXTERNAL] == ["08_parallel_speeches"]
+    assert all(nbformat.read(p, as_version=4).metadata["sco_discourse"]["external_data"] for p in EXTERNAL)
+
+
+@pytest.mark.skipif(not (os.environ.get("SCO_DISCOURSE_CORPORA")
+                         and (Path(os.environ["SCO_DISCOURSE_CORPORA"]) / "xi_2020_parallel").is_dir()),
+                    reason="SCO_DISCOURSE_CORPORA does not name the folder of the shared corpora")
+@pytest.mark.parametrize("path", EXTERNAL, ids=[p.stem for p in EXTERNAL])
+def test_notebook_on_external_corpora_runs_headless(path):
     assert compendium.execute_notebooks([path], progress=False) == [path]
 
 

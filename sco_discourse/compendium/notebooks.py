@@ -23,10 +23,28 @@ from .files import project_root
 __all__ = ["notebook_paths", "execute_notebooks"]
 
 
-def notebook_paths(folder: str | os.PathLike | None = None) -> list[Path]:
-    """The numbered notebooks (``NN_*.ipynb``) in run order (default folder: ``notebooks/``)."""
+def notebook_paths(folder: str | os.PathLike | None = None, *, external: bool = False) -> list[Path]:
+    """The numbered notebooks (``NN_*.ipynb``) in run order (default folder: ``notebooks/``).
+
+    A notebook whose metadata says ``"sco_discourse": {"external_data": true}`` reads
+    corpora kept outside the package (named by an environment variable); it is not part
+    of the build from the seed corpus and is listed only with ``external=True``.
+    """
+    import json
+
     folder = Path(folder) if folder is not None else project_root() / "notebooks"
-    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+    paths = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+    if external:
+        return paths
+
+    def needs_external_data(path: Path) -> bool:
+        try:
+            metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        except (OSError, ValueError):
+            return False  # unreadable: let the build report it
+        return bool(metadata.get("sco_discourse", {}).get("external_data"))
+
+    return [p for p in paths if not needs_external_data(p)]
 
 
 def _kernel_manager():
