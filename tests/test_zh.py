@@ -282,7 +282,7 @@ def test_dtm_keyness_and_collocations_on_segmented_words(excerpt):
     assert freq["命运共同体"] == sum(SHARED_FUTURE.values())
     assert "的" not in freq.index and "，" not in freq.index
     assert max(map(len, freq.index)) <= 12  # words, not clauses
-    key = keyness(dtm, by="year", target=list(range(2017, 2026)))
+    key = keyness(dtm, by="year", target=[2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025])  # no report of 2020
     assert "命运共同体" in set(key.head(20)["term"])
     col = collocates(dtm, "命运共同体", window=1).set_index("collocate")
     assert col.loc["人类", "observed"] == sum(HUMAN.values())
