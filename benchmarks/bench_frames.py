@@ -70,7 +70,7 @@ def run_fast(texts, matcher):
 
     total = 0
     for i, text in enumerate(texts):
-        _, _, hits = _count_item(matcher, (i, text))
+        _, _, _, _, hits = _count_item(matcher, (i, text, "en"))
         total += len(hits)
     return total
 
