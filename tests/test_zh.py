@@ -299,3 +299,10 @@ def test_topic_labels_are_chinese_words():
     assert any(t <= set(tokens(economy)) for t in terms) and any(t <= set(tokens(diplomacy)) for t in terms)
     for label in model.labels_:
         assert not re.search(r"[，。]", label) and all(len(word) <= 6 for word in label.split("/"))
+
+
+def test_kwic_of_a_free_chinese_phrase_respects_word_boundaries(excerpt):
+    table = kwic(excerpt, pattern="印度", window=3)
+    assert len(table) == 19  # as the lexicon phrase: not in 印度尼西亚, 印度支那, 印度洋, 印度政府
+    assert set(table["match"]) == {"印度"}
+    assert kwic(Corpus.from_documents([Document("d", "构建人类命运共同体")]), pattern="命运共同体")["start"].tolist() == [4]

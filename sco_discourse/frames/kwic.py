@@ -46,7 +46,14 @@ def kwic_context(text: str, start: int, end: int, window: int) -> tuple[str, str
 
 
 def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
-    """Whole-word occurrences of a phrase, matched like a lexicon phrase."""
+    """Whole-word occurrences of a phrase, matched like a lexicon phrase (in Chinese: on
+    word boundaries of the segmented text)."""
+    from ..zh import has_han
+
+    if has_han(phrase):
+        from .matcher_zh import phrase_spans_zh
+
+        return phrase_spans_zh(text, phrase)
     compact, break_at, shift = match_text(text)
     n = len(compact)
     spans = []

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from typing import Any
 
 from ..lexicons.schema import Lexicon, canonical_phrase
 from ..text import _lower
 from ..zh import HAN_CLASS, Segmenter, _HAN_RE, _HAN_RUN_RE, lexicon_phrases, normalize_zh
 
-__all__ = ["ChineseMatcher", "zh_match_text"]
+__all__ = ["ChineseMatcher", "zh_match_text", "phrase_spans_zh"]
 
 _QUOTES = "\"'「」『』《》〈〉"
 _Q = rf"[{_QUOTES}]*"
@@ -426,3 +427,35 @@ class ChineseMatcher:
                          frame, key) for i, (s, t, key) in enumerate(chain)]
             out.append((span_start, span_end, ("e", subs)))
         return out
+
+
+@lru_cache(maxsize=8)
+def _phrase_segmenter(phrase: str) -> Segmenter:
+    from ..zh import default_segmenter
+
+    base = default_segmenter()
+    return base if not _HAN_RE.search(phrase) or zh_phrase(phrase) in base.words else Segmenter(
+        (*base.words, zh_phrase(phrase)))
+
+
+def phrase_spans_zh(text: str, phrase: str) -> list[tuple[int, int]]:
+    """Occurrences of a free phrase in Chinese text on word boundaries of the segmented
+    text (the phrase itself kept whole), as offsets into ``text``: what KWIC searches.
+
+    Examples
+    --------
+    >>> t = "印度和印度尼西亚"
+    >>> [t[s:e] for s, e in phrase_spans_zh(t, "印度")]
+    ['印度']
+    """
+    form = zh_phrase(phrase)
+    compact, break_at, shift = zh_match_text(text)
+    state = _Text(compact, _phrase_segmenter(phrase))
+    out = []
+    pos = compact.find(form)
+    while pos != -1 and form:
+        end = pos + len(form)
+        if state.boundary(pos) and state.boundary(end):
+            out.append((_to_original(pos, break_at, shift), _to_original(end - 1, break_at, shift) + 1))
+        pos = compact.find(form, pos + 1)
+    return out
