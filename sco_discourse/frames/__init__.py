@@ -12,7 +12,7 @@ Examples
 >>> fm = Matcher().count(load_corpus())
 >>> table = frame_counts(fm, by="year", n_resamples=200)
 >>> sorted(table.columns)[:4]
-['ci_high', 'ci_low', 'count', 'docs_with_mention']
+['characters', 'ci_high', 'ci_low', 'count']
 """
 
 from ..lexicons.schema import Lexicon, load_lexicon
