@@ -291,14 +291,18 @@ def test_dtm_keyness_and_collocations_on_segmented_words(excerpt):
 def test_topic_labels_are_chinese_words():
     from sco_discourse.topics import Preprocessor, TopicModel
 
-    economy = "扩大内需，稳定就业，发展经济，增加收入，促进消费，扩大投资。"
-    diplomacy = "推动构建人类命运共同体，坚持多边主义，弘扬上海精神，共建一带一路。"
-    texts = [economy] * 6 + [diplomacy] * 6
+    economy = ["扩大内需", "稳定就业", "发展经济", "增加收入", "促进消费", "扩大投资"]
+    diplomacy = ["推动构建人类命运共同体", "坚持多边主义", "弘扬上海精神", "共建一带一路", "践行真正的多边主义",
+                 "推动构建新型国际关系"]
+    # planted: twelve paragraphs, each three phrases of one topic
+    texts = ["，".join(topic[i % 6] for i in range(k, k + 3)) + "。" for topic in (economy, diplomacy) for k in range(6)]
     model = TopicModel(2, method="nmf", preprocessor=Preprocessor(phrases=False, max_df=1.0)).fit(texts)
     terms = model.topic_terms(n=3).groupby("topic")["term"].apply(set).tolist()
-    assert any(t <= set(tokens(economy)) for t in terms) and any(t <= set(tokens(diplomacy)) for t in terms)
+    vocabulary = [set(tokens("，".join(topic))) for topic in (economy, diplomacy)]
+    assert sorted(any(t <= v for t in terms) for v in vocabulary) == [True, True]
     for label in model.labels_:
-        assert not re.search(r"[，。]", label) and all(len(word) <= 6 for word in label.split("/"))
+        # words (a lexicon phrase such as 真正的多边主义 is one), never a clause
+        assert not re.search(r"[，。]", label) and all(len(word) <= 8 for word in label.split("/"))
 
 
 def test_kwic_of_a_free_chinese_phrase_respects_word_boundaries(excerpt):
