@@ -12,7 +12,7 @@ For each, the per-document pass of ``frame_counts`` (normalisation, matching wit
 lexicon of the document's language, token and character counts) is timed in CPU seconds
 of one process, so other work on a shared machine does not distort the figures; MB are
 of UTF-8 text. The pass is then split into its parts: segmentation (``count_tokens``,
-which runs jieba over every run of Chinese characters), matching (``Matcher.find``,
+which runs jieba over every run of Chinese characters), matching (``matcher(text)``,
 which segments only the runs that hold a hit), and, for Chinese, the Traditional →
 Simplified normalisation alone. The share of segmentation is its CPU time over the
 whole pass's.
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
 
     from sco_discourse import load_corpus
     from sco_discourse.frames import Matcher
-    from sco_discourse.frames.counts import _count_item
+    from sco_discourse.frames.matrix import _count_item
     from sco_discourse.text import count_characters, count_tokens
     from sco_discourse.zh import normalize_zh
 
@@ -107,7 +107,7 @@ def main(argv=None) -> int:
         mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
         whole = cpu(lambda t: _count_item(matcher, (0, t, language)), texts, args.repeat)
         segment = cpu(lambda t: count_tokens(t, language=language), texts, args.repeat)
-        match = cpu(lambda t: matcher.find(t, language=language), texts, args.repeat)
+        match = cpu(lambda t: matcher(t, language=language), texts, args.repeat)
         chars = cpu(count_characters, texts, args.repeat)
         t2s = cpu(normalize_zh, texts, args.repeat) if language == "zh" else float("nan")
         print(f"{name:32s} {len(texts):5d} {mb:6.2f} | {mb / whole:9.2f} {mb / segment:9.2f} {mb / match:9.2f} "

@@ -303,7 +303,7 @@ def test_frame_matrix_shape_keys_and_documents_table(seed, seed_fm):
     assert seed_fm.keys == lex.keys()
     assert list(seed_fm.vocabulary[:3]) == ["shared_future", "shared_future/mankind", "shared_future/humankind"]
     assert list(seed_fm.docs.columns[:4]) == ["doc_id", "date", "date_precision", "year"]
-    assert seed_fm.docs.columns[-1] == "n_tokens" and "outlet" in seed_fm.docs.columns
+    assert list(seed_fm.docs.columns[-2:]) == ["n_tokens", "n_characters"] and "outlet" in seed_fm.docs.columns
     assert seed_fm.docs["doc_id"].tolist() == seed.ids
     assert seed_fm.docs["n_tokens"].tolist() == [len(tokens(d.text)) for d in seed]
     # the hand-coded total of the seed corpus (gold file): 23 mentions of the core frame

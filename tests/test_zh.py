@@ -133,7 +133,7 @@ def test_language_from_metadata_or_detected(excerpt):
 
 def test_counts_can_be_grouped_by_language(excerpt):
     docs = [*list(excerpt)[-3:], *list(load_corpus())[:2]]
-    table = frame_counts(Corpus.from_documents(docs), by="language", interval="poisson")
+    table = frame_counts(Matcher().count(Corpus.from_documents(docs), by="language"), interval="poisson")
     total = table.query("frame == 'shared_future' and variant == ''").set_index("language")["count"]
     assert total.to_dict() == {"en": sum(sum(1 for m in spans(Matcher(), d.text) if m[2] == "shared_future")
                                          for d in docs[3:]), "zh": 6}
@@ -250,7 +250,7 @@ def test_a_lexicon_given_is_used_for_every_language(tmp_path):
     lexicon.write_text("name: one\nversion: '1'\nprovenance: test\nframes:\n  spirit:\n    patterns: [上海精神, "
                        "shanghai spirit]\n", encoding="utf-8")
     docs = Corpus.from_documents([Document("zh", "弘扬上海精神。"), Document("en", "The Shanghai Spirit.")])
-    table = frame_counts(docs, lexicon=str(lexicon))
+    table = frame_counts(Matcher(str(lexicon)).count(docs))
     assert table.set_index("doc_id")["count"].to_dict() == {"zh": 1, "en": 1}
     assert "lexicon_zh" not in table.attrs
 

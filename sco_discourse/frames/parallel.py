@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .kwic import _context as kwic_context
+from .kwic import kwic_context
 from .matcher import Matcher, language_lexicon_attrs, lexicon_attrs
 
 __all__ = ["align_pairs", "read_pairs", "ParallelFrames", "PAIR_COUNT_COLUMNS", "ALIGNMENT_COLUMNS"]
@@ -203,7 +203,7 @@ def align_pairs(zh_corpus, en_corpus, pairs, *, matcher: Matcher | None = None, 
     count_rows, mention_rows = [], []
     for pair in table.itertuples(index=False):
         zh_text, en_text = zh_docs[pair.zh_doc_id].text, en_docs[pair.en_doc_id].text
-        found = {"zh": matcher.find(zh_text, language="zh"), "en": matcher.find(en_text, language="en")}
+        found = {"zh": matcher._spans(zh_text, "zh"), "en": matcher._spans(en_text, "en")}
         counts = {side: np.zeros(len(keys), dtype=np.int64) for side in found}
         for side, spans in found.items():
             for _, _, frame, variant in spans:
