@@ -3,8 +3,8 @@
 Texts (read once into memory; loading and HTML extraction are not timed):
 
 * the 52 Chinese Government Work Reports (``zh_gov_reports/gov_work_reports_zh.jsonl.gz``);
-* the 100 Chinese Foreign Ministry pages (``mfa_zh_html_dev/``), main text extracted with
-  trafilatura;
+* the 100 Chinese Foreign Ministry pages (``mfa_zh_html_dev/``), read by ``load_corpus``
+  (main text of each page);
 * English: the first UN General Debate speeches (``ungdc/``) up to the size in bytes of
   the Government Work Reports.
 
@@ -50,14 +50,9 @@ def cpu(func, texts, repeat):
 
 
 def mfa_texts(folder: Path) -> list[str]:
-    import trafilatura
+    from sco_discourse import load_corpus
 
-    texts = []
-    for path in sorted(folder.glob("*.html")):
-        text = trafilatura.extract(path.read_text(encoding="utf-8"), favor_precision=True)
-        if text:
-            texts.append(text)
-    return texts
+    return [doc.text for doc in load_corpus(folder)]  # main text of each page (trafilatura)
 
 
 def english_texts(path: Path, size: int) -> list[str]:
