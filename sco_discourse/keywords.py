@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable
 
@@ -72,6 +73,19 @@ def _check_dtm(data, what: str, *, need_stream: bool = False) -> DTM:
     return data
 
 
+
+def _records_provenance(func):
+    """Every keyword table records the corpus (``dtm.docs.attrs``: name, documents, skipped
+    rows) and the options the DTM was built with, beside the statistic's own ``attrs``."""
+    @functools.wraps(func)
+    def wrapper(dtm, *args, **kwargs):
+        out = func(dtm, *args, **kwargs)
+        if isinstance(dtm, DTM) and isinstance(out, pd.DataFrame):
+            out.attrs = {**dict(dtm.docs.attrs), "dtm_options": dict(dtm.options), **out.attrs}
+        return out
+    return wrapper
+
+
 def _as_list(value) -> list:
     if isinstance(value, (list, tuple, set, frozenset, range, np.ndarray, pd.Index, pd.Series)):
         return list(value)
@@ -89,6 +103,7 @@ def _p_from_g2(g2, dof: int = 1) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- frequencies
+@_records_provenance
 def frequencies(dtm: DTM, *, by=None, terms: Iterable[str] | None = None, min_count: int = 1) -> pd.DataFrame:
     """Term and n-gram frequencies, overall or per group of documents.
 
@@ -170,6 +185,7 @@ def _select_terms(dtm: DTM, terms, min_count: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- keyness
+@_records_provenance
 def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int = 1,
             correction: str = "bh") -> pd.DataFrame:
     """Keywords of a target against a reference: Dunning's G², log ratio, chi², %DIFF.
@@ -371,6 +387,7 @@ _COLLOCATE_COLUMNS = ["node", "collocate", "observed", "expected", "obs_exp", "m
                       "g2", "p", "node_freq", "collocate_freq"]
 
 
+@_records_provenance
 def collocates(dtm: DTM, node: str, *, window: int | tuple[int, int] = 5, min_count: int = 1,
                lemma: bool | None = None, remove_stop_words: bool | None = None,
                sort_by: str = "log_dice") -> pd.DataFrame:
@@ -506,6 +523,7 @@ def collocates(dtm: DTM, node: str, *, window: int | tuple[int, int] = 5, min_co
 _NGRAM_COLUMNS = ["ngram", "observed", "expected", "obs_exp", "mi", "t_score", "log_dice", "g2", "chi2", "p"]
 
 
+@_records_provenance
 def ngram_collocations(dtm: DTM, *, n: int = 2, min_count: int = 3, lemma: bool | None = None,
                        remove_stop_words: bool | None = None, sort_by: str = "g2") -> pd.DataFrame:
     """Multi-word collocations across the corpus: bigrams or trigrams with association scores.
@@ -647,6 +665,7 @@ def _trigram_measures(o, words, ids, segment, freq, total) -> dict[str, np.ndarr
 
 
 # --------------------------------------------------------------------------- dispersion
+@_records_provenance
 def dispersion(dtm: DTM, terms: Iterable[str] | None = None, *, by=None, min_count: int = 1) -> pd.DataFrame:
     """How evenly terms spread over the parts of the corpus: range, Juilland's D, Gries' DP.
 

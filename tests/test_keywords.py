@@ -689,3 +689,15 @@ def test_statistics_of_a_grouped_dtm_equal_those_of_the_documents(seed_dtm):
     pd.testing.assert_frame_equal(frequencies(grouped, by="year"), frequencies(seed_dtm, by="year"))
     pd.testing.assert_frame_equal(frequencies(grouped), frequencies(seed_dtm))
     assert (grouped.doc_frequencies() == seed_dtm.doc_frequencies()).all()
+
+
+def test_every_keyword_table_records_the_corpus_and_the_dtm_options(seed):
+    from sco_discourse.keywords import collocates, dispersion, frequencies, keyness, ngram_collocations
+
+    dtm = build_dtm(seed)
+    tables = [frequencies(dtm), keyness(dtm, by="year", target=2024), collocates(dtm, node="community"),
+              dispersion(dtm, terms=["community"]), ngram_collocations(build_dtm(seed, ngram=2))]
+    for table in tables:
+        assert table.attrs["corpus"] == "embedded seed corpus" and table.attrs["corpus_documents"] == 8
+        assert table.attrs["skipped_rows"] == 0 and "ngram" in table.attrs["dtm_options"]
+    assert tables[1].attrs["target"] == "year = 2024"   # the statistic's own attrs stay

@@ -18,7 +18,7 @@ by a monotone dynamic programme (Needleman–Wunsch) that pays the difference of
 for each aligned pair and ``max_distance / 2`` for each mention left alone: two mentions
 are aligned only when they stand less than ``max_distance`` apart, and the order of
 mentions is kept. Mentions added or dropped by the translator stay alone ("zh only",
-"en only"). ``tests/test_parallel.py`` checks it on texts with planted positions; on the
+"en only"). ``tests/frames/test_parallel.py`` checks it on texts with planted positions; on the
 16 verified pairs of Xi Jinping's 2020 speeches, each of the 13 mentions of 人类命运共同体
 finds its "community with a shared future for mankind".
 

@@ -151,8 +151,12 @@ def topic_frame_linkage(model, mentions: pd.DataFrame, *, warn: bool = True) -> 
                          "n_units_without": int((~with_mask).sum()), "mean_with": float(mean_with[k]),
                          "mean_without": float(mean_without[k]),
                          "association": float(mean_with[k] - mean_without[k])})
-    return pd.DataFrame(rows, columns=["frame", "topic", "label", "n_mentions", "mention_share", "n_units_with",
+    out = pd.DataFrame(rows, columns=["frame", "topic", "label", "n_mentions", "mention_share", "n_units_with",
                                        "n_units_without", "mean_with", "mean_without", "association"])
+    from .prevalence import model_attrs
+
+    out.attrs = {**model_attrs(model), **dict(mentions.attrs), **out.attrs}
+    return out
 
 
 def _fitted_units(model) -> tuple[pd.DataFrame, np.ndarray]:

@@ -273,6 +273,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
             model, components, theta = self._fit_lda(counts, vocabulary)
             tfidf = None
         self.docs_ = docs
+        if hasattr(X, "fingerprint"):
+            from ..provenance import corpus_attrs
+
+            self.docs_.attrs.update(corpus_attrs(X))
         self.units_ = units
         self.dropped_units_ = dropped
         self.preprocessor_ = preprocessor

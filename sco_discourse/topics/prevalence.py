@@ -68,6 +68,14 @@ def _weights(units: pd.DataFrame, weight: str) -> np.ndarray:
     raise InputError(f"topic prevalence: weight must be 'units' or 'tokens', got {weight!r}")
 
 
+def model_attrs(model) -> dict:
+    """What a topic table records about the model and corpus behind it."""
+    docs = getattr(model, "docs_", None)
+    return {**(dict(docs.attrs) if docs is not None else {}), "method": getattr(model, "method", None),
+            "n_topics": getattr(model, "n_topics", None), "model_random_state": getattr(model, "random_state", None),
+            "corpus_fingerprint": getattr(model, "corpus_fingerprint_", None)}
+
+
 def _show(key: tuple) -> str:
     return "/".join(str(v) for v in key)
 
@@ -169,7 +177,9 @@ def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample
     out["topic"] = out["topic"].astype(np.int64)
     out[["n_units", "n_docs"]] = out[["n_units", "n_docs"]].astype(np.int64)
     out["few_units"] = out["few_units"].astype(bool)
-    return out[columns]
+    out = out[columns]
+    out.attrs = {**model_attrs(model), **out.attrs}
+    return out
 
 
 def _same(have: Any, want: Any) -> bool:
@@ -278,6 +288,7 @@ def prevalence_change(model, *, by: Any = "year", pairs: Sequence[tuple] | None 
                "difference", "p_value", "n_units_a", "n_units_b"]
     out = pd.DataFrame(rows, columns=columns)
     out.insert(len(columns) - 2, "p_adjusted", adjust_p(out["p_value"].to_numpy(), correction) if len(out) else [])
+    out.attrs = {**model_attrs(model), **out.attrs}
     return out
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from sco_discourse import compendium
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = ["01_corpus_overview", "02_frames_over_years", "03_four_communities",
             "04_keyness_and_collocations", "05_topic_models", "06_validation"]
 PATHS = compendium.notebook_paths(NOTEBOOKS)

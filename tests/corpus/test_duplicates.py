@@ -12,7 +12,7 @@ from sco_discourse.corpus.duplicates import dedupe, find_duplicates
 from sco_discourse.errors import InputError
 from sco_discourse.text import tokens
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def jaccard(a: str, b: str, k: int = 5) -> float:

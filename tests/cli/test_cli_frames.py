@@ -10,7 +10,7 @@ import pytest
 from sco_discourse.cli import main
 from sco_discourse.lexicons.schema import load_lexicon
 
-SLICE = Path(__file__).parent / "data" / "ungdc_slice.jsonl.gz"
+SLICE = Path(__file__).parents[1] / "data" / "ungdc_slice.jsonl.gz"
 
 
 def read_csv(path):

@@ -389,3 +389,15 @@ def test_cli_sweep_and_errors(tmp_path, capsys):
     assert main(["topics", "prevalence"]) == 2
     assert "--k" in capsys.readouterr().err
     assert main(["topics", "show", str(tmp_path)]) == 2
+
+
+def test_topic_tables_record_the_model_and_corpus(seed):
+    from sco_discourse.frames import Matcher
+
+    model = TopicModel(3, method="nmf", random_state=0).fit(seed)
+    prevalence = topic_prevalence(model, n_resamples=50, warn=False)
+    linkage = topic_frame_linkage(model, Matcher().find(seed))
+    for table in (prevalence, linkage):
+        assert table.attrs["corpus"] == "embedded seed corpus" and table.attrs["n_topics"] == 3
+        assert table.attrs["method"] == "nmf" and len(table.attrs["corpus_fingerprint"]) == 64
+    assert linkage.attrs["lexicon_version"] == "1.1.0"

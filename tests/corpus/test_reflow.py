@@ -14,7 +14,7 @@ from sco_discourse.corpus.reflow import explain_reflow, is_hard_wrapped, reflow,
 from sco_discourse.frames import find_mentions
 from sco_discourse.text import sentences
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SLICE = DATA / "ungdc_slice.jsonl.gz"
 EXTRA = DATA / "ungdc_extra.jsonl.gz"
 

@@ -11,7 +11,7 @@ import pytest
 
 from sco_discourse.cli import main
 
-SLICE = Path(__file__).parent / "data" / "ungdc_slice.jsonl.gz"
+SLICE = Path(__file__).parents[1] / "data" / "ungdc_slice.jsonl.gz"
 SCO = "CHN,RUS,KAZ,PAK,UZB,TJK,KGZ,IND"
 
 

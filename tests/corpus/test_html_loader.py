@@ -10,7 +10,7 @@ from sco_discourse import CorpusError, load_corpus
 from sco_discourse.corpus.explain import document_steps, explain_document
 from sco_discourse.corpus.html import decode_page, explain_extraction, extract_page, find_full_date
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 MFA = DATA / "html_mfa"
 EN = DATA / "html_en"
 

@@ -213,7 +213,7 @@ def test_module_entry_point_runs_without_a_traceback(tmp_path):
 def test_info_on_a_folder_of_web_pages(capsys, tmp_path):
     from pathlib import Path
 
-    folder = Path(__file__).parent / "data" / "html_en"
+    folder = Path(__file__).parents[1] / "data" / "html_en"
     target = tmp_path / "info.csv"
     code, out, err = run(capsys, "corpus", "info", "--corpus", str(folder), "--out", str(target))
     assert code == 0
@@ -231,7 +231,7 @@ def test_info_on_a_folder_of_web_pages(capsys, tmp_path):
 def test_show_explain_on_a_web_page_and_a_wrapped_speech(capsys):
     from pathlib import Path
 
-    data = Path(__file__).parent / "data"
+    data = Path(__file__).parents[1] / "data"
     code, out, _ = run(capsys, "corpus", "show", "xinhua_2020-11-12_sco_stories", "--explain",
                        "--corpus", str(data / "html_en"))
     assert code == 0

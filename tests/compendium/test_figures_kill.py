@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "figures"
 _CLI = "import sys; from sco_discourse.cli import main; sys.exit(main(sys.argv[1:]))"
 

@@ -15,7 +15,7 @@ import yaml
 from sco_discourse import compendium
 from sco_discourse.compendium import paper
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAPER = ROOT / "paper"
 FIGURES = ROOT / "figures"
 SOURCES = ["paper.md", "manuscript.md"]
