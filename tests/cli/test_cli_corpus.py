@@ -74,10 +74,11 @@ def test_info_on_a_user_csv_with_column_mapping(capsys, user_csv, tmp_path):
     assert code == 0
     table = pd.read_csv(target, dtype=str, keep_default_na=False)
     assert (table["source_file"] == str(user_csv)).all()
+    # the CSV has no language column: it is detected from the text
     assert table.drop(columns="source_file").values.tolist() == [
-        ["s1", "2021-06-15", "day", "", "", "Xinhua", "", "7"],
-        ["s2", "2021", "year", "", "", "Dawn", "", "6"],
-        ["s3", "2022-09", "month", "", "", "Dawn", "", "5"],
+        ["s1", "2021-06-15", "day", "", "en", "Xinhua", "", "7"],
+        ["s2", "2021", "year", "", "en", "Dawn", "", "6"],
+        ["s3", "2022-09", "month", "", "en", "Dawn", "", "5"],
     ]
 
 
