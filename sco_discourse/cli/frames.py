@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from ._common import (UserError, add_corpus_options, at_least, by_from_args, columns_from_args, corpus_from_args,
                       current_run, emit_table, jobs, note_lexicon, targets_from_args)
@@ -55,6 +56,9 @@ def register(subparsers) -> None:
     count.add_argument("--interval", choices=["bootstrap", "poisson"], default="bootstrap",
                        help="bootstrap over documents (default) or exact Poisson")
     count.add_argument("--n-resamples", type=at_least(1), default=2000, metavar="N", help="bootstrap draws (default 2000)")
+    count.add_argument("--cluster", metavar="COL", default=None,
+                       help="the bootstrap resamples whole clusters of documents, e.g. --cluster iso3 (countries) "
+                            "or outlet; default: each document")
     count.add_argument("--seed", type=at_least(0), default=0, help="bootstrap seed (default 0)")
     _jobs_option(count)
     count.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
@@ -138,13 +142,18 @@ def _count(args: argparse.Namespace) -> int:
         raise UserError("--reference-group needs --target")
     corpus = corpus_from_args(args)
     progress = sys.stderr.isatty()
-    if by is not None and args.interval == "poisson":  # sums per group while reading: flat memory
-        fm = matcher.count(corpus, by=by, n_jobs=args.jobs, progress=progress)
-        table = frame_counts(fm, target=target, reference=reference, interval="poisson")
-    else:
-        fm = matcher.count(corpus, n_jobs=args.jobs, progress=progress)
-        table = frame_counts(fm, by=by, target=target, reference=reference, interval=args.interval,
-                             n_resamples=args.n_resamples, random_state=args.seed)
+    if args.cluster and (by is None or args.interval != "bootstrap"):
+        raise UserError("--cluster sets what the bootstrap of grouped rates resamples: give --by (and the default "
+                        "--interval bootstrap)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the caveat is printed below
+        if by is not None and args.interval == "poisson":  # sums per group while reading: flat memory
+            fm = matcher.count(corpus, by=by, n_jobs=args.jobs, progress=progress)
+            table = frame_counts(fm, target=target, reference=reference, interval="poisson")
+        else:
+            fm = matcher.count(corpus, n_jobs=args.jobs, progress=progress)
+            table = frame_counts(fm, by=by, target=target, reference=reference, interval=args.interval,
+                                 n_resamples=args.n_resamples, random_state=args.seed, cluster=args.cluster)
     chinese = f" (Chinese documents: {table.attrs['lexicon_zh']})" if table.attrs.get("lexicon_zh") else ""
     print(f"lexicon {matcher.lexicon.label}{chinese}" + (f"; interval: {args.interval}" if by is not None else ""),
           file=sys.stderr)
@@ -161,7 +170,12 @@ def _trend(args: argparse.Namespace) -> int:
 
     matcher = _matcher(args)
     fm = matcher.count(corpus_from_args(args), n_jobs=args.jobs, progress=sys.stderr.isatty())
-    emit_table(frame_trend(fm, model=args.model), args.out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        table = frame_trend(fm, model=args.model)
+    emit_table(table, args.out)
+    for warning in caught:  # the caveat of every row is in its column; the shared one is said once
+        print(f"caveat: {warning.message}", file=sys.stderr)
     return 0
 
 
@@ -288,8 +302,6 @@ def _group_choice(items: list[str] | None, by: list[str], option: str):
 
 
 def _compare(args: argparse.Namespace) -> int:
-    import warnings
-
     from ..frames.compare import frame_compare
 
     by = by_from_args(args)

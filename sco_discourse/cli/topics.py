@@ -90,8 +90,11 @@ def register(subparsers) -> None:
                            "elsewhere, e.g. SCO=iso3:CHN,RUS,KAZ (repeatable); grouped by when --by is not given")
     prev.add_argument("--weight", choices=["units", "tokens"], default="units",
                       help="average over units, or weight units by their tokens (default units)")
-    prev.add_argument("--resample", choices=["units", "documents"], default="units",
-                      help="what the bootstrap resamples within a group (default units)")
+    prev.add_argument("--resample", choices=["documents", "units"], default="documents",
+                      help="what the bootstrap resamples within a group (default documents: paragraphs of one "
+                           "text are not independent)")
+    prev.add_argument("--cluster", metavar="COL", default=None,
+                      help="resample whole clusters of documents, e.g. --cluster iso3 (countries) or outlet")
     prev.add_argument("--n-resamples", type=at_least(1), default=2000, metavar="N", help="bootstrap resamples (default 2000)")
     prev.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
     prev.add_argument("--changes", metavar="FILE.csv",
@@ -341,7 +344,7 @@ def _prevalence(args: argparse.Namespace) -> int:
     else:
         model = _fit_model(args, corpus_from_args(args))
     with _caveats():
-        table = topic_prevalence(model, by=by, weight=args.weight, resample=args.resample,
+        table = topic_prevalence(model, by=by, weight=args.weight, resample=args.resample, cluster=args.cluster,
                                  n_resamples=args.n_resamples, confidence=args.confidence, random_state=args.seed)
     emit_table(table.drop(columns="label") if not args.out else table, args.out)
     if args.changes:

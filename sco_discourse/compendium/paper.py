@@ -154,7 +154,9 @@ def _topic_model(ctx: FigureContext):
 def _topic_prevalence(ctx: FigureContext) -> pd.DataFrame:
     from ..topics.prevalence import topic_prevalence
 
-    return topic_prevalence(_topic_model(ctx), n_resamples=TOPIC_BOOTSTRAP_RESAMPLES,
+    # the paper resamples paragraphs: most seed years are a single article, where resampling
+    # documents (the library's default) has nothing to draw; the caption says so
+    return topic_prevalence(_topic_model(ctx), resample="units", n_resamples=TOPIC_BOOTSTRAP_RESAMPLES,
                             random_state=ctx.random_state, warn=False)
 
 

@@ -11,6 +11,8 @@ of the segmented text, and rates per 10,000 characters
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -72,7 +74,8 @@ def _sides(fm: FrameMatrix, codes: np.ndarray, labels: pd.DataFrame, target, ref
 
 
 def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, interval: str = "bootstrap",
-                 n_resamples: int = 2000, random_state: int = 0, confidence: float = 0.95) -> pd.DataFrame:
+                 n_resamples: int = 2000, random_state: int = 0, confidence: float = 0.95,
+                 cluster: str | None = None) -> pd.DataFrame:
     """Frame counts and rates per 10,000 tokens, per document or per group.
 
     Parameters
@@ -106,6 +109,13 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         Seed of the bootstrap; the same seed gives the same intervals. Each group is
         resampled with this seed, so a group's interval depends only on its own documents.
     confidence : float, default 0.95
+    cluster : str, optional
+        The level the bootstrap resamples: a metadata column (``"iso3"``, ``"outlet"``,
+        ``"speaker"``) whose documents are drawn together; default: each document its own
+        cluster. The level matters because documents of one speaker or outlet share a
+        style: resampling documents as if independent then gives intervals that are too
+        narrow (speeches of one country use a frame year after year). Choose the level at
+        which you would say "another sample would have had other ..." (countries, outlets).
 
     Memory
     ------
@@ -192,6 +202,14 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
                          f"groups of {', '.join(fm.groups)} (counted with by=); pass the per-document matrix "
                          "(matcher.count(corpus)) or use interval='poisson'")
     codes, labels = fm.group_codes(by if by is not None else fm.groups)
+    cluster_values = None
+    if cluster is not None:
+        if interval != "bootstrap":
+            raise InputError("frame_counts: cluster= sets what the bootstrap resamples; it needs interval='bootstrap'")
+        if cluster not in fm.docs.columns:
+            raise InputError(f"frame_counts: cluster={cluster!r} is not a metadata column; columns: "
+                             + ", ".join(map(str, fm.docs.columns)))
+        cluster_values = fm.docs[cluster].to_numpy(dtype=object)
     side_attrs: dict = {}
     if target is not None or reference is not None:
         codes, labels, side_attrs = _sides(fm, codes, labels, target, reference)
@@ -221,7 +239,8 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
             for j in range(0, n_keys, block):
                 low[g, j:j + block], high[g, j:j + block] = bootstrap_ratio_ci(
                     matrix[:, j:j + block].toarray(), tokens, n_resamples=n_resamples, confidence=confidence,
-                    random_state=random_state, scale=10_000.0)
+                    random_state=random_state, scale=10_000.0,
+                    cluster=None if cluster_values is None else cluster_values[members])
         else:
             low[g], high[g] = poisson_rate_ci(counts[g], np.full(n_keys, group_tokens[g]), confidence=confidence,
                                               per=10_000.0)
@@ -260,7 +279,11 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
                                                                        empty_groups=empty_groups)) if c),
                      n_resamples=n_resamples if interval == "bootstrap" else None,
                      random_state=random_state if interval == "bootstrap" else None, n_empty_docs=n_empty,
+                     cluster=(cluster or "document") if interval == "bootstrap" else None,
                      empty_docs=empty[:_LISTED_EMPTY], **side_attrs)
+    if out.attrs["caveat"]:
+        # the caveat is in attrs for tables written out; a Python user sees it now
+        warnings.warn(f"frame_counts: {out.attrs['caveat']}", UserWarning, stacklevel=2)
     return out
 
 
@@ -374,4 +397,6 @@ def frame_trend(fm: FrameMatrix, *, model: str = "poisson") -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)
     out.attrs.update(attrs)
     out.attrs["model"] = model
+    if base_caveats:
+        warnings.warn("frame_trend: " + "; ".join(base_caveats), UserWarning, stacklevel=2)
     return out

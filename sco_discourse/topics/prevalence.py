@@ -80,9 +80,10 @@ def _show(key: tuple) -> str:
     return "/".join(str(v) for v in key)
 
 
-def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample: str = "units",
-                     n_resamples: int = 2000, confidence: float = 0.95, random_state: int = 0,
-                     min_units: int = 10, min_docs: int = 3, warn: bool = True) -> pd.DataFrame:
+def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample: str = "documents",
+                     cluster: str | None = None, n_resamples: int = 2000, confidence: float = 0.95,
+                     random_state: int = 0, min_units: int = 10, min_docs: int = 3,
+                     warn: bool = True) -> pd.DataFrame:
     """Mean topic proportion per group with bootstrap intervals.
 
     Parameters
@@ -96,8 +97,18 @@ def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample
         and "other"). Documents with no value form their own group, shown last.
     weight : {"units", "tokens"}, default "units"
         Every unit counts the same, or in proportion to its tokens.
-    resample : {"units", "documents"}, default "units"
-        What the bootstrap draws with replacement within each group.
+    resample : {"documents", "units"}, default "documents"
+        What the bootstrap draws with replacement within each group. Paragraphs of one
+        speech or article are not independent (they share its author, occasion and
+        topic mix), so resampling them as if they were gives intervals that are too
+        narrow: on the UN General Debate, 66,000 paragraphs from 2,325 speeches gave
+        intervals about half as wide as resampling speeches. "units" is for a group of
+        a single long document, where there is nothing else to resample — and then the
+        interval describes that text only.
+    cluster : str, optional
+        A metadata column of ``model.docs_`` (``"iso3"``, ``"outlet"``) whose documents
+        are drawn together: the level at which another sample would differ (a country
+        speaks every year in its own way). Needs ``resample="documents"``.
     n_resamples : int, default 2000
     confidence : float, default 0.95
     random_state : int, default 0
@@ -135,6 +146,14 @@ def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample
     if resample not in ("units", "documents"):
         raise InputError(f"topic prevalence: resample must be 'units' or 'documents', got {resample!r}")
     units, theta, labels = _fitted(model, "topic prevalence")
+    cluster_of = None
+    if cluster is not None:
+        if resample != "documents":
+            raise InputError("topic prevalence: cluster= groups documents; it needs resample='documents'")
+        if cluster not in model.docs_.columns:
+            raise InputError(f"topic prevalence: cluster={cluster!r} is not a metadata column; columns: "
+                             + ", ".join(map(str, model.docs_.columns)))
+        cluster_of = dict(zip(model.docs_["doc_id"], model.docs_[cluster].astype(object)))
     grouping, unit_codes, group_labels = _unit_groups(model, by, "topic prevalence")
     w = _weights(units, weight)
     k = theta.shape[1]
@@ -151,8 +170,11 @@ def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample
             doc_codes, uniq = pd.factorize(docs)
             num = np.vstack([np.bincount(doc_codes, weights=num[:, j], minlength=len(uniq)) for j in range(k)]).T
             den = np.bincount(doc_codes, weights=den, minlength=len(uniq))
+        clusters = None
+        if cluster_of is not None:
+            clusters = np.array([cluster_of.get(d) for d in uniq], dtype=object)
         low, high = bootstrap_ratio_ci(num, den, n_resamples=n_resamples, confidence=confidence,
-                                       random_state=random_state)
+                                       random_state=random_state, cluster=clusters)
         prevalence = num.sum(axis=0) / den.sum()
         n_units = int(mask.sum())
         flag = n_units < min_units or n_docs < min_docs
@@ -178,7 +200,7 @@ def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample
     out[["n_units", "n_docs"]] = out[["n_units", "n_docs"]].astype(np.int64)
     out["few_units"] = out["few_units"].astype(bool)
     out = out[columns]
-    out.attrs = {**model_attrs(model), **out.attrs}
+    out.attrs = {**model_attrs(model), "resample": resample, "cluster": cluster or resample, **out.attrs}
     return out
 
 

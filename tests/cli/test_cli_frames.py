@@ -185,3 +185,13 @@ def test_kwic_and_mentions_with_metadata_columns(tmp_path, capsys):
     assert {(r["SCO"], r["year"]) for r in rows} == {("SCO", "2013"), ("SCO", "2014"), ("SCO", "2015")}
     assert main(["kwic", "--frame", "win_win", "--meta", "party"]) == 2
     assert "no metadata column 'party'" in capsys.readouterr().err
+
+
+def test_count_cluster_option_and_its_errors(capsys):
+    from sco_discourse.cli import main
+
+    assert main(["frames", "count", "--by", "year", "--cluster", "outlet", "--n-resamples", "50"]) == 0
+    out = capsys.readouterr()
+    assert "shared_future" in out.out and "caveat:" in out.err and "UserWarning" not in out.err
+    assert main(["frames", "count", "--cluster", "outlet"]) == 2
+    assert "--cluster sets what the bootstrap" in capsys.readouterr().err

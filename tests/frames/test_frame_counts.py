@@ -445,3 +445,30 @@ def test_un_slice_custom_sco_group(un_slice):
     pooled = _rows(frame_counts(MATCHER.count(un_slice), by={"iso3": {"SCO": sco}}, target="SCO",
                                 interval="poisson"), "shared_future")
     assert (pooled["count"].tolist(), pooled["n_docs"].tolist()) == ([16, 0], [27, 3])
+
+
+def test_cluster_resamples_whole_clusters_and_widens_the_interval():
+    # group "a": 8 documents of two speakers, each speaker's documents alike
+    from sco_discourse import Corpus, Document
+    from sco_discourse.frames import Matcher, frame_counts
+
+    win = "win-win cooperation. " * 3
+    docs = []
+    rows = [("a", "s1", win * 3)] * 4 + [("a", "s2", "peace. " * 9)] * 4 + [
+        ("b", "s3", win), ("b", "s3", "peace. " * 9), ("b", "s4", win), ("b", "s4", "peace. " * 9)]
+    for i, (side, speaker, text) in enumerate(rows):
+        docs.append(Document(f"d{i}", text, meta={"side": side, "speaker": speaker}))
+    fm = Matcher().count(Corpus.from_documents(docs))
+    by_doc = frame_counts(fm, by="side", n_resamples=400, random_state=1).query("frame == 'win_win' and variant == ''")
+    by_speaker = frame_counts(fm, by="side", n_resamples=400, random_state=1, cluster="speaker").query(
+        "frame == 'win_win' and variant == ''")
+    assert by_speaker.attrs["cluster"] == "speaker" and by_doc.attrs["cluster"] == "document"
+    # group a: drawing 2 speakers gives no mention in 1 of 4 resamples (by document: 1 in 256)
+    a_doc, a_spk = by_doc.iloc[0], by_speaker.iloc[0]
+    assert a_spk["ci_low"] == 0.0 and a_doc["ci_low"] > 0.0
+    assert a_spk["ci_high"] - a_spk["ci_low"] > a_doc["ci_high"] - a_doc["ci_low"]
+    # the same seed gives the same intervals
+    again = frame_counts(fm, by="side", n_resamples=400, random_state=1, cluster="speaker")
+    assert again.query("frame == 'win_win' and variant == ''")["ci_high"].tolist() == by_speaker["ci_high"].tolist()
+    with pytest.raises(InputError, match="cluster='nope' is not a metadata column"):
+        frame_counts(fm, by="side", cluster="nope")

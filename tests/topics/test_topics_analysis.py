@@ -401,3 +401,25 @@ def test_topic_tables_record_the_model_and_corpus(seed):
         assert table.attrs["corpus"] == "embedded seed corpus" and table.attrs["n_topics"] == 3
         assert table.attrs["method"] == "nmf" and len(table.attrs["corpus_fingerprint"]) == 64
     assert linkage.attrs["lexicon_version"] == "1.1.0"
+
+
+def test_prevalence_resamples_documents_by_default_and_clusters_on_request():
+    # six documents of two countries; each document two paragraph units
+    texts = {"d0": ("tea leaf cup\n\ntea cup leaf", "CHN"), "d1": ("tea leaf cup\n\ntea cup leaf", "CHN"),
+             "d2": ("rail train track\n\nrail track train", "RUS"), "d3": ("rail train track\n\nrail track train", "RUS"),
+             "d4": ("tea leaf cup\n\nrail track train", "KAZ"), "d5": ("tea leaf cup\n\nrail track train", "KAZ")}
+    corpus = Corpus.from_documents([Document(k, t, meta={"iso3": c, "bloc": "SCO"}) for k, (t, c) in texts.items()])
+    model = TopicModel(2, method="nmf", unit="paragraph", min_tokens=1,
+                       preprocessor=Preprocessor(phrases=False, min_df=1, max_df=1.0)).fit(corpus)
+    kwargs = dict(by="bloc", n_resamples=400, random_state=0, warn=False)
+    by_doc = topic_prevalence(model, **kwargs)
+    by_unit = topic_prevalence(model, resample="units", **kwargs)
+    by_country = topic_prevalence(model, cluster="iso3", **kwargs)
+    assert by_doc.attrs["resample"] == "documents" and by_country.attrs["cluster"] == "iso3"
+    width = {name: float((t["ci_high"] - t["ci_low"]).iloc[0]) for name, t in
+             [("doc", by_doc), ("unit", by_unit), ("country", by_country)]}
+    # the same point estimate; three independent countries give the widest interval
+    assert by_doc["prevalence"].tolist() == by_country["prevalence"].tolist() == by_unit["prevalence"].tolist()
+    assert width["country"] > width["doc"] > 0
+    with pytest.raises(InputError, match="cluster='nope' is not a metadata column"):
+        topic_prevalence(model, cluster="nope", **kwargs)
