@@ -17,11 +17,18 @@ How a document is read
    same place, and one span of text is one mention of one frame. Exclusions take part in
    this competition but produce no mention.
 6. Scope variants are read from the words directly before/after a mention
-   (``variant_rules``), and ``only_in_list`` phrases are kept only when they stand in a
-   list with a mention of another variant of the same frame.
+   (``variant_rules``).
+7. The context rules of the lexicon decide which mentions count: ``since`` (the
+   document's year), ``unless`` (a cue phrase near the mention vetoes it) and
+   ``requires`` (a cue phrase near it, or ``in_list``: a list with a mention of another
+   variant of the same frame). Cue phrases are found by the same automaton scan. A
+   mention that does not count is set aside with the rule that removed it
+   (:meth:`Matcher.suppressed`), and resolution runs again without it, so it does not
+   hide a shorter phrase it overlapped.
 
-The context rules only look at a few words around each mention, so the cost of a
-document is one automaton scan plus a constant per hit.
+The context rules look at the words, sentence or paragraph around a conditional mention
+only (sentences are split only in documents where a cue phrase occurs), so the cost of a
+document is one automaton scan plus a small constant per hit.
 
 Chinese documents are read by :class:`~sco_discourse.frames.matcher_zh.ChineseMatcher`
 (phrases on word boundaries of the segmented text), with the packaged Chinese lexicon
@@ -42,9 +49,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
+from ..lexicons.schema import ConditionSpec, Lexicon, canonical_phrase, inflected_forms, load_lexicon
 from ..provenance import corpus_attrs
-from ..text import _lower, normalize
+from ..text import _lower, count_tokens, normalize
 
 __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS",
            "key_name"]
@@ -53,8 +60,18 @@ __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase"
 # lower case, hyphens and white space already single spaces).
 _Q = r"[ \"'()]*"
 _LIST_GAP_RE = re.compile(rf"{_Q}(?:[,;]{_Q})?(?:(?:and|or|&|as well as|and/or){_Q})?\Z")
-# Between pillar mentions of an ``only_in_list`` check: the same, plus an article.
-_PILLAR_GAP_RE = re.compile(rf"{_Q}(?:[,;]{_Q})?(?:(?:and|or|&|as well as|and/or){_Q})?(?:(?:a|an|the){_Q})?\Z")
+# Between two list members of an ``in_list`` check: separators and an article, directly
+# ("health, security"), or, in a list with commas, with up to three other items of one to
+# four words between them ("equality, openness, justice and mutual benefit"; without a
+# comma "the donor and development community" would make "donor" an item). Items hold
+# only word characters, so a list never crosses a sentence end.
+_PILLAR_GAP_RE = re.compile(
+    rf"(?:{_Q}(?:[,;]{_Q})?(?:(?:and|or|&|as well as|and/or){_Q})?(?:(?:a|an|the){_Q})?"
+    rf"|(?=[^,;]*[,;]){_Q}(?:[,;]{_Q}(?:(?:and|or|&|as well as|and/or){_Q})?|(?:and|or|&|as well as|and/or){_Q})"
+    rf"(?:(?:a|an|the){_Q})?"
+    rf"(?:(?:[\w'’]+ ){{0,3}}[\w'’]+{_Q}(?:[,;]{_Q}(?:(?:and|or|&|as well as|and/or){_Q})?"
+    rf"|(?:and|or|&|as well as|and/or){_Q})(?:(?:a|an|the){_Q})?){{1,3}})\Z")
+_MAX_LIST_GAP = 160
 _SPACE_QUOTES_RE = re.compile(r"[ \"']*\Z")
 _RUNS_RE = re.compile(r"  +")
 
@@ -145,6 +162,200 @@ def compile_phrase(phrase: str, gazetteer: dict[str, tuple[str, ...]]) -> str:
     return out
 
 
+# --------------------------------------------------------------------------- context rules
+@dataclass(frozen=True, slots=True)
+class _Cond:
+    kind: str                     # "cue" or "in_list"
+    cue_ids: frozenset
+    within: str | int
+    side: str
+    next_sentences: int
+    entry: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """The context rules one kind of mention is subject to (frame, variant and pattern
+    levels together)."""
+
+    since: int | None
+    since_entry: str
+    requires: tuple        # ((level entry, (_Cond, ...)), ...): every level needs one condition
+    unless: tuple          # (_Cond, ...): any one vetoes
+
+
+class _Doc:
+    """One document as the context rules see it: its text, its year, the offset map of
+    the match text and the cue phrases found; sentences are split on first use."""
+
+    __slots__ = ("text", "break_at", "shift", "year", "cues", "_sentences", "_starts")
+
+    def __init__(self, text: str, break_at: list[int], shift: list[int], year):
+        self.text = text
+        self.break_at = break_at
+        self.shift = shift
+        self.year = None if year is None or year != year else int(year)   # NaN: undated
+        self.cues: list[tuple[int, int, int]] = []
+        self._sentences = None
+        self._starts = None
+
+    def orig(self, offset: int) -> int:
+        if len(self.break_at) == 1:
+            return offset
+        return to_original(offset, self.break_at, self.shift)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of a match-text span."""
+        return self.orig(start), self.orig(end - 1) + 1
+
+    def sentence_window(self, offset: int, following: int) -> tuple[int, int]:
+        """Original offsets of the sentence holding original offset ``offset`` (and the
+        ``following`` sentences after it)."""
+        if self._sentences is None:
+            from ..text import sentence_spans
+
+            self._sentences = sentence_spans(self.text) or [(0, len(self.text))]
+            self._starts = [s for s, _ in self._sentences]
+        i = max(0, bisect.bisect_right(self._starts, offset) - 1)
+        j = min(len(self._sentences) - 1, i + following)
+        return self._sentences[i][0], self._sentences[j][1]
+
+    def paragraph_window(self, offset: int) -> tuple[int, int]:
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return start, len(self.text) if end < 0 else end
+
+
+class _ContextRules:
+    """The lexicon's ``since``/``requires``/``unless`` rules, compiled: cue phrases go into
+    the matcher's automaton (through ``add``), and each pattern and each (frame, variant)
+    gets one :class:`_Rule` (None when nothing applies)."""
+
+    def __init__(self, lexicon: Lexicon, add: Callable):
+        self._cue_ids: dict[str, int] = {}
+        self._add = add
+        self._variant_rules: dict[tuple[str, str], _Rule | None] = {}
+        self._frames = lexicon.frames
+        for frame in lexicon.frames.values():
+            self._variant_rules[(frame.id, "")] = self._combine(frame, None, None)
+            for variant in frame.variants:
+                self._variant_rules[(frame.id, variant)] = self._combine(frame, variant, None)
+
+    def _cond(self, spec: ConditionSpec) -> _Cond:
+        ids = []
+        for cue in spec.cues:
+            if cue not in self._cue_ids:
+                self._cue_ids[cue] = len(self._cue_ids)
+                self._add(cue, ("c", self._cue_ids[cue]))
+            ids.append(self._cue_ids[cue])
+        return _Cond(spec.kind, frozenset(ids), spec.within, spec.side, spec.next_sentences, spec.entry)
+
+    def _combine(self, frame, variant: str | None, pattern) -> _Rule | None:
+        levels = [(frame.entry, frame.requires, frame.unless)]
+        vspec = frame.variant_specs.get(variant) if variant else None
+        if vspec is not None:
+            levels.append((vspec.entry, vspec.requires, vspec.unless))
+        if pattern is not None:
+            levels.append((pattern.entry, pattern.requires, pattern.unless))
+        requires = tuple((f"{entry}.requires" if not conds[0].entry.endswith("only_in_list") else conds[0].entry,
+                          tuple(self._cond(c) for c in conds))
+                         for entry, conds, _ in levels if conds)
+        unless = tuple(self._cond(c) for _, _, conds in levels for c in conds)
+        since = frame.since_for(variant)
+        since_entry = ""
+        if since is not None:
+            since_entry = f"{vspec.entry}.since" if vspec is not None and vspec.since is not None else f"{frame.entry}.since"
+        if since is None and not requires and not unless:
+            return None
+        return _Rule(since, since_entry, requires, unless)
+
+    def pattern_rule(self, frame, pattern) -> _Rule | None:
+        return self._combine(frame, pattern.variant, pattern)
+
+    def variant_rule(self, frame: str, variant: str) -> _Rule | None:
+        return self._variant_rules.get((frame, variant or ""))
+
+    # -- applying them ---------------------------------------------------------------
+    def judge(self, out: list[tuple], doc: _Doc, compact: str, lister: Callable) -> list[tuple[str, str] | None]:
+        """Per mention ``(start, end, frame, variant, rule, index)`` of ``out``: None (it
+        counts) or ``(rule, entry)``; "undated" mentions count.
+
+        Order: ``unless``, then ``requires`` (list partners are the mentions no veto
+        removed), then ``since`` -- so the era diagnostics list only mentions that would
+        count in a later document."""
+        verdicts: list[tuple[str, str] | None] = [None] * len(out)
+        for i, m in enumerate(out):
+            rule = m[4]
+            if rule is None:
+                continue
+            for cond in rule.unless:
+                if self._holds(cond, m, doc):
+                    verdicts[i] = ("unless", cond.entry)
+                    break
+        lists: dict[str, dict[int, set[str]]] = {}   # frame -> mention index -> variants of its list
+        for i, m in enumerate(out):
+            rule = m[4]
+            if rule is None or not rule.requires or verdicts[i] is not None:
+                continue
+            for level_entry, conds in rule.requires:
+                if not any(self._in_list(i, out, verdicts, compact, lists, lister) if c.kind == "in_list"
+                           else self._holds(c, m, doc) for c in conds):
+                    verdicts[i] = ("requires", level_entry)
+                    break
+        for i, m in enumerate(out):
+            rule = m[4]
+            if rule is None or rule.since is None or verdicts[i] is not None:
+                continue
+            if doc.year is None:
+                verdicts[i] = ("undated", rule.since_entry)
+            elif doc.year < rule.since:
+                verdicts[i] = ("since", rule.since_entry)
+        return verdicts
+
+    @staticmethod
+    def _in_list(i: int, out, verdicts, compact: str, lists: dict, lister: Callable) -> bool:
+        frame = out[i][2]
+        if frame not in lists:
+            members = [j for j, m in enumerate(out) if m[2] == frame and verdicts[j] is None]
+            variants_of: dict[int, set[str]] = {}
+            for group in lister(compact, out, members):
+                variants = {out[j][3] for j in group}
+                for j in group:
+                    variants_of[j] = variants
+            lists[frame] = variants_of
+        return bool(lists[frame].get(i, set()) - {out[i][3]})
+
+    @staticmethod
+    def _holds(cond: _Cond, m: tuple, doc: _Doc) -> bool:
+        """A cue of ``cond`` occurs in its window around mention ``m`` (match-text offsets)."""
+        ms, me = m[0], m[1]
+        window = None
+        for cs, ce, cue in doc.cues:
+            if cue not in cond.cue_ids or (cs >= ms and ce <= me):
+                continue   # another cue, or inside the mention: a mention is not its own context
+            before, after = cs < ms, ce > me
+            if (cond.side == "before" and not before) or (cond.side == "after" and not after):
+                continue
+            if isinstance(cond.within, int):
+                if ce > ms and cs < me:
+                    distance = 0
+                else:
+                    a, b = (doc.span(ce - 1, ms)[0] + 1, doc.orig(ms)) if ce <= ms else \
+                           (doc.span(me - 1, me)[1], doc.orig(cs))
+                    distance = count_tokens(doc.text[a:b])
+                if distance <= cond.within:
+                    return True
+                continue
+            if window is None:
+                mo = doc.orig(ms)
+                window = (doc.sentence_window(mo, cond.next_sentences) if cond.within == "sentence"
+                          else doc.paragraph_window(mo))
+            cso, ceo = doc.span(cs, ce)
+            if cso < window[1] and ceo > window[0]:
+                return True
+        return False
+
+
 # --------------------------------------------------------------------------- the matcher
 class Matcher:
     """A compiled lexicon, built once and applied to texts and corpora (spaCy's build-once
@@ -209,12 +420,10 @@ class Matcher:
         self._frames = list(lex.frames.values())
         self._rules: dict[str, list[tuple[str, Any, Any]]] = {}
         self._enums: list[tuple[str, Any]] = []
-        self._only_in_list_frames: set[str] = set()
+        self._context = _ContextRules(lex, add)
         for frame in self._frames:
             for p in frame.patterns:
-                add(p.canonical, ("p", frame.id, p.variant, p.only_in_list))
-                if p.only_in_list:
-                    self._only_in_list_frames.add(frame.id)
+                add(p.canonical, ("p", frame.id, p.variant, self._context.pattern_rule(frame, p)))
             for p in frame.excludes:
                 add(p.canonical, ("x",))
             if frame.rules:
@@ -278,11 +487,12 @@ class Matcher:
         return f"<Matcher {self.lexicon.label}: {len(self.lexicon.frames)} frames, {len(self.keys)} frame/variant keys>"
 
     # -- one document ------------------------------------------------------------------
-    def __call__(self, text: str, *, language: str | None = None) -> list[Mention]:
+    def __call__(self, text: str, *, language: str | None = None, year: int | None = None) -> list[Mention]:
         """Every mention in ``text``, in text order (offsets into ``text``); ``language``
         "zh" reads it as Chinese, None decides from the text
-        (:func:`sco_discourse.language.detect_language`)."""
-        return [Mention(*m) for m in self._spans(text, language)]
+        (:func:`sco_discourse.language.detect_language`); ``year`` is the document's year,
+        which the lexicon's ``since`` rules compare with."""
+        return [Mention(*m) for m in self._spans(text, language, year)]
 
     # -- a corpus ------------------------------------------------------------------------
     def find(self, corpus, *, columns=None, n_jobs: int = 1, progress: bool = False):
@@ -390,7 +600,7 @@ class Matcher:
 
         return count_frames(self, corpus, by=by, n_jobs=n_jobs, progress=progress)
 
-    def _spans(self, text: str, language: str | None = None) -> list[tuple[int, int, str, str]]:
+    def _spans(self, text: str, language: str | None = None, year: int | None = None) -> list[tuple[int, int, str, str]]:
         """``(start, end, frame, variant)`` of every mention, in text order."""
         if language is None and not text.isascii():
             from ..language import detect_language
@@ -398,21 +608,46 @@ class Matcher:
             language = detect_language(text)
         if language == "zh":
             return self.chinese.find(text)
-        compact, break_at, shift = match_text(text)
-        spans = self._find_compact(compact)
-        if not spans:
-            return []
-        if len(break_at) == 1:
-            return spans
-        out = []
-        for s, e, frame, variant in spans:
-            out.append((to_original(s, break_at, shift), to_original(e - 1, break_at, shift) + 1, frame, variant))
-        return out
+        return self._find_text(text, year)[0]
 
-    def _find_compact(self, compact: str) -> list[tuple[int, int, str, str]]:
+    def suppressed(self, text: str, *, year: int | None = None,
+                   language: str | None = None) -> list[tuple[int, int, str, str, str, str]]:
+        """What the context rules set aside in ``text``: ``(start, end, frame, variant,
+        rule, entry)`` in text order.
+
+        ``rule`` is ``"since"`` (the document is dated before the frame's or variant's first
+        year: not counted), ``"undated"`` (the frame has a ``since`` rule but the document
+        has no year: **counted**, flagged), ``"unless"`` (a veto cue occurs: not counted),
+        ``"requires"`` (no required cue, no list: not counted). ``entry`` names the rule in
+        the lexicon file.
+
+        Examples
+        --------
+        >>> m = Matcher()
+        >>> m.suppressed("A new type of international relations.", year=1985)
+        [(6, 37, 'new_international_relations', '', 'since', 'frames.new_international_relations.since')]
+        >>> m.find("A new type of international relations.", year=1985)
+        []
+        """
+        return self._find_text(text, year)[1]
+
+    def _find_text(self, text: str, year: int | None) -> tuple[list[tuple], list[tuple]]:
+        """Mentions and set-aside mentions of ``text``, offsets into ``text``."""
+        compact, break_at, shift = match_text(text)
+        doc = _Doc(text, break_at, shift, year)
+        spans, suppressed = self._find_compact(compact, doc)
+        if len(break_at) == 1 or not (spans or suppressed):
+            return spans, suppressed
+        return ([(doc.orig(s), doc.orig(e - 1) + 1, *rest) for s, e, *rest in spans],
+                [(doc.orig(s), doc.orig(e - 1) + 1, *rest) for s, e, *rest in suppressed])
+
+    def _find_compact(self, compact: str, doc: "_Doc | None" = None) -> tuple[list[tuple], list[tuple]]:
+        """Mentions ``(start, end, frame, variant)`` and set-aside mentions ``(start, end,
+        frame, variant, rule, entry)`` of the match text, in text order."""
         n = len(compact)
         candidates: list[tuple[int, int, tuple]] = []   # (start, end, payload)
         enum_hits: dict[int, dict[str, list]] | None = None
+        cues: list[tuple[int, int, int]] = []            # (start, end, cue id)
         for end_idx, (length, payload) in self._automaton.iter(compact):
             end = end_idx + 1
             start = end - length
@@ -422,6 +657,8 @@ class Matcher:
                 kind = entry[0]
                 if kind == "p" or kind == "x":
                     candidates.append((start, end, entry))
+                elif kind == "c":
+                    cues.append((start, end, entry[1]))
                 else:
                     if enum_hits is None:
                         enum_hits = {}
@@ -432,47 +669,58 @@ class Matcher:
                 if hits["i"]:
                     candidates.extend(self._enumerations(compact, e, hits))
         if not candidates:
-            return []
+            return [], []
         candidates.sort(key=lambda c: (c[0], -c[1]))
+        if doc is None:
+            doc = _Doc(compact, [0], [0], None)
+        doc.cues = cues
+        set_aside: list[tuple] = []
         while True:
-            out, dropped = self._resolve(compact, candidates)
+            out, dropped, suppressed = self._resolve(compact, candidates, doc)
             if not dropped:
-                return out
-            # An only_in_list phrase that stands alone ("human community with a shared
-            # future") is no mention, so it must not hide what it overlaps: resolve again
-            # without it.
-            candidates = [c for c in candidates if (c[0], c[1]) not in dropped or c[2][0] != "p" or not c[2][3]]
+                if set_aside:
+                    suppressed = sorted(set_aside + suppressed, key=lambda m: (m[0], m[1], m[2]))
+                return out, suppressed
+            # A pattern that does not count (it stands alone where it needs a list or a cue,
+            # or its document is too early) is no mention, so it must not hide what it
+            # overlaps: resolve again without it.
+            set_aside.extend(m[:6] for m in suppressed if m[6] in dropped)
+            candidates = [c for i, c in enumerate(candidates) if i not in dropped]
 
-    def _resolve(self, compact: str, candidates: list[tuple]) -> tuple[list[tuple], set[tuple[int, int]]]:
+    def _resolve(self, compact: str, candidates: list[tuple], doc: "_Doc") -> tuple[list[tuple], set[int], list[tuple]]:
         """Leftmost-longest over sorted candidates (one span is one mention), then the
-        only_in_list check; returns the mentions and the spans of dropped conditional ones."""
-        kept = []
+        context rules; returns the mentions, the indices (in ``candidates``) of patterns
+        that did not count, and every set-aside mention with its rule."""
+        out: list[tuple] = []       # (start, end, frame, variant, rule, candidate index or -1)
         last_end = -1
-        for c in candidates:
-            if c[0] >= last_end:
-                kept.append(c)
-                last_end = c[1]
-        out: list[tuple[int, int, str, str]] = []
-        conditional: set[int] = set()  # indices in ``out`` of only_in_list mentions
-        for start, end, entry in kept:
+        conditional = False
+        for index, (start, end, entry) in enumerate(candidates):
+            if start < last_end:
+                continue
+            last_end = end
             kind = entry[0]
             if kind == "x":
                 continue
             if kind == "p":
-                frame, variant, only_in_list = entry[1], entry[2], entry[3]
+                frame, variant, rule = entry[1], entry[2], entry[3]
                 if variant is None:
                     variant = self._scope(compact, start, end, frame)
-                if only_in_list:
-                    conditional.add(len(out))
-                out.append((start, end, frame, variant))
+                out.append((start, end, frame, variant, rule, index))
+                conditional = conditional or rule is not None
             else:  # an enumeration: its sub-mentions
-                out.extend(entry[1])
+                for s, e, frame, variant in entry[1]:
+                    rule = self._context.variant_rule(frame, variant)
+                    out.append((s, e, frame, variant, rule, -1))
+                    conditional = conditional or rule is not None
         if not conditional:
-            return out, set()
-        drop = self._only_in_list(compact, out, conditional)
-        if not drop:
-            return out, set()
-        return [m for i, m in enumerate(out) if i not in drop], {(out[i][0], out[i][1]) for i in drop}
+            return [m[:4] for m in out], set(), []
+        verdicts = self._context.judge(out, doc, compact, self._only_in_list)
+        kept = [m[:4] for m, v in zip(out, verdicts) if v is None or v[0] == "undated"]
+        suppressed = [(*m[:4], v[0], v[1], m[5]) for m, v in zip(out, verdicts) if v is not None]
+        dropped = {m[5] for m, v in zip(out, verdicts) if v is not None and v[0] != "undated" and m[5] >= 0}
+        if not dropped:
+            return kept, set(), [m[:6] for m in suppressed]
+        return kept, dropped, suppressed
 
     def _scope(self, compact: str, start: int, end: int, frame: str) -> str:
         for variant, before, after in self._rules.get(frame, ()):
@@ -562,30 +810,20 @@ class Matcher:
                 return end
         return None
 
-    def _only_in_list(self, compact: str, spans: list[tuple], conditional: set[int]) -> set[int]:
-        """Indices (in ``spans``) of the ``only_in_list`` mentions to drop: an ``only_in_list``
-        mention is kept only inside a list with a mention of another variant of its frame
-        (list items separated by commas, "and", "or", articles)."""
-        by_frame: dict[str, list[int]] = {}
-        for i, s in enumerate(spans):
-            if s[2] in self._only_in_list_frames:
-                by_frame.setdefault(s[2], []).append(i)
-        drop: set[int] = set()
-        for idx in by_frame.values():
-            groups: list[list[int]] = [[idx[0]]]
-            for a, b in zip(idx, idx[1:]):
-                if spans[a][1] <= spans[b][0] and _PILLAR_GAP_RE.match(compact, spans[a][1], spans[b][0]):
-                    groups[-1].append(b)
-                else:
-                    groups.append([b])
-            for group in groups:
-                pending = [i for i in group if i in conditional]
-                if not pending:
-                    continue
-                others = {spans[i][3] for i in group if i not in conditional}
-                if not (others - {spans[i][3] for i in pending}):
-                    drop.update(pending)
-        return drop
+    def _only_in_list(self, compact: str, spans: list[tuple], members: list[int]) -> list[list[int]]:
+        """The lists among ``members`` (indices into ``spans``, mentions of one frame in text
+        order): runs of mentions separated only by list separators (commas, "and", "or",
+        quotes, articles), directly or with up to three other short items between them
+        ("equality, openness, justice and mutual benefit")."""
+        groups: list[list[int]] = [[members[0]]]
+        for a, b in zip(members, members[1:]):
+            gap_from, gap_to = spans[a][1], spans[b][0]
+            if gap_from <= gap_to and gap_to - gap_from <= _MAX_LIST_GAP and \
+                    _PILLAR_GAP_RE.match(compact, gap_from, gap_to):
+                groups[-1].append(b)
+            else:
+                groups.append([b])
+        return groups
 
 
 # --------------------------------------------------------------------------- many documents

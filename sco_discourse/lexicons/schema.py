@@ -21,10 +21,32 @@ optional) and ``frames``: frame id → mapping with
 * ``patterns`` plus optional ``variant_rules`` (list of ``{variant, before, after}``),
   ``default_variant`` (required with rules) and ``variant_labels`` (variant id → label);
 * ``enumerations`` (list of ``{lead, trail, items, count, variant, distinct, min_items}``);
-* ``exclude`` (list of phrases that block matches without counting).
+* ``exclude`` (list of phrases that block matches without counting);
+* context rules (also on a variant written as a mapping, and ``requires``/``unless``/
+  ``only_in_list`` on a pattern written as a mapping):
 
-A pattern is a phrase string or ``{phrase: str, only_in_list: bool, note: str}``. Ids are
-lower case ``[a-z][a-z0-9_]*``. After normalisation no phrase may appear twice.
+  - ``since: YEAR``: mentions in documents dated before YEAR do not count (they are
+    listed by :func:`sco_discourse.frames.suppressed_mentions`); undated documents count
+    and are flagged there. A variant's ``since`` may only be later than its frame's.
+  - ``requires``: one condition or a list of them; the mention counts only when **at
+    least one** holds. Rules given at several levels (frame, variant, pattern) must all
+    be met.
+  - ``unless``: one condition or a list; the mention does not count when **any** holds.
+  - ``only_in_list: true``: shorthand for ``requires: {in_list: true}``.
+  - ``specific: false`` (frame or variant): the words are ordinary vocabulary too;
+    results and figures carry the flag (:meth:`Lexicon.key_table`).
+
+  A condition is ``{in_list: true}`` (the mention stands in a coordinated list with a
+  mention of another variant of its frame) or ``{cue: phrase or [phrases], within:
+  sentence | paragraph | N, side: before | after | either, next_sentences: K}``: a cue
+  phrase occurs in the mention's sentence (with ``next_sentences`` the K sentences after
+  it too), its paragraph (line), or within N tokens of it (0: directly adjacent); a cue
+  overlapping the mention and reaching beyond it ("gender equality" around "equality")
+  is at distance 0.
+
+A pattern is a phrase string or ``{phrase: str, only_in_list: bool, requires: ...,
+unless: ..., note: str}``. Ids are lower case ``[a-z][a-z0-9_]*``. After normalisation
+no phrase may appear twice.
 """
 
 from __future__ import annotations
@@ -38,11 +60,15 @@ from typing import Any
 
 from ..errors import LexiconError
 
-__all__ = ["Lexicon", "FrameSpec", "PatternSpec", "RuleSpec", "EnumerationSpec", "load_lexicon",
-           "canonical_phrase", "DEFAULT_LEXICON"]
+__all__ = ["Lexicon", "FrameSpec", "VariantSpec", "PatternSpec", "RuleSpec", "EnumerationSpec", "ConditionSpec",
+           "load_lexicon", "canonical_phrase", "DEFAULT_LEXICON", "PACKAGED_LEXICONS"]
 
 #: File name of the packaged lexicon (in ``sco_discourse/lexicons``).
-DEFAULT_LEXICON = "codebook_v1.yaml"
+DEFAULT_LEXICON = "codebook_v2.yaml"
+#: Every packaged lexicon file; ``load_lexicon("codebook_v1.yaml")`` reads one by its name.
+PACKAGED_LEXICONS = ("codebook_v1.yaml", "codebook_v2.yaml")
+#: Window sizes a cue condition understands besides a number of tokens.
+WINDOWS = ("sentence", "paragraph")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _NORM_TABLE = None
@@ -64,6 +90,23 @@ def canonical_phrase(phrase: str) -> str:
 
 # --------------------------------------------------------------------------- data classes
 @dataclass(frozen=True)
+class ConditionSpec:
+    """One context condition of a ``requires``/``unless`` rule.
+
+    ``kind`` is ``"in_list"`` or ``"cue"``; a cue condition holds when one of ``cues``
+    (canonical phrases) occurs within ``within`` ("sentence", "paragraph" or a number of
+    tokens) on ``side`` ("before", "after", "either") of the mention.
+    """
+
+    kind: str
+    cues: tuple[str, ...] = ()
+    within: str | int = "sentence"
+    side: str = "either"
+    next_sentences: int = 0
+    entry: str = ""
+
+
+@dataclass(frozen=True)
 class PatternSpec:
     """One phrase of a frame: where it is declared and how it counts."""
 
@@ -74,6 +117,21 @@ class PatternSpec:
     only_in_list: bool = False
     entry: str = ""      # where in the file, for messages
     exclude: bool = False
+    requires: tuple[ConditionSpec, ...] = ()   # any one suffices
+    unless: tuple[ConditionSpec, ...] = ()     # any one vetoes
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """The context rules of one variant declared as a mapping (``since``, ``specific``,
+    ``requires``, ``unless``); a variant without rules has the defaults."""
+
+    id: str
+    since: int | None = None
+    specific: bool | None = None       # None: as the frame
+    requires: tuple[ConditionSpec, ...] = ()
+    unless: tuple[ConditionSpec, ...] = ()
+    entry: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +178,12 @@ class FrameSpec:
     excludes: tuple[PatternSpec, ...] = ()
     short_label: str = ""
     variant_labels: dict[str, str] = field(default_factory=dict, compare=False)
+    since: int | None = None
+    specific: bool = True
+    requires: tuple[ConditionSpec, ...] = ()
+    unless: tuple[ConditionSpec, ...] = ()
+    variant_specs: dict[str, VariantSpec] = field(default_factory=dict)
+    entry: str = ""
 
     def variant_label(self, variant: str) -> str:
         """The display name of a variant: its ``label`` in the file, else the id with spaces.
@@ -133,6 +197,20 @@ class FrameSpec:
         if variant not in self.variants:
             raise KeyError(f"{variant!r} is not a variant of frame {self.id!r} ({', '.join(self.variants)})")
         return self.variant_labels.get(variant, variant.replace("_", " "))
+
+    def since_for(self, variant: str | None) -> int | None:
+        """The first year a mention of ``variant`` counts (the variant's, else the frame's)."""
+        spec = self.variant_specs.get(variant or "")
+        if spec is not None and spec.since is not None:
+            return spec.since
+        return self.since
+
+    def is_specific(self, variant: str | None = None) -> bool:
+        """False when the frame (or the variant) is marked ``specific: false``."""
+        spec = self.variant_specs.get(variant or "")
+        if spec is not None and spec.specific is not None:
+            return spec.specific
+        return self.specific
 
 
 @dataclass(frozen=True)
@@ -213,6 +291,37 @@ class Lexicon:
             out.extend((frame.id, v) for v in frame.variants)
         return out
 
+    def key_table(self):
+        """One row per (frame, variant) key of :meth:`keys`, with the frame's label and its
+        context flags: what a counts table or a figure needs to show them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``frame, variant, label, specific, since``: ``variant`` "" is the frame's
+            total row; ``specific`` is False for generic vocabulary (``specific: false``;
+            a total row is specific only when every variant is); ``since`` is the first
+            year that counts (``<NA>`` for none; a total row: the frame's own).
+
+        Examples
+        --------
+        >>> table = load_lexicon().key_table()
+        >>> table.query("frame == 'multilateralism'")[["variant", "specific"]].values.tolist()
+        [['', False], ['true', True], ['generic', False]]
+        >>> int(table.query("frame == 'global_initiatives' and variant == 'security'")["since"].iloc[0])
+        2022
+        """
+        import pandas as pd
+
+        rows = []
+        for frame in self.frames.values():
+            variant_flags = [frame.is_specific(v) for v in frame.variants]
+            rows.append((frame.id, "", frame.label, all(variant_flags) if variant_flags else frame.specific,
+                         frame.since))
+            rows.extend((frame.id, v, frame.label, frame.is_specific(v), frame.since_for(v)) for v in frame.variants)
+        table = pd.DataFrame(rows, columns=["frame", "variant", "label", "specific", "since"])
+        return table.astype({"specific": bool, "since": "Int64"})
+
     def __repr__(self) -> str:
         return f"<Lexicon {self.label!r} from {self.source}: {len(self.frames)} frames>"
 
@@ -224,8 +333,9 @@ def load_lexicon(path: str | Path | "Lexicon" | None = None) -> Lexicon:
     Parameters
     ----------
     path : str or Path, optional
-        A YAML file in the format of ``codebook_v1.yaml``. A :class:`Lexicon` is returned
-        unchanged.
+        A YAML file in the format of ``codebook_v2.yaml``, or the name of a packaged
+        lexicon (:data:`PACKAGED_LEXICONS`, e.g. ``"codebook_v1.yaml"`` for the lexicon
+        of codebook v1). A :class:`Lexicon` is returned unchanged.
 
     Returns
     -------
@@ -241,18 +351,21 @@ def load_lexicon(path: str | Path | "Lexicon" | None = None) -> Lexicon:
     --------
     >>> lex = load_lexicon()
     >>> lex.label
-    'sco_codebook 1.1.0'
+    'sco_codebook 2.0.0'
     >>> lex.frames["shared_future"].variants
     ('mankind', 'humankind', 'humanity', 'sco', 'bilateral_regional', 'unqualified')
+    >>> load_lexicon("codebook_v1.yaml").label
+    'sco_codebook 1.1.0'
     """
     if isinstance(path, Lexicon):
         return path
-    if path is None:
-        # the packaged file cannot change while the package is loaded: parse it once
-        if "default" not in _PACKAGED:
-            text = resources.files("sco_discourse.lexicons").joinpath(DEFAULT_LEXICON).read_text("utf-8")
-            _PACKAGED["default"] = parse_lexicon(text, source=f"<package>/sco_discourse/lexicons/{DEFAULT_LEXICON}")
-        return _PACKAGED["default"]
+    if path is None or (isinstance(path, str) and path in PACKAGED_LEXICONS and not Path(path).is_file()):
+        name = DEFAULT_LEXICON if path is None else path
+        # a packaged file cannot change while the package is loaded: parse it once
+        if name not in _PACKAGED:
+            text = resources.files("sco_discourse.lexicons").joinpath(name).read_text("utf-8")
+            _PACKAGED[name] = parse_lexicon(text, source=f"<package>/sco_discourse/lexicons/{name}")
+        return _PACKAGED[name]
     else:
         file = Path(path)
         if not file.is_file():
@@ -427,7 +540,7 @@ class _Checker:
             self.fail(entry, "is empty: give it patterns or variants")
         body = self.mapping(body, entry, {"label", "short_label", "description", "patterns", "variants",
                                           "variant_rules", "default_variant", "variant_labels", "enumerations",
-                                          "exclude"})
+                                          "exclude", "specific"} | _CONTEXT_KEYS)
         label = self.string(body.get("label", frame_id), f"{entry}.label")
         short_label = self.string(body.get("short_label", label), f"{entry}.short_label")
         description = self.string(body.get("description", ""), f"{entry}.description", allow_empty=True)
@@ -445,6 +558,10 @@ class _Checker:
         variant_labels: dict[str, str] = {}
         rules: list[RuleSpec] = []
         default_variant = None
+        since = self.year(body["since"], f"{entry}.since") if "since" in body else None
+        specific = self.boolean(body.get("specific", True), f"{entry}.specific")
+        requires, unless = self.context_rules(body, entry)
+        variant_specs: dict[str, VariantSpec] = {}
         if has_variants:
             raw_variants = body["variants"]
             if not isinstance(raw_variants, dict) or not raw_variants:
@@ -455,10 +572,19 @@ class _Checker:
                 if isinstance(vbody, list) or vbody is None:
                     vpatterns = vbody or []
                 else:
-                    vbody = self.mapping(vbody, ventry, {"label", "description", "patterns"})
+                    vbody = self.mapping(vbody, ventry, {"label", "description", "patterns", "specific"} | _CONTEXT_KEYS)
                     vpatterns = vbody.get("patterns") or []
                     if "label" in vbody:
                         variant_labels[variant_id] = self.string(vbody["label"], f"{ventry}.label")
+                    vsince = self.year(vbody["since"], f"{ventry}.since") if "since" in vbody else None
+                    if vsince is not None and since is not None and vsince <= since:
+                        self.fail(f"{ventry}.since", f"{vsince} is not later than the frame's since ({since}): "
+                                                     f"a variant can only start later than its frame")
+                    vrequires, vunless = self.context_rules(vbody, ventry)
+                    vspecific = (self.boolean(vbody["specific"], f"{ventry}.specific")
+                                 if "specific" in vbody else None)
+                    variant_specs[variant_id] = VariantSpec(variant_id, since=vsince, specific=vspecific,
+                                                            requires=vrequires, unless=vunless, entry=ventry)
                 if not isinstance(vpatterns, list):
                     self.fail(f"{ventry}.patterns", f"expected a list of phrases, got {_kind(vpatterns)}")
                 variants.append(variant_id)
@@ -490,8 +616,14 @@ class _Checker:
                 raw_labels = self.mapping(body["variant_labels"], f"{entry}.variant_labels", set(variants))
                 for variant_id, text in raw_labels.items():
                     variant_labels[variant_id] = self.string(text, f"{entry}.variant_labels.{variant_id}")
-        if any(p.only_in_list for p in patterns) and len(variants) < 2:
-            self.fail(entry, "'only_in_list' needs at least two variants in the frame")
+        in_list = [p.entry for p in patterns if any(c.kind == "in_list" for c in p.requires)]
+        in_list += [v.entry for v in variant_specs.values() if any(c.kind == "in_list" for c in v.requires)]
+        if any(c.kind == "in_list" for c in requires):
+            in_list.append(entry)
+        if in_list and len(variants) < 2:
+            self.fail(in_list[0] if in_list[0] != entry else entry,
+                      "'only_in_list' / 'in_list' needs at least two variants in the frame (a value counts "
+                      "in a list with a mention of another variant)")
         enumerations = []
         raw_enums = body.get("enumerations") or []
         if not isinstance(raw_enums, list):
@@ -506,7 +638,8 @@ class _Checker:
         return FrameSpec(id=frame_id, label=label, description=description, variants=tuple(variants),
                          patterns=tuple(patterns), rules=tuple(rules), default_variant=default_variant,
                          enumerations=tuple(enumerations), excludes=tuple(excludes), short_label=short_label,
-                         variant_labels=variant_labels)
+                         variant_labels=variant_labels, since=since, specific=specific, requires=requires,
+                         unless=unless, variant_specs=variant_specs, entry=entry)
 
     def register(self, canon: str, entry: str) -> None:
         for form in inflected_forms(canon, self.inflections):
@@ -517,20 +650,85 @@ class _Checker:
 
     def pattern(self, value: Any, entry: str, frame_id: str, variant: str | None) -> PatternSpec:
         only_in_list = False
+        requires: tuple[ConditionSpec, ...] = ()
+        unless: tuple[ConditionSpec, ...] = ()
         if isinstance(value, dict):
-            value = self.mapping(value, entry, {"phrase", "only_in_list", "note"}, {"phrase"})
-            only_in_list = value.get("only_in_list", False)
-            if not isinstance(only_in_list, bool):
-                self.fail(f"{entry}.only_in_list", f"expected true or false, got {only_in_list!r}")
+            value = self.mapping(value, entry, {"phrase", "only_in_list", "requires", "unless", "note"}, {"phrase"})
             if "note" in value:
                 self.string(value["note"], f"{entry}.note")
+            requires, unless = self.context_rules(value, entry)
+            only_in_list = any(c.kind == "in_list" for c in requires)
             value = value["phrase"]
             entry_phrase = f"{entry}.phrase"
         else:
             entry_phrase = entry
         canon = self.phrase(value, entry_phrase)
         self.register(canon, entry)
-        return PatternSpec(value, canon, frame_id, variant, only_in_list=only_in_list, entry=entry)
+        return PatternSpec(value, canon, frame_id, variant, only_in_list=only_in_list, entry=entry,
+                           requires=requires, unless=unless)
+
+    # -- context rules ---------------------------------------------------------------
+    def boolean(self, value: Any, entry: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(entry, f"expected true or false, got {value!r}")
+        return value
+
+    def year(self, value: Any, entry: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 9999:
+            self.fail(entry, f"expected a year (four digits), got {value!r}")
+        return value
+
+    def context_rules(self, body: dict, entry: str) -> tuple[tuple[ConditionSpec, ...], tuple[ConditionSpec, ...]]:
+        """``requires`` (with ``only_in_list``) and ``unless`` of a frame, variant or pattern."""
+        requires: list[ConditionSpec] = []
+        if "only_in_list" in body:
+            if self.boolean(body["only_in_list"], f"{entry}.only_in_list"):
+                if "requires" in body:
+                    self.fail(f"{entry}.only_in_list", "give either 'only_in_list' or 'requires'; to accept a list "
+                                                       "or a cue write requires: [{in_list: true}, {cue: ...}]")
+                requires.append(ConditionSpec("in_list", entry=f"{entry}.only_in_list"))
+        if "requires" in body:
+            requires.extend(self.conditions(body["requires"], f"{entry}.requires", allow_list=True))
+        unless = self.conditions(body["unless"], f"{entry}.unless", allow_list=False) if "unless" in body else []
+        return tuple(requires), tuple(unless)
+
+    def conditions(self, value: Any, entry: str, *, allow_list: bool) -> list[ConditionSpec]:
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            self.fail(entry, "is an empty list; give at least one condition or remove the key")
+        return [self.condition(item, f"{entry}[{i}]" if isinstance(value, list) else entry, allow_list=allow_list)
+                for i, item in enumerate(items)]
+
+    def condition(self, value: Any, entry: str, *, allow_list: bool) -> ConditionSpec:
+        if not isinstance(value, dict):
+            self.fail(entry, f"a condition is a mapping such as {{cue: [phrase], within: sentence}} or "
+                             f"{{in_list: true}}, got {_kind(value)}")
+        if "in_list" in value:
+            value = self.mapping(value, entry, {"in_list", "note"})
+            if not allow_list:
+                self.fail(f"{entry}.in_list", "'in_list' is a condition of 'requires' only (to forbid lists, "
+                                              "name the list words as cues)")
+            if value["in_list"] is not True:
+                self.fail(f"{entry}.in_list", f"expected true, got {value['in_list']!r}")
+            return ConditionSpec("in_list", entry=entry)
+        value = self.mapping(value, entry, {"cue", "within", "side", "next_sentences", "note"}, {"cue"})
+        cues = tuple(self.phrase(p, f"{entry}.cue[{i}]")
+                     for i, p in enumerate(self.string_list(value["cue"], f"{entry}.cue")))
+        within = value.get("within", "sentence")
+        if isinstance(within, bool) or not (within in WINDOWS or (isinstance(within, int) and within >= 0)):
+            self.fail(f"{entry}.within", f"expected 'sentence', 'paragraph' or a whole number of tokens >= 0, "
+                                         f"got {within!r}")
+        side = value.get("side", "either")
+        if side not in ("before", "after", "either"):
+            self.fail(f"{entry}.side", f"expected 'before', 'after' or 'either', got {side!r}")
+        next_sentences = value.get("next_sentences", 0)
+        if isinstance(next_sentences, bool) or not isinstance(next_sentences, int) or next_sentences < 0:
+            self.fail(f"{entry}.next_sentences", f"expected a whole number >= 0, got {next_sentences!r}")
+        if next_sentences and within != "sentence":
+            self.fail(f"{entry}.next_sentences", "only meaningful with within: sentence")
+        if "note" in value:
+            self.string(value["note"], f"{entry}.note")
+        return ConditionSpec("cue", cues=cues, within=within, side=side, next_sentences=next_sentences, entry=entry)
 
     def rule(self, value: Any, entry: str) -> RuleSpec:
         value = self.mapping(value, entry, {"variant", "before", "after", "note"}, {"variant"})
@@ -601,6 +799,9 @@ class _Checker:
             self.fail(f"{entry}.min_items", f"{min_items} distinct items required but only {len(items)} keys given")
         return EnumerationSpec(items=tuple(items), lead=lead, trail=trail, count=count, variant=variant,
                                distinct=distinct, min_items=min_items, entry=entry)
+
+
+_CONTEXT_KEYS = {"since", "requires", "unless", "only_in_list"}
 
 
 def inflected_forms(canon: str, inflections: dict[str, str]) -> list[str]:
