@@ -1,4 +1,4 @@
-"""``sco-discourse frames count|trend|lexicon|mentions|cooccur|validate|compare``."""
+"""``sco-discourse frames count|trend|lexicon|mentions|cooccur|validate|compare|sample|precision|suppressed``."""
 
 from __future__ import annotations
 
@@ -119,6 +119,7 @@ def register(subparsers) -> None:
     validate.set_defaults(func=_validate)
 
     _register_compare(sub)
+    _register_validation(sub)
 
 
 def _matcher(args):
@@ -324,4 +325,116 @@ def _compare(args: argparse.Namespace) -> int:
     emit_table(table, args.out)
     if table.attrs.get("caveat"):
         print(f"caveat: {table.attrs['caveat']}", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- validation on your own corpus
+# frames sample | precision | suppressed: the coding-sheet workflow (sample -> code -> precision ->
+# corrected rates) and the context-rule diagnostics.
+def _register_validation(sub) -> None:
+    sample = sub.add_parser(
+        "sample", help="a coding sheet: a stratified random sample of mentions to judge by hand",
+        description="Draw up to --per-cell mentions of every frame x variant (x group) at random and write them "
+                    "as a coding sheet (sample_id, doc_id, metadata, frame, variant, cell, cell_size, context, "
+                    "sentence, and empty judgement/note columns). Fill judgement with TRUE, FALSE or AMBIGUOUS "
+                    "and pass the sheet to `frames precision`.")
+    add_corpus_options(sample)
+    _lexicon_option(sample)
+    sample.add_argument("--per-cell", type=at_least(1), default=40, metavar="N",
+                        help="mentions drawn per frame x variant (x group) cell (default 40)")
+    sample.add_argument("--by", metavar="COLUMN[,COLUMN]", help="also stratify by these metadata columns (e.g. year)")
+    sample.add_argument("--seed", type=at_least(0), default=0, help="random seed (default 0)")
+    sample.add_argument("--near-misses", type=at_least(0), default=0, metavar="N",
+                        help="also draw N sentences per frame that hold its cue words but no mention (for recall)")
+    sample.add_argument("--frame", action="append", metavar="FRAME", help="only this frame (repeatable)")
+    sample.add_argument("--window", type=at_least(1), default=120, metavar="CHARS",
+                        help="characters of context on each side (default 120)")
+    sample.add_argument("--out", metavar="FILE.csv", help="write the sheet as CSV (default: print it)")
+    sample.set_defaults(func=_sample)
+
+    precision = sub.add_parser(
+        "precision", help="precision, recall and coder agreement from coded sheets",
+        description="Precision per frame and variant with Wilson intervals, strict (AMBIGUOUS = FALSE) and "
+                    "lenient (AMBIGUOUS = TRUE), weighted by the size of each sampled cell; recall estimated "
+                    "from coded near-miss sentences; with several --sheet (the same sheet coded by several "
+                    "coders) the majority judgement is used and agreement is reported (Cohen's kappa for two "
+                    "coders, Krippendorff's alpha for any number).")
+    precision.add_argument("--sheet", action="append", required=True, metavar="FILE.csv",
+                           help="a coded sheet from `frames sample` (repeat for more coders)")
+    precision.add_argument("--by", metavar="COLUMN[,COLUMN]", help="also per group (columns of the sheet)")
+    precision.add_argument("--confidence", type=float, default=0.95, help="interval level (default 0.95)")
+    precision.add_argument("--out", metavar="FILE.csv", help="write the precision table as CSV")
+    precision.set_defaults(func=_precision)
+
+    suppressed = sub.add_parser(
+        "suppressed", help="what the lexicon's context rules set aside (era, required and veto cues)",
+        description="Every lexicon phrase a context rule kept from counting (rule since, requires, unless) and "
+                    "every mention counted in an undated document of a frame with a first year (undated), with "
+                    "the lexicon entry of the rule.")
+    add_corpus_options(suppressed)
+    _lexicon_option(suppressed)
+    suppressed.add_argument("--rule", action="append", choices=["since", "requires", "unless", "undated"],
+                            help="only this rule (repeatable)")
+    _jobs_option(suppressed)
+    suppressed.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
+    suppressed.set_defaults(func=_suppressed)
+
+
+def _columns(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    columns = [c.strip() for c in value.split(",") if c.strip()]
+    if not columns:
+        raise UserError(f"--by: no column named in {value!r}")
+    return columns
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from ..frames.sampling import sample_mentions
+
+    lexicon = _load_lexicon(args)
+    if args.frame:
+        unknown = [f for f in args.frame if f not in lexicon.frames]
+        if unknown:
+            raise UserError(f"--frame: unknown frame {unknown[0]!r}; frames: {', '.join(lexicon.frames)}")
+    sheet = sample_mentions(corpus_from_args(args), lexicon=lexicon, per_cell=args.per_cell, by=_columns(args.by),
+                            seed=args.seed, near_misses=args.near_misses, window=args.window, frames=args.frame)
+    counts = sheet.groupby("kind").size().to_dict()
+    print(f"lexicon {lexicon.label}; {counts.get('mention', 0)} mentions and {counts.get('near_miss', 0)} "
+          f"near-miss sentences drawn (seed {args.seed})", file=sys.stderr)
+    emit_table(sheet, args.out)
+    return 0
+
+
+def _precision(args: argparse.Namespace) -> int:
+    from ..frames.precision import coder_agreement, load_sheet, sheet_precision, sheet_recall
+
+    if not 0 < args.confidence < 1:
+        raise UserError(f"--confidence must be between 0 and 1, got {args.confidence}")
+    sheets = [load_sheet(path) for path in args.sheet]
+    table = sheet_precision(*sheets, by=_columns(args.by), confidence=args.confidence)
+    shown = table.copy()
+    shown["variant"] = shown["variant"].map(lambda v: v or "(all)")
+    print("Precision (strict: AMBIGUOUS counts as FALSE; lenient: as TRUE)")
+    emit_table(shown if not args.out else table, args.out)
+    if any((s["kind"] == "near_miss").any() for s in sheets):
+        print("\nRecall from near-miss sentences (an upper bound: misses without the cue words are not seen)")
+        emit_table(sheet_recall(*sheets, confidence=args.confidence))
+    if len(sheets) > 1:
+        print(f"\nAgreement of {len(sheets)} coders")
+        emit_table(coder_agreement(*sheets))
+    uncoded = int(table.loc[table["frame"] == "ALL", "n_uncoded"].sum()) if len(table) else 0
+    if uncoded:
+        print(f"note: {uncoded} mention rows are not coded yet (empty judgement) and are left out", file=sys.stderr)
+    return 0
+
+
+def _suppressed(args: argparse.Namespace) -> int:
+    from ..frames.diagnostics import suppressed_mentions
+
+    table = suppressed_mentions(corpus_from_args(args), lexicon=_load_lexicon(args), rules=args.rule,
+                                n_jobs=args.jobs, progress=sys.stderr.isatty())
+    if not args.out:
+        table = table.assign(text=table["text"].str.replace(r"\s+", " ", regex=True))
+    emit_table(table, args.out)
     return 0

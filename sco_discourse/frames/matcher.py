@@ -58,7 +58,7 @@ __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase"
 
 # Separators that may stand between the items of a coordinated list (on match text:
 # lower case, hyphens and white space already single spaces).
-_Q = r"[ \"'()]*"
+_Q = r"[ \"'()*]*"   # "*": Markdown emphasis in converted documents ("**development, security**")
 _LIST_GAP_RE = re.compile(rf"{_Q}(?:[,;]{_Q})?(?:(?:and|or|&|as well as|and/or){_Q})?\Z")
 # Between two list members of an ``in_list`` check: separators and an article, directly
 # ("health, security"), or, in a list with commas, with up to three other items of one to
@@ -72,7 +72,7 @@ _PILLAR_GAP_RE = re.compile(
     rf"(?:(?:[\w'’]+ ){{0,3}}[\w'’]+{_Q}(?:[,;]{_Q}(?:(?:and|or|&|as well as|and/or){_Q})?"
     rf"|(?:and|or|&|as well as|and/or){_Q})(?:(?:a|an|the){_Q})?){{1,3}})\Z")
 _MAX_LIST_GAP = 160
-_SPACE_QUOTES_RE = re.compile(r"[ \"']*\Z")
+_SPACE_QUOTES_RE = re.compile(r"[ \"'*]*\Z")
 _RUNS_RE = re.compile(r"  +")
 
 
@@ -171,6 +171,7 @@ class _Cond:
     side: str
     next_sentences: int
     entry: str
+    min_variants: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +249,8 @@ class _ContextRules:
                 self._cue_ids[cue] = len(self._cue_ids)
                 self._add(cue, ("c", self._cue_ids[cue]))
             ids.append(self._cue_ids[cue])
-        return _Cond(spec.kind, frozenset(ids), spec.within, spec.side, spec.next_sentences, spec.entry)
+        return _Cond(spec.kind, frozenset(ids), spec.within, spec.side, spec.next_sentences, spec.entry,
+                     spec.min_variants)
 
     def _combine(self, frame, variant: str | None, pattern) -> _Rule | None:
         levels = [(frame.entry, frame.requires, frame.unless)]
@@ -298,8 +300,8 @@ class _ContextRules:
             if rule is None or not rule.requires or verdicts[i] is not None:
                 continue
             for level_entry, conds in rule.requires:
-                if not any(self._in_list(i, out, verdicts, compact, lists, lister) if c.kind == "in_list"
-                           else self._holds(c, m, doc) for c in conds):
+                if not any(self._in_list(i, c.min_variants, out, verdicts, compact, lists, lister)
+                           if c.kind == "in_list" else self._holds(c, m, doc) for c in conds):
                     verdicts[i] = ("requires", level_entry)
                     break
         for i, m in enumerate(out):
@@ -313,7 +315,7 @@ class _ContextRules:
         return verdicts
 
     @staticmethod
-    def _in_list(i: int, out, verdicts, compact: str, lists: dict, lister: Callable) -> bool:
+    def _in_list(i: int, least: int, out, verdicts, compact: str, lists: dict, lister: Callable) -> bool:
         frame = out[i][2]
         if frame not in lists:
             members = [j for j, m in enumerate(out) if m[2] == frame and verdicts[j] is None]
@@ -323,7 +325,7 @@ class _ContextRules:
                 for j in group:
                     variants_of[j] = variants
             lists[frame] = variants_of
-        return bool(lists[frame].get(i, set()) - {out[i][3]})
+        return len(lists[frame].get(i, set()) | {out[i][3]}) >= least
 
     @staticmethod
     def _holds(cond: _Cond, m: tuple, doc: _Doc) -> bool:
@@ -547,7 +549,7 @@ class Matcher:
 
             for doc in corpus:
                 pending.append(meta.record(doc))
-                yield doc.doc_id, doc.text, document_language(doc)
+                yield doc.doc_id, doc.text, document_language(doc), doc.year
 
         rows: list[tuple] = []
         row_records: list[dict] = []
@@ -908,11 +910,11 @@ def key_name(frame: str, variant: str) -> str:
     return f"{frame}/{variant}" if variant else frame
 
 
-def _mentions_item(matcher: Matcher, item: tuple[str, str, str | None]) -> list[tuple]:
+def _mentions_item(matcher: Matcher, item: tuple[str, str, str | None, Any]) -> list[tuple]:
     from ..text import paragraph_spans, sentence_spans
 
-    doc_id, text, language = item
-    found = matcher._spans(text, language)
+    doc_id, text, language, year = item
+    found = matcher._spans(text, language, year)
     if not found:
         return []
     sentence_starts = [s for s, _ in sentence_spans(text, language=language)]

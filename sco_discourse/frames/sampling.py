@@ -29,6 +29,7 @@ analysis tools. *Journal of Open Source Software* 5(55), 2461.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,7 +40,7 @@ from ..errors import InputError
 from ..lexicons.schema import Lexicon, canonical_phrase, load_lexicon
 from .matcher import Matcher, lexicon_attrs
 
-__all__ = ["sample_mentions", "SHEET_COLUMNS", "JUDGEMENTS", "default_cue_words"]
+__all__ = ["sample_mentions", "diff_mentions", "SHEET_COLUMNS", "JUDGEMENTS", "default_cue_words"]
 
 #: Columns of a coding sheet around the metadata and group columns (see sample_mentions).
 SHEET_COLUMNS = ["sample_id", "kind", "doc_id", "frame", "variant", "cell", "cell_size", "start", "end", "left",
@@ -95,6 +96,72 @@ def default_cue_words(lexicon: Lexicon | str | None = None) -> dict[str, list[tu
     return out
 
 
+def diff_mentions(corpus, old: Lexicon | str | None, new: Lexicon | str | None = None) -> pd.DataFrame:
+    """The mentions of two lexicons side by side: what an edit of the lexicon changed.
+
+    A mention of ``old`` and one of ``new`` are the same when they are in the same
+    document, of the same frame, and their spans overlap (each pairs with at most one,
+    in text order). Sampling this table with ``by="status"`` measures the precision of
+    both lexicons on one coded sheet: ``old`` is ``both`` + ``old_only``, ``new`` is
+    ``both`` + ``new_only``.
+
+    Parameters
+    ----------
+    corpus : Corpus or iterable of Document
+    old, new : Lexicon or path
+        ``new`` defaults to the packaged lexicon.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id, year, frame, variant, start, end, status, old_variant``: one row per
+        mention of either lexicon, in corpus and text order; ``status`` is ``both``,
+        ``old_only`` or ``new_only``; ``variant``/``start``/``end`` are the new
+        lexicon's where it has the mention, ``old_variant`` the old lexicon's ("" where
+        it has none). ``attrs`` records both lexicons.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from sco_discourse import Corpus, Document
+    >>> corpus = Corpus.from_documents([Document("d", "the security community; win-win cooperation",
+    ...                                          date=date(2021, 9, 21))])
+    >>> diff_mentions(corpus, "codebook_v1.yaml")[["frame", "variant", "status", "old_variant"]]
+                  frame      variant    status old_variant
+    0  four_communities     security  old_only    security
+    1           win_win  cooperation      both
+    """
+    old_matcher, new_matcher = Matcher(old), Matcher(new)
+    rows = []
+    for doc in corpus:
+        a = old_matcher.find(doc.text, year=doc.year)
+        b = new_matcher.find(doc.text, year=doc.year)
+        used = set()
+        paired: dict[int, int] = {}
+        for j, (s2, e2, f2, _) in enumerate(b):
+            for i, (s1, e1, f1, _) in enumerate(a):
+                if i not in used and f1 == f2 and s1 < e2 and s2 < e1:
+                    used.add(i)
+                    paired[j] = i
+                    break
+        for j, (s2, e2, f2, v2) in enumerate(b):
+            if j in paired:
+                rows.append((doc.doc_id, doc.year, f2, v2, s2, e2, "both", a[paired[j]][3]))
+            else:
+                rows.append((doc.doc_id, doc.year, f2, v2, s2, e2, "new_only", ""))
+        rows.extend((doc.doc_id, doc.year, f1, v1, s1, e1, "old_only", v1)
+                    for i, (s1, e1, f1, v1) in enumerate(a) if i not in used)
+    table = pd.DataFrame(rows, columns=["doc_id", "year", "frame", "variant", "start", "end", "status", "old_variant"])
+    order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(table["doc_id"]))}
+    table = table.assign(_o=table["doc_id"].map(order)).sort_values(["_o", "start", "end"], kind="stable")
+    table = table.drop(columns="_o").reset_index(drop=True).astype({"start": "int64", "end": "int64"})
+    table["year"] = table["year"].astype("Int64")
+    table.attrs.update(old=old_matcher.lexicon.label,
+                       new=new_matcher.lexicon.label, old_sha256=old_matcher.lexicon.digest,
+                       new_sha256=new_matcher.lexicon.digest)
+    return table
+
+
 def _word_set(text: str) -> set[str]:
     words = set(_WORD_RE.findall(text))
     return words | {w[:-1] for w in words if len(w) > 3 and w.endswith("s")}
@@ -119,7 +186,9 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
         Stratify by groups as well (``by="year"``; see :mod:`sco_discourse.groups`); a
         column of ``mentions`` may be named too.
     seed : int, default 0
-        The same corpus, lexicon and seed give the same sheet.
+        The same corpus, lexicon and seed give the same sheet. Each cell is drawn with its
+        own generator (seeded by ``seed`` and the cell's name), so editing the lexicon
+        changes the draws of the cells it changes and of no other.
     near_misses : int, default 0
         Also draw up to this many near-miss sentences per frame (× group): sentences with
         the frame's cue words but no counted mention of it (see :func:`default_cue_words`).
@@ -127,8 +196,9 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
         Characters of context on each side.
     mentions : DataFrame, optional
         Mentions to sample from instead of running the matcher (``doc_id, frame, variant,
-        start, end`` and any extra columns, e.g. the output of another lexicon); offsets
-        into ``Document.text``.
+        start, end`` and any extra columns, e.g. :func:`diff_mentions` of two lexicons);
+        offsets into ``Document.text``. Near-misses are then sentences with none of these
+        mentions.
     cue_words : mapping of frame id to phrases or word sets, optional
         Near-miss cues per frame, replacing the defaults of the frames given.
     frames : list of str, optional
@@ -158,12 +228,12 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
     --------
     >>> from sco_discourse import load_corpus
     >>> sheet = sample_mentions(load_corpus(), per_cell=2, seed=0, frames=["shared_future"])
-    >>> sheet[["sample_id", "doc_id", "frame", "variant", "cell_size", "match"]].head(3)
-      sample_id    doc_id          frame  variant  cell_size                            match
-    0     S0001  seed-001  shared_future  mankind          6  community with a shared future
-    1     S0002  seed-004  shared_future  mankind          6  community with a shared future
-    2     S0003  seed-000  shared_future     humanity          2  community with a shared future
-    >>> sheet["judgement"].eq("").all()
+    >>> sheet[["sample_id", "doc_id", "variant", "cell_size", "match"]].head(3)
+      sample_id    doc_id   variant  cell_size                           match
+    0     S0001  seed-003   mankind          6  community with a shared future
+    1     S0002  seed-004   mankind          6  community with a shared future
+    2     S0003  seed-001  humanity          2  community with a shared future
+    >>> bool(sheet["judgement"].eq("").all())
     True
     """
     from ..groups import Grouping, doc_record, documents_table
@@ -209,13 +279,15 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
         for column in extra:  # group columns carried by the mention table itself
             mention_table[column] = mentions[column].to_numpy()[mention_table["row"].to_numpy()]
     near_table = pd.DataFrame(near, columns=["doc", "start", "end", "frame"]).assign(variant="")
-    rng = np.random.default_rng(seed)
+    rng = seed
     parts = []
     for kind, table in (("mention", mention_table), ("near_miss", near_table)):
         if kind == "near_miss" and not near_misses:
             continue
         limit = per_cell if kind == "mention" else near_misses
-        parts.append(_draw(kind, table, docs, grouping, lex, wanted, limit, rng, with_variants=kind == "mention"))
+        # a group column that only the mention table carries does not apply to sentences
+        cells = grouping if kind == "mention" else Grouping(_doc_groups(by, docs), where=grouping.where)
+        parts.append(_draw(kind, table, docs, cells, lex, wanted, limit, rng, with_variants=kind == "mention"))
     sample = pd.concat(parts, ignore_index=True)
 
     # pass 2: the contexts of the drawn items
@@ -252,7 +324,7 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
 
 
 def _draw(kind: str, table: pd.DataFrame, docs: pd.DataFrame, grouping, lex: Lexicon, wanted: list[str],
-          limit: int, rng: np.random.Generator, *, with_variants: bool) -> pd.DataFrame:
+          limit: int, rng: int, *, with_variants: bool) -> pd.DataFrame:
     """Up to ``limit`` rows of every cell, drawn without replacement; empty cells listed too."""
     group_columns = grouping.columns
     if grouping:
@@ -286,7 +358,11 @@ def _draw(kind: str, table: pd.DataFrame, docs: pd.DataFrame, grouping, lex: Lex
             base["cell"] = cell
             if size == 0:
                 continue
-            chosen = np.sort(rng.choice(size, size=min(size, limit), replace=False))
+            # each cell has its own generator, seeded by the seed and the cell's name: a
+            # lexicon edit that changes one cell leaves the draws of every other cell as they
+            # were, so their coding can be kept
+            cell_rng = np.random.default_rng([rng, zlib.crc32(cell.encode("utf-8"))])
+            chosen = np.sort(cell_rng.choice(size, size=min(size, limit), replace=False))
             rows = table.loc[idx].iloc[chosen]
             out.extend({**base, "doc": r.doc, "start": r.start, "end": r.end} for r in rows.itertuples())
     return pd.DataFrame(out, columns=["kind", "frame", "variant", "cell", "cell_size", *group_columns, "doc", "start",
@@ -295,6 +371,19 @@ def _draw(kind: str, table: pd.DataFrame, docs: pd.DataFrame, grouping, lex: Lex
 
 def _label(value) -> str:
     return "NA" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def _doc_groups(by: Any, docs: pd.DataFrame) -> list:
+    """The entries of ``by`` that read a column of the documents table."""
+    from ..groups import Group
+
+    items = [] if by is None else [by] if isinstance(by, (str, Mapping, Group)) else list(by)
+    out = []
+    for item in items:
+        column = item if isinstance(item, str) else item.column if isinstance(item, Group) else next(iter(item), None)
+        if column in docs.columns:
+            out.append(item)
+    return out
 
 
 def _group_source(table: pd.DataFrame, docs: pd.DataFrame, grouping) -> pd.DataFrame:
@@ -349,7 +438,7 @@ def _near_miss_sentences(text: str, spans: list[tuple], cues: dict[str, list[fro
         sentence_words = _word_set(lowered[a:b])
         for frame in frames:
             if any(s <= sentence_words for s in cues[frame]) and \
-                    not any(f == frame and a <= s < b for s, _, f, *_ in spans):
+                    not any(f == frame and s < b and e > a for s, e, f, *_ in spans):
                 out.append((a, b, frame))
     return out
 

@@ -36,8 +36,9 @@ optional) and ``frames``: frame id → mapping with
   - ``specific: false`` (frame or variant): the words are ordinary vocabulary too;
     results and figures carry the flag (:meth:`Lexicon.key_table`).
 
-  A condition is ``{in_list: true}`` (the mention stands in a coordinated list with a
-  mention of another variant of its frame) or ``{cue: phrase or [phrases], within:
+  A condition is ``{in_list: true, min_variants: K}`` (the mention stands in a coordinated
+  list with mentions of other variants of its frame, K distinct variants in all, the
+  mention's own included; default 2) or ``{cue: phrase or [phrases], within:
   sentence | paragraph | N, side: before | after | either, next_sentences: K}``: a cue
   phrase occurs in the mention's sentence (with ``next_sentences`` the K sentences after
   it too), its paragraph (line), or within N tokens of it (0: directly adjacent); a cue
@@ -104,6 +105,7 @@ class ConditionSpec:
     side: str = "either"
     next_sentences: int = 0
     entry: str = ""
+    min_variants: int = 2    # in_list: distinct variants the list must name, the mention's own included
 
 
 @dataclass(frozen=True)
@@ -704,13 +706,16 @@ class _Checker:
             self.fail(entry, f"a condition is a mapping such as {{cue: [phrase], within: sentence}} or "
                              f"{{in_list: true}}, got {_kind(value)}")
         if "in_list" in value:
-            value = self.mapping(value, entry, {"in_list", "note"})
+            value = self.mapping(value, entry, {"in_list", "min_variants", "note"})
             if not allow_list:
                 self.fail(f"{entry}.in_list", "'in_list' is a condition of 'requires' only (to forbid lists, "
                                               "name the list words as cues)")
             if value["in_list"] is not True:
                 self.fail(f"{entry}.in_list", f"expected true, got {value['in_list']!r}")
-            return ConditionSpec("in_list", entry=entry)
+            least = value.get("min_variants", 2)
+            if isinstance(least, bool) or not isinstance(least, int) or least < 2:
+                self.fail(f"{entry}.min_variants", f"expected a whole number of at least 2, got {least!r}")
+            return ConditionSpec("in_list", entry=entry, min_variants=least)
         value = self.mapping(value, entry, {"cue", "within", "side", "next_sentences", "note"}, {"cue"})
         cues = tuple(self.phrase(p, f"{entry}.cue[{i}]")
                      for i, p in enumerate(self.string_list(value["cue"], f"{entry}.cue")))

@@ -1,6 +1,7 @@
 """The matcher implements each counting rule of the codebook (one test per rule).
 
-Every expected list below was worked out by hand from the codebook text.
+Every expected list below was worked out by hand from the codebook text (codebook v2, the
+packaged lexicon 2.0.0; its context rules are tested in test_context_rules.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def frames_of(text: str) -> list[tuple[str, str]]:
 def test_rule1_every_occurrence_counts_including_repeats():
     text = ("Xi calls for win-win cooperation.\n\nXi calls for win-win cooperation. "
             "Win-win results, win-win sharing.")
-    assert frames_of(text) == [("win_win", "")] * 4
+    assert frames_of(text) == [("win_win", "cooperation"), ("win_win", "cooperation"), ("win_win", "cooperation"),
+                               ("win_win", "generic")]
 
 
 # --------------------------------------------------------------------------- rule 2: normalisation
@@ -45,7 +47,7 @@ def test_rule2_case_quotes_white_space_line_breaks(text):
 
 @pytest.mark.parametrize("text", ["win-win", "win win", "win–win", "win—win", "Win - win", "win\u2011win"])
 def test_rule2_hyphen_space_dash_are_the_same(text):
-    assert frames_of(text + " cooperation") == [("win_win", "")]
+    assert frames_of(text + " cooperation") == [("win_win", "cooperation")]
 
 
 def test_rule2_plural_head_nouns():
@@ -65,11 +67,13 @@ def test_rule2_whole_words_only():
 # --------------------------------------------------------------------------- rule 3: longest match, one frame per span
 def test_rule3_longest_match_wins():
     assert found("the Belt and Road Initiative") == [("belt_and_road", "", "Belt and Road Initiative")]
-    assert found("a global development community") == [
+    # (v2: a head-last pillar form needs "for all" after it or a pillar list)
+    assert found("a global development community for all") == [
         ("four_communities", "development", "global development community")]
-    assert found("an indivisible security community") == [
+    assert found("an indivisible security community for all") == [
         ("four_communities", "security", "indivisible security community")]
-    assert found("practise true multilateralism") == [("multilateralism", "", "true multilateralism")]
+    assert found("practise true multilateralism") == [("multilateralism", "true", "practise true multilateralism")]
+    assert found("true multilateralism") == [("multilateralism", "true", "true multilateralism")]
 
 
 def test_rule3_one_span_one_frame_and_exclusions():
@@ -100,8 +104,10 @@ def test_rule4_pillar_list_with_the_head_noun_after_it():
         ("four_communities", "culture", "humanities community")]
     assert frames_of("health, security and human communities") == [
         ("four_communities", "health"), ("four_communities", "security"), ("four_communities", "culture")]
-    # one item is no list: the single pillar phrase counts once
-    assert found("a development community") == [("four_communities", "development", "development community")]
+    # one item is no list: the single head-last pillar phrase needs "for all" (codebook v2)
+    assert found("a development community for us all") == [
+        ("four_communities", "development", "development community")]
+    assert found("a development community") == []
 
 
 def test_rule4_pillar_list_needs_its_lead():
@@ -137,8 +143,11 @@ def test_rule4_triad_needs_all_three():
 
 
 def test_rule4_label_and_alias_are_two_mentions():
-    assert found("the “three evils,” also called “three evil forces,”") == [
-        ("three_evils", "label", "three evils"), ("three_evils", "label", "three evil forces")]
+    # (v2: a label counts with the triad or one of its items in the sentence or the next)
+    assert found("the “three evils,” also called “three evil forces,” refer to terrorism, separatism, and "
+                 "extremism") == [
+        ("three_evils", "label", "three evils"), ("three_evils", "label", "three evil forces"),
+        ("three_evils", "triad", "terrorism, separatism, and extremism")]
 
 
 # --------------------------------------------------------------------------- rule 5: evidence
@@ -150,7 +159,7 @@ def test_rule5_offsets_point_into_the_original_text():
     for row in table.itertuples():
         assert text[row.start:row.end] == row.text
     assert table["text"].tolist() == ["community with a\nshared–future", "win–win"]
-    assert table.attrs["lexicon"] == "sco_codebook 1.1.0"
+    assert table.attrs["lexicon"] == "sco_codebook 2.0.0"
 
 
 def test_sentence_and_paragraph_index():
@@ -245,7 +254,7 @@ def test_a_dropped_human_community_does_not_hide_the_phrase_it_overlaps(text, ex
 def test_offsets_survive_letters_that_lower_case_to_two_characters():
     # "İ".lower() is two characters; offsets must still point at the mention
     text = "İlham Aliyev in İstanbul praised win-win cooperation and a community with a shared future."
-    assert [t for _, _, t in found(text)] == ["win-win", "community with a shared future"]
+    assert [t for _, _, t in found(text)] == ["win-win cooperation", "community with a shared future"]
 
 
 def test_umbrella_phrase():
@@ -269,7 +278,7 @@ def test_match_text_offsets_map_back(text):
 
 # --------------------------------------------------------------------------- invariants
 PHRASES = ["community with a shared future", "Shanghai Spirit", "win-win", "Belt and Road Initiative",
-           "new type of international relations", "community of cultural exchanges", "three evil forces"]
+           "new type of international relations", "community of cultural exchanges", "Global Security Initiative"]
 
 
 @settings(max_examples=60, deadline=None)

@@ -19,19 +19,26 @@ CODEBOOK = {
     "belt_and_road": [],
     "three_evils": ["label", "triad"],
     "global_initiatives": ["development", "security", "civilization", "umbrella"],
-    "win_win": [],
-    "multilateralism": [],
+    "win_win": ["cooperation", "generic"],
+    "multilateralism": ["true", "generic"],
     "new_international_relations": [],
 }
 
 
 def test_shipped_lexicon_has_the_codebook_frames_and_variants():
     lex = load_lexicon()
-    assert (lex.name, lex.version) == ("sco_codebook", "1.1.0")
+    assert (lex.name, lex.version) == ("sco_codebook", "2.0.0")
     assert {f: list(spec.variants) for f, spec in lex.frames.items()} == CODEBOOK
     keys = lex.keys()
     assert keys[0] == ("shared_future", "")
     assert len(keys) == len(CODEBOOK) + sum(len(v) for v in CODEBOOK.values())
+
+
+def test_lexicon_of_codebook_v1_is_still_shipped():
+    v1 = load_lexicon("codebook_v1.yaml")
+    assert v1.label == "sco_codebook 1.1.0"
+    assert v1.frames["win_win"].variants == () and v1.frames["multilateralism"].variants == ()
+    assert all(f.since is None and f.specific and not f.requires for f in v1.frames.values())
 
 
 def test_shipped_lexicon_lists_every_codebook_phrase():
