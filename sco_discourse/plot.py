@@ -14,6 +14,7 @@ Generic plots (usable on any table with the named columns):
 * :func:`ranked_terms` – horizontal bars of the top terms per group.
 * :func:`selection_curve` – one or two metrics against a model size, seeds as a band.
 * :func:`kwic_table` – key-word-in-context lines, the node aligned in the middle.
+* :func:`precision_intervals` – precision per frame with interval bars (lexicon validation).
 
 The paper's figures (which columns, orders and labels) are drawn with these in
 :mod:`sco_discourse.compendium.paper`; frame and variant names come from the lexicon
@@ -62,6 +63,7 @@ __all__ = [
     "RATE_LABEL",
     "COLUMN_WIDTH",
     "TEXT_WIDTH",
+    "precision_intervals",
 ]
 
 #: Path of the package style file (matplotlib ``.mplstyle``).
@@ -801,4 +803,70 @@ def topic_contrast(table: pd.DataFrame, ax=None, *, estimate: str = "difference"
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- validation
+def precision_intervals(table: pd.DataFrame, ax=None, *, y: str = "frame", x: str = "precision",
+                        low: str = "ci_low", high: str = "ci_high", hue: str | None = None,
+                        order: Sequence[Any] | None = None, hue_order: Sequence[Any] | None = None,
+                        labels: Mapping[Any, str] | None = None, n: str | None = "n_coded",
+                        generic: Sequence[Any] = (), target: float | None = 0.9, legend_title: str | None = None):
+    """Precision per frame (one row each) with its interval, optionally per series (``hue``).
+
+    ``table`` is e.g. the frame rows of :func:`sco_discourse.frames.precision.sheet_precision`
+    (``frame``, ``precision``, ``ci_low``, ``ci_high``, ``n_coded``); with ``hue`` (say a
+    column ``lexicon``) the series are dodged vertically. Frames in ``generic`` (marked
+    ``specific: false`` in the lexicon) get an asterisk and a note under the axis: their
+    precision is that of the word, not of a frame. ``n`` writes the number coded beside
+    each point; ``target`` draws a dotted line (the 0.90 of the codebook).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"frame": ["a", "b", "a", "b"], "lexicon": ["1", "1", "2", "2"],
+    ...                       "precision": [0.2, 1.0, 1.0, 1.0], "ci_low": [0.1, 0.9, 0.6, 0.9],
+    ...                       "ci_high": [0.5, 1.0, 1.0, 1.0], "n_coded": [14, 33, 3, 33]})
+    >>> with paper_style():
+    ...     ax = precision_intervals(table, hue="lexicon", generic=["b"])
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['a', 'b*']
+    >>> close(ax)
+    """
+    _require(table, [y, x, low, high, hue, n], "precision_intervals")
+    rows = _ordered(table[y], order)
+    series = _ordered(table[hue], hue_order) if hue else [None]
+    ax = _axes(ax, (COLUMN_WIDTH, 0.35 * len(rows) * max(1, len(series)) ** 0.5 + 0.8))
+    step = 0.6 / max(1, len(series))
+    for k, value in enumerate(series):
+        part = table if hue is None else table[table[hue] == value]
+        part = part.set_index(y)
+        offsets = [i + (k - (len(series) - 1) / 2) * step for i in range(len(rows))]
+        present = [(o, r) for o, r in zip(offsets, rows) if r in part.index]
+        if not present:
+            continue
+        pos = [o for o, _ in present]
+        est = np.array([float(part.loc[r, x]) for _, r in present])
+        lo = np.array([float(part.loc[r, low]) for _, r in present])
+        hi = np.array([float(part.loc[r, high]) for _, r in present])
+        style = _style_for(k)
+        ax.errorbar(est, pos, xerr=[est - lo, hi - est], fmt=style["marker"], color=style["color"], capsize=2,
+                    label=None if hue is None else _label(value, None))
+        if n is not None:
+            for o, r in present:
+                ax.annotate(f"n={int(part.loc[r, n])}", (1.02, o), xycoords=("axes fraction", "data"),
+                            va="center", fontsize="x-small", color=style["color"], annotation_clip=False)
+    marked = set(generic)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_label(r, labels) + ("*" if r in marked else "") for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("precision (95% interval)")
+    if target is not None:
+        ax.axvline(target, linestyle=":", color="0.4", linewidth=0.8)
+    if marked & set(rows):
+        ax.text(0.0, -0.16 - 0.02 * len(series), "* generic vocabulary (specific: false): precision of the word, "
+                "not of a Chinese/SCO frame", transform=ax.transAxes, fontsize="x-small", va="top")
+    if hue is not None:
+        _legend(ax, len(series), title=legend_title or hue, below=True)
     return ax

@@ -14,7 +14,7 @@ from sco_discourse import compendium
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = ["01_corpus_overview", "02_frames_over_years", "03_four_communities",
-            "04_keyness_and_collocations", "05_topic_models", "06_validation"]
+            "04_keyness_and_collocations", "05_topic_models", "06_validation", "07_validation_un"]
 PATHS = compendium.notebook_paths(NOTEBOOKS)
 # with the notebooks that read corpora kept outside the package (not part of the seed build)
 ALL_PATHS = compendium.notebook_paths(NOTEBOOKS, external=True)
