@@ -38,7 +38,7 @@ __all__ = ["paper_lexicon", "frame_labels", "RATE_FRAMES", "FRAME_RATE_INTERVAL"
 
 # =========================================================================== analysis choices
 def paper_lexicon():
-    """The frame lexicon of the paper: the packaged codebook (``lexicons/codebook_v1.yaml``)."""
+    """The frame lexicon of the paper: the packaged codebook (``lexicons/codebook_v2.yaml``)."""
     from ..lexicons.schema import load_lexicon
 
     return load_lexicon()
@@ -246,8 +246,11 @@ def _frame_rates_table(ctx: FigureContext) -> pd.DataFrame:
 
 
 def _frame_rates_draw(table: pd.DataFrame, ax):
-    # frames on the x axis in RATE_FRAMES order, years as the coloured series
-    return plot.rates_by_year(table, ax, x="frame", hue="year", x_order=RATE_FRAMES, x_labels=frame_labels(),
+    # frames on the x axis in RATE_FRAMES order, years as the coloured series; a frame the
+    # lexicon marks `specific: false` (its words are ordinary vocabulary) gets an asterisk
+    lexicon = paper_lexicon()
+    labels = {f: label + ("" if lexicon.frames[f].specific else "*") for f, label in frame_labels().items()}
+    return plot.rates_by_year(table, ax, x="frame", hue="year", x_order=RATE_FRAMES, x_labels=labels,
                               legend_title="year", xlabel="", dodge=0.75, legend_below=False)
 
 
@@ -264,7 +267,9 @@ def _frame_rates_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, s
 
 register(Figure(
     name="frame_rates", label="a",
-    caption="Frame mentions per 10,000 tokens in each publication year, with exact Poisson 95% intervals.",
+    caption="Frame mentions per 10,000 tokens in each publication year, with exact Poisson 95% intervals. "
+            "* generic vocabulary (specific: false in the lexicon): the rate counts the word, not a "
+            "Chinese/SCO frame.",
     table=_frame_rates_table, draw=_frame_rates_draw,
     size=(plot.TEXT_WIDTH, 2.8), numbers=_frame_rates_numbers,
     uses=Uses(lexicon=paper_lexicon, settings=lambda ctx: _FRAME_INTERVAL_SETTING),

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..lexicons.schema import Lexicon
+from ..provenance import corpus_attrs
 from .matcher import Matcher, lexicon_attrs, map_documents
 
 __all__ = ["suppressed_mentions", "SUPPRESSED_COLUMNS", "RULES"]
@@ -91,4 +92,5 @@ def suppressed_mentions(corpus, *, lexicon: Lexicon | str | None = None, rules: 
     table = table.astype({"start": "int64", "end": "int64", "sentence": "int64", "counted": bool})
     table["year"] = table["year"].astype("Int64")
     table.attrs.update(lexicon_attrs(matcher.lexicon))
+    table.attrs.update(corpus_attrs(corpus))
     return table

@@ -627,7 +627,7 @@ class Matcher:
         --------
         >>> m = Matcher()
         >>> m.suppressed("A new type of international relations.", year=1985)
-        [(6, 37, 'new_international_relations', '', 'since', 'frames.new_international_relations.since')]
+        [(2, 37, 'new_international_relations', '', 'since', 'frames.new_international_relations.since')]
         >>> m.find("A new type of international relations.", year=1985)
         []
         """
@@ -1015,9 +1015,9 @@ def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, columns=None,
     >>> from sco_discourse import Corpus, Document
     >>> corpus = Corpus.from_documents([Document("d1", "Win-win cooperation. The SCO upholds the Shanghai Spirit.")])
     >>> find_mentions(corpus)[["doc_id", "frame", "text", "sentence"]]
-      doc_id            frame             text  sentence
-    0     d1          win_win          Win-win         0
-    1     d1  shanghai_spirit  Shanghai Spirit         1
+      doc_id            frame                 text  sentence
+    0     d1          win_win  Win-win cooperation         0
+    1     d1  shanghai_spirit      Shanghai Spirit         1
     """
     return Matcher(lexicon).find(corpus, columns=columns, n_jobs=n_jobs, progress=progress)
 

@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..lexicons.schema import Lexicon, canonical_phrase, load_lexicon
+from ..provenance import corpus_attrs
 from .matcher import Matcher, lexicon_attrs
 
 __all__ = ["sample_mentions", "diff_mentions", "SHEET_COLUMNS", "JUDGEMENTS", "default_cue_words"]
@@ -316,6 +317,7 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
     sample = sample[columns]
     sample = sample.astype({"start": "int64", "end": "int64", "cell_size": "int64"})
     sample.attrs.update(lexicon_attrs(lex))
+    sample.attrs.update(corpus_attrs(corpus))
     sample.attrs.update(per_cell=per_cell, near_misses=near_misses, seed=seed, by=grouping.columns or None,
                         sampling="stratified by frame x variant" + (" x " + " x ".join(grouping.columns)
                                                                    if grouping else "")

@@ -7,8 +7,11 @@ predicted mentions), pairs predictions with gold mentions and reports precision,
 F1 per frame and per variant, with every disagreement as a KWIC line.
 
 The package ships a gold set for the embedded seed corpus, coded by reading the eight
-articles (``sco_discourse/data/gold_frames_seed.csv``; how it was coded and the coder's
+articles (``sco_discourse/data/gold_frames_seed.csv`` under codebook v2, the default;
+``gold_frames_seed_v1.csv`` under codebook v1; how they were coded and the coder's
 decisions on hard cases are in ``tests/data/gold_frames.README.md`` of the source tree).
+For a corpus of your own, sample and code mentions with :mod:`sco_discourse.frames.sampling`
+and score the sheet with :mod:`sco_discourse.frames.precision`.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def load_gold(path: str | Path | pd.DataFrame | None = None, *, corpus=None,
     --------
     >>> gold = load_gold()
     >>> len(gold), gold["doc_id"].nunique()
-    (177, 8)
+    (166, 8)
     >>> gold.loc[0, ["doc_id", "frame", "variant", "start", "end", "text"]]
     doc_id                         seed-000
     frame                     shared_future
@@ -363,14 +366,14 @@ def validate_frames(corpus=None, gold=None, *, matcher=None, mentions: pd.DataFr
     >>> corpus = Corpus.from_documents([Document("d1", "Uphold the Shanghai Spirit and win-win "
     ...                                          "cooperation, not the Shanghai Spirit Bar.")])
     >>> gold = pd.DataFrame({"doc_id": ["d1", "d1"], "frame": ["shanghai_spirit", "win_win"],
-    ...                      "variant": ["", ""], "text": ["Shanghai Spirit", "win-win"],
+    ...                      "variant": ["", "cooperation"], "text": ["Shanghai Spirit", "win-win"],
     ...                      "context": ["Uphold the Shanghai Spirit", "win-win"]})
     >>> found = pd.DataFrame({"doc_id": ["d1", "d1"], "frame": ["shanghai_spirit"] * 2,
     ...                       "variant": ["", ""], "start": [11, 60], "end": [26, 75]})
     >>> result = validate_frames(corpus, gold, mentions=found)
     >>> result.scores.query("frame == 'ALL'")[["tp", "fp", "fn", "precision", "recall"]]
         tp  fp  fn  precision  recall
-    33   1   1   1        0.5     0.5
+    37   1   1   1        0.5     0.5
     >>> result.disagreements[["kind", "frame", "match"]]
            kind            frame            match
     0    missed          win_win          win-win
