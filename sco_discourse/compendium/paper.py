@@ -429,6 +429,66 @@ register(Figure(
 ))
 
 
+# --------------------------------------------------------------------------- validation on the UN General Debate (s3)
+#: The hand-coded sample of UN General Debate mentions behind figure (s3): package data, so
+#: the figure needs neither the UN corpus nor a run of the matcher.
+UN_VALIDATION = ("sco_discourse/data/validation_ungdc_v2.csv (mentions of lexicons 1.1.0 and 2.0.0 in the UN "
+                 "General Debate 1946-2024, read and judged by hand)")
+#: The two lexicons the sample measures and the sheet rows of each (see the sample's README).
+UN_LEXICONS = (("1.1.0", ("both", "old_only")), ("2.0.0", ("both", "new_only")))
+
+
+def _un_precision_table(ctx: FigureContext) -> pd.DataFrame:
+    from importlib import resources
+
+    from ..frames.precision import load_sheet, sheet_precision
+
+    sheet = load_sheet(str(resources.files("sco_discourse").joinpath("data", "validation_ungdc_v2.csv")))
+    mentions = sheet[sheet["kind"] == "mention"]
+    parts = []
+    for lexicon, statuses in UN_LEXICONS:
+        table = sheet_precision(mentions[mentions["status"].isin(statuses)])
+        parts.append(table[table["variant"] == ""].assign(lexicon=lexicon))
+    columns = ["lexicon", "frame", "mentions", "n_coded", "n_true", "n_ambiguous", "precision", "ci_low", "ci_high"]
+    table = pd.concat(parts, ignore_index=True)[columns]
+    table.attrs.update(n_rows=len(sheet), n_mentions_read=len(mentions),
+                       n_near_misses=int((sheet["kind"] == "near_miss").sum()),
+                       n_near_misses_missed=int(((sheet["kind"] == "near_miss") & (sheet["judgement"] == "TRUE")).sum()))
+    return table
+
+
+def _un_precision_draw(table: pd.DataFrame, ax):
+    lexicon = paper_lexicon()
+    generic = [f for f in lexicon.frames if not lexicon.frames[f].specific]
+    return plot.precision_intervals(table, ax, hue="lexicon", order=[*lexicon.frames, "ALL"],
+                                    labels={**frame_labels(), "ALL": "all frames"}, generic=generic,
+                                    legend_title="lexicon")
+
+
+def _un_precision_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
+    numbers = {"un_mentions_read": str(table.attrs["n_mentions_read"]),
+               "un_near_misses": str(table.attrs["n_near_misses"]),
+               "un_near_misses_missed": str(table.attrs["n_near_misses_missed"])}
+    for row in table.itertuples(index=False):
+        key = f"un_{'v1' if row.lexicon == '1.1.0' else 'v2'}_{'all' if row.frame == 'ALL' else row.frame}"
+        numbers[f"{key}_precision"] = f"{row.precision:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+        numbers[f"{key}_read"] = f"{row.n_coded:,}"
+        numbers[f"{key}_mentions"] = f"{row.mentions:,}"
+        numbers[f"{key}_true"] = str(int(row.n_true))
+    return numbers
+
+
+register(Figure(
+    name="frame_precision_un", label="s3",
+    caption="Precision of each frame on the UN General Debate 1946-2024, lexicons of codebook v1 (1.1.0) "
+            "and v2 (2.0.0): a stratified random sample of mentions read by hand, 95% Wilson intervals, "
+            "n = mentions read. * generic vocabulary (specific: false): the precision of the word.",
+    table=_un_precision_table, draw=_un_precision_draw,
+    size=(plot.COLUMN_WIDTH, 4.2), numbers=_un_precision_numbers,
+    uses=Uses(lexicon=paper_lexicon, hand_coding=UN_VALIDATION),
+))
+
+
 # --------------------------------------------------------------------------- keywords (e)
 def _keyness_table(ctx: FigureContext) -> pd.DataFrame:
     parts = []
