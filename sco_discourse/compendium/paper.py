@@ -438,23 +438,25 @@ UN_VALIDATION = ("sco_discourse/data/validation_ungdc_v2.csv (mentions of lexico
 UN_LEXICONS = (("1.1.0", ("both", "old_only")), ("2.0.0", ("both", "new_only")))
 
 
-def _un_precision_table(ctx: FigureContext) -> pd.DataFrame:
+def _un_sheet() -> pd.DataFrame:
     from importlib import resources
 
-    from ..frames.precision import load_sheet, sheet_precision
+    from ..frames.precision import load_sheet
 
-    sheet = load_sheet(str(resources.files("sco_discourse").joinpath("data", "validation_ungdc_v2.csv")))
+    return load_sheet(str(resources.files("sco_discourse").joinpath("data", "validation_ungdc_v2.csv")))
+
+
+def _un_precision_table(ctx: FigureContext) -> pd.DataFrame:
+    from ..frames.precision import sheet_precision
+
+    sheet = _un_sheet()
     mentions = sheet[sheet["kind"] == "mention"]
     parts = []
     for lexicon, statuses in UN_LEXICONS:
         table = sheet_precision(mentions[mentions["status"].isin(statuses)])
         parts.append(table[table["variant"] == ""].assign(lexicon=lexicon))
     columns = ["lexicon", "frame", "mentions", "n_coded", "n_true", "n_ambiguous", "precision", "ci_low", "ci_high"]
-    table = pd.concat(parts, ignore_index=True)[columns]
-    table.attrs.update(n_rows=len(sheet), n_mentions_read=len(mentions),
-                       n_near_misses=int((sheet["kind"] == "near_miss").sum()),
-                       n_near_misses_missed=int(((sheet["kind"] == "near_miss") & (sheet["judgement"] == "TRUE")).sum()))
-    return table
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def _un_precision_draw(table: pd.DataFrame, ax):
@@ -466,9 +468,11 @@ def _un_precision_draw(table: pd.DataFrame, ax):
 
 
 def _un_precision_numbers(table: pd.DataFrame, ctx: FigureContext) -> dict[str, str]:
-    numbers = {"un_mentions_read": str(table.attrs["n_mentions_read"]),
-               "un_near_misses": str(table.attrs["n_near_misses"]),
-               "un_near_misses_missed": str(table.attrs["n_near_misses_missed"])}
+    sheet = _un_sheet()
+    near = sheet[sheet["kind"] == "near_miss"]
+    numbers = {"un_mentions_read": str(int((sheet["kind"] == "mention").sum())),
+               "un_near_misses": str(len(near)),
+               "un_near_misses_missed": str(int((near["judgement"] == "TRUE").sum()))}
     for row in table.itertuples(index=False):
         key = f"un_{'v1' if row.lexicon == '1.1.0' else 'v2'}_{'all' if row.frame == 'ALL' else row.frame}"
         numbers[f"{key}_precision"] = f"{row.precision:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"

@@ -14,7 +14,7 @@ Examples
 >>> compendium.FIGURES["corpus_tokens"].label
 's1'
 >>> compendium.FIGURES["frame_rates"].uses.lexicon().label
-'sco_codebook 1.1.0'
+'sco_codebook 2.0.0'
 """
 
 from __future__ import annotations

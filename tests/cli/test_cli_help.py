@@ -26,7 +26,7 @@ def test_the_walk_finds_every_group_and_subcommand():
     groups = {c[0] for c in COMMANDS if c}
     assert groups == {"corpus", "frames", "kwic", "keywords", "topics", "figures", "cite"}
     assert ("keywords", "keyness") in COMMANDS and ("topics", "sweep") in COMMANDS
-    assert len(COMMANDS) == 1 + 7 + 2 + 7 + 4 + 5  # top, groups, corpus, frames, keywords, topics
+    assert len(COMMANDS) == 1 + 7 + 2 + 10 + 4 + 5  # top, groups, corpus, frames, keywords, topics
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "sco-discourse")

@@ -208,11 +208,11 @@ def test_manifest_gathers_what_the_built_figures_declared(tmp_path):
     assert manifest["seeds"] == {"random_state": 0}
     manifest = compendium.build_figures(tmp_path / "b", corpus, names=["corpus_tokens", "scope_variants"],
                                         random_state=3, progress=False)
-    assert manifest["lexicon"] == {"name": "sco_codebook", "version": "1.1.0"}
+    assert manifest["lexicon"] == {"name": "sco_codebook", "version": "2.0.0"}
     assert manifest["seeds"] == {"random_state": 3, "frame_rate_interval": "poisson (exact Garwood), 95%"}
     tokens, scope = manifest["figures"]
     assert tokens["uses"] == {"lexicon": None, "hand_coding": None, "seeds": {}}
-    assert scope["uses"] == {"lexicon": {"name": "sco_codebook", "version": "1.1.0"}, "hand_coding": None,
+    assert scope["uses"] == {"lexicon": {"name": "sco_codebook", "version": "2.0.0"}, "hand_coding": None,
                              "seeds": {"frame_rate_interval": "poisson (exact Garwood), 95%"}}
 
 
@@ -220,9 +220,9 @@ def test_each_figure_records_what_it_declared(built):
     _, manifest = built
     uses = {entry["name"]: entry["uses"] for entry in manifest["figures"]}
     frame_figures = {"frame_rates", "scope_variants", "pillars", "frame_cooccurrence", "kwic_shared_future",
-                     "frame_validation", "topic_frame_linkage"}
+                     "frame_validation", "frame_precision_un", "topic_frame_linkage"}
     assert {name for name, u in uses.items() if u["lexicon"]} == frame_figures
-    assert [name for name, u in uses.items() if u["hand_coding"]] == ["frame_validation"]
+    assert [name for name, u in uses.items() if u["hand_coding"]] == ["frame_validation", "frame_precision_un"]
     k = json.loads((built[0] / "data" / "numbers.json").read_text(encoding="utf-8"))["topic_k"]
     assert uses["topic_prevalence"]["seeds"]["topic_model"] == f"nmf, K {k}, random_state 0, paragraph units"
     assert set(uses["topic_selection"]["seeds"]) == {"topic_sweep"}
@@ -340,7 +340,10 @@ def _check_frame_rates(table, ax):
     high = chi2.ppf(0.975, 2 * k + 2) / 2 / table["tokens"] * 10_000
     assert (abs(table["ci_low"] - low) < 1e-4 * (1 + low)).all()
     assert (abs(table["ci_high"] - high) < 1e-4 * (1 + high)).all()
-    assert [t.get_text() for t in ax.get_xticklabels()] == [paper.frame_labels()[f] for f in paper.RATE_FRAMES]
+    # frames whose words are ordinary vocabulary (specific: false) carry an asterisk
+    generic = {"win_win", "multilateralism"}
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        paper.frame_labels()[f] + ("*" if f in generic else "") for f in paper.RATE_FRAMES]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["2020", "2021", "2022", "2023", "2024"]
     series_2023 = ax.containers[3].lines[0].get_ydata()
     expected = table[table["year"] == 2023].set_index("frame")["rate_per_10k"].reindex(paper.RATE_FRAMES)
@@ -389,6 +392,24 @@ def _check_frame_validation(table, ax):
     all_row = frames[frames["frame"] == "ALL"].iloc[0]
     assert all_row["precision"] == pytest.approx(all_row["tp"] / (all_row["tp"] + all_row["fp"]))
     assert all_row["recall"] == pytest.approx(all_row["tp"] / (all_row["tp"] + all_row["fn"]))
+
+
+def _check_frame_precision_un(table, ax):
+    from statsmodels.stats.proportion import proportion_confint
+
+    rows = table.set_index(["lexicon", "frame"])
+    # counted by hand in sco_discourse/data/validation_ungdc_v2.csv: lexicon 1.1.0, four
+    # communities: 14 mentions read, 3 of them the frame; 2.0.0, shared future: 20 of 21
+    assert rows.loc[("1.1.0", "four_communities"), ["n_coded", "n_true"]].tolist() == [14, 3]
+    assert rows.loc[("2.0.0", "shared_future"), ["n_coded", "n_true"]].tolist() == [21, 20]
+    # a frame read whole in one cell: the proportion and its Wilson interval (statsmodels)
+    one = rows.loc[("1.1.0", "four_communities")]   # (the CSV keeps six significant digits)
+    assert one["precision"] == pytest.approx(3 / 14, abs=1e-6)
+    assert (one["ci_low"], one["ci_high"]) == pytest.approx(proportion_confint(3, 14, method="wilson"), abs=1e-6)
+    assert "shanghai_spirit_values" not in set(table.loc[table["lexicon"] == "2.0.0", "frame"])
+    assert len(ax.containers) == 2        # one series of points with interval bars per lexicon
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "win-win*" in labels and "multilateralism*" in labels and labels[-1] == "all frames"
 
 
 def _check_keyness_by_year(table, ax):
