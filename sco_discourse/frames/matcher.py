@@ -21,7 +21,7 @@ How a document is read
 7. The context rules of the lexicon decide which mentions count: ``since`` (the
    document's year), ``unless`` (a cue phrase near the mention vetoes it) and
    ``requires`` (a cue phrase near it, or ``in_list``: a list with a mention of another
-   variant of the same frame). Cue phrases are found by the same automaton scan. A
+   variant of the same frame). Cue phrases are looked up only where a rule asks. A
    mention that does not count is set aside with the rule that removed it
    (:meth:`Matcher.suppressed`), and resolution runs again without it, so it does not
    hide a shorter phrase it overlapped.
@@ -189,16 +189,36 @@ class _Doc:
     """One document as the context rules see it: its text, its year, the offset map of
     the match text and the cue phrases found; sentences are split on first use."""
 
-    __slots__ = ("text", "break_at", "shift", "year", "cues", "_sentences", "_starts")
+    __slots__ = ("text", "break_at", "shift", "year", "compact", "_cue_hits", "_sentences", "_starts")
 
     def __init__(self, text: str, break_at: list[int], shift: list[int], year):
         self.text = text
         self.break_at = break_at
         self.shift = shift
         self.year = None if year is None or year != year else int(year)   # NaN: undated
-        self.cues: list[tuple[int, int, int]] = []
+        self.compact = ""
+        self._cue_hits: dict[int, list[tuple[int, int]]] = {}
         self._sentences = None
         self._starts = None
+
+    def cue_hits(self, cue: int, forms: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Whole-word occurrences (match-text offsets) of one cue phrase, found on first use:
+        cue words are frequent ("interests", "for all"), so they are looked up only in a
+        document where a rule asks for them, with ``str.find``."""
+        hits = self._cue_hits.get(cue)
+        if hits is None:
+            text, n = self.compact, len(self.compact)
+            hits = []
+            for form in forms:
+                at = text.find(form)
+                while at >= 0:
+                    end = at + len(form)
+                    if not ((at > 0 and _is_word(text[at - 1])) or (end < n and _is_word(text[end]))):
+                        hits.append((at, end))
+                    at = text.find(form, at + 1)
+            hits.sort()
+            self._cue_hits[cue] = hits
+        return hits
 
     def orig(self, offset: int) -> int:
         if len(self.break_at) == 1:
@@ -228,13 +248,14 @@ class _Doc:
 
 
 class _ContextRules:
-    """The lexicon's ``since``/``requires``/``unless`` rules, compiled: cue phrases go into
-    the matcher's automaton (through ``add``), and each pattern and each (frame, variant)
-    gets one :class:`_Rule` (None when nothing applies)."""
+    """The lexicon's ``since``/``requires``/``unless`` rules, compiled: each pattern and each
+    (frame, variant) gets one :class:`_Rule` (None when nothing applies); cue phrases are
+    looked up in a document only when a rule asks (:meth:`_Doc.cue_hits`)."""
 
-    def __init__(self, lexicon: Lexicon, add: Callable):
+    def __init__(self, lexicon: Lexicon):
         self._cue_ids: dict[str, int] = {}
-        self._add = add
+        self._cue_forms: list[tuple[str, ...]] = []   # cue id -> its forms (plurals of `inflections`)
+        self._inflections = lexicon.inflections
         self._variant_rules: dict[tuple[str, str], _Rule | None] = {}
         self._frames = lexicon.frames
         for frame in lexicon.frames.values():
@@ -247,7 +268,7 @@ class _ContextRules:
         for cue in spec.cues:
             if cue not in self._cue_ids:
                 self._cue_ids[cue] = len(self._cue_ids)
-                self._add(cue, ("c", self._cue_ids[cue]))
+                self._cue_forms.append(tuple(inflected_forms(cue, self._inflections)))
             ids.append(self._cue_ids[cue])
         return _Cond(spec.kind, frozenset(ids), spec.within, spec.side, spec.next_sentences, spec.entry,
                      spec.min_variants)
@@ -291,7 +312,7 @@ class _ContextRules:
             if rule is None:
                 continue
             for cond in rule.unless:
-                if self._holds(cond, m, doc):
+                if self._holds(cond, m, doc, self._cue_forms):
                     verdicts[i] = ("unless", cond.entry)
                     break
         lists: dict[str, dict[int, set[str]]] = {}   # frame -> mention index -> variants of its list
@@ -301,7 +322,7 @@ class _ContextRules:
                 continue
             for level_entry, conds in rule.requires:
                 if not any(self._in_list(i, c.min_variants, out, verdicts, compact, lists, lister)
-                           if c.kind == "in_list" else self._holds(c, m, doc) for c in conds):
+                           if c.kind == "in_list" else self._holds(c, m, doc, self._cue_forms) for c in conds):
                     verdicts[i] = ("requires", level_entry)
                     break
         for i, m in enumerate(out):
@@ -328,13 +349,14 @@ class _ContextRules:
         return len(lists[frame].get(i, set()) | {out[i][3]}) >= least
 
     @staticmethod
-    def _holds(cond: _Cond, m: tuple, doc: _Doc) -> bool:
+    def _holds(cond: _Cond, m: tuple, doc: _Doc, cue_forms: list) -> bool:
         """A cue of ``cond`` occurs in its window around mention ``m`` (match-text offsets)."""
         ms, me = m[0], m[1]
         window = None
-        for cs, ce, cue in doc.cues:
-            if cue not in cond.cue_ids or (cs >= ms and ce <= me):
-                continue   # another cue, or inside the mention: a mention is not its own context
+        hits = [h for cue in cond.cue_ids for h in doc.cue_hits(cue, cue_forms[cue])]
+        for cs, ce in hits:
+            if cs >= ms and ce <= me:
+                continue   # inside the mention: a mention is not its own context
             before, after = cs < ms, ce > me
             if (cond.side == "before" and not before) or (cond.side == "after" and not after):
                 continue
@@ -422,7 +444,7 @@ class Matcher:
         self._frames = list(lex.frames.values())
         self._rules: dict[str, list[tuple[str, Any, Any]]] = {}
         self._enums: list[tuple[str, Any]] = []
-        self._context = _ContextRules(lex, add)
+        self._context = _ContextRules(lex)
         for frame in self._frames:
             for p in frame.patterns:
                 add(p.canonical, ("p", frame.id, p.variant, self._context.pattern_rule(frame, p)))
@@ -649,7 +671,6 @@ class Matcher:
         n = len(compact)
         candidates: list[tuple[int, int, tuple]] = []   # (start, end, payload)
         enum_hits: dict[int, dict[str, list]] | None = None
-        cues: list[tuple[int, int, int]] = []            # (start, end, cue id)
         for end_idx, (length, payload) in self._automaton.iter(compact):
             end = end_idx + 1
             start = end - length
@@ -659,8 +680,6 @@ class Matcher:
                 kind = entry[0]
                 if kind == "p" or kind == "x":
                     candidates.append((start, end, entry))
-                elif kind == "c":
-                    cues.append((start, end, entry[1]))
                 else:
                     if enum_hits is None:
                         enum_hits = {}
@@ -675,7 +694,7 @@ class Matcher:
         candidates.sort(key=lambda c: (c[0], -c[1]))
         if doc is None:
             doc = _Doc(compact, [0], [0], None)
-        doc.cues = cues
+        doc.compact = compact
         set_aside: list[tuple] = []
         while True:
             out, dropped, suppressed = self._resolve(compact, candidates, doc)
