@@ -24,7 +24,7 @@ V2 = Matcher()
 
 
 def found(matcher: Matcher, text: str, year=None) -> list[tuple[str, str, str]]:
-    return [(f, v, text[s:e]) for s, e, f, v in matcher.find(text, year=year)]
+    return [(x.frame, x.variant, text[x.start:x.end]) for x in matcher(text, year=year)]
 
 
 def lexicon(frames: str, extra: str = "") -> Matcher:
@@ -150,7 +150,7 @@ def test_a_cue_inside_the_mention_is_not_its_context_but_one_reaching_beyond_it_
     assert found(m, "danger: a danger sign") == [("alpha", "", "sign")]       # one token ("a") between
     # "stop sign" reaches beyond the first "sign": adjacent, so it vetoes that one only
     assert found(m, "stop sign and sign") == [("alpha", "", "sign")]
-    assert m.find("stop sign and sign")[0][0] == len("stop sign and ")
+    assert m("stop sign and sign")[0].start == len("stop sign and ")
 
 
 # --------------------------------------------------------------------------- unless

@@ -30,8 +30,8 @@ def _units_item(state, item):
     from ..text import paragraph_spans, sentence_spans
 
     matcher, level = state
-    group, text = item
-    found = matcher._spans(text)
+    group, text, year = item
+    found = matcher._spans(text, None, year)
     if level == "document":
         return group, 1, [frozenset(f for _, _, f, _ in found)] if found else []
     spans = sentence_spans(text) if level == "sentence" else paragraph_spans(text)
@@ -102,7 +102,7 @@ def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "docume
     position = {f: i for i, f in enumerate(frames)}
     n_frames = len(frames)
     tables: dict[Any, list] = {}  # group key -> [n_units, singles, pairs]
-    items = ((grouping.doc_key(doc), doc.text) for doc in corpus)
+    items = ((grouping.doc_key(doc), doc.text, doc.year) for doc in corpus)
     for group, n_units, units in map_documents(_units_item, items, (matcher, level), n_jobs=n_jobs,
                                                progress=progress, total=getattr(corpus, "_length", None),
                                                desc="co-occurrence"):

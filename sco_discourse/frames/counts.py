@@ -160,12 +160,12 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     >>> int(row["count"].iloc[0]), int(row["n_docs"].iloc[0])
     (3, 1)
     >>> table.attrs["lexicon"]
-    'sco_codebook 1.1.0'
+    'sco_codebook 2.0.0'
     >>> sides = frame_counts(fm, by="year", target=[2023, 2024], interval="poisson")
     >>> sides.query("frame == 'shared_future' and variant == ''")[["side", "count", "n_docs"]]
              side  count  n_docs
     0      target     13       2
-    33  reference     10       6
+    37  reference     10       6
     """
     from ..stats import bootstrap_ratio_ci, poisson_rate_ci, rate_per
 

@@ -29,8 +29,8 @@ RULES = ("unless", "requires", "since", "undated")
 def _suppressed_item(matcher: Matcher, item: tuple) -> list[tuple]:
     from ..text import sentence_spans
 
-    doc_id, year, text = item
-    found = matcher.suppressed(text, year=year)
+    doc_id, year, text, language = item
+    found = matcher.suppressed(text, year=year, language=language)
     if not found:
         return []
     starts = [s for s, _ in sentence_spans(text)]
@@ -83,7 +83,9 @@ def suppressed_mentions(corpus, *, lexicon: Lexicon | str | None = None, rules: 
         if unknown:
             raise InputError(f"rules: unknown rule {unknown[0]!r}; rules are {', '.join(RULES)}")
     matcher = Matcher(lexicon)
-    items = ((doc.doc_id, doc.year, doc.text) for doc in corpus)
+    from ..language import document_language
+
+    items = ((doc.doc_id, doc.year, doc.text, document_language(doc)) for doc in corpus)
     rows: list[tuple] = []
     for found in map_documents(_suppressed_item, items, matcher, n_jobs=n_jobs, progress=progress,
                                total=getattr(corpus, "_length", None), desc="context rules"):

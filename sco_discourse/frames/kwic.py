@@ -71,10 +71,10 @@ def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
 
 def _kwic_item(state, item):
     matcher, frame, variant, phrase, regex, window = state
-    doc_id, text = item
+    doc_id, text, year = item
     rows = []
     if matcher is not None:
-        for start, end, f, v in matcher._spans(text):
+        for start, end, f, v in matcher._spans(text, None, year):
             if (frame is None or f == frame) and (variant is None or v == variant):
                 rows.append((doc_id, *kwic_context(text, start, end, window), start, end, f, v))
     elif regex is not None:
@@ -173,7 +173,7 @@ def kwic(corpus, *, matcher: Matcher | None = None, frame: str | None = None, va
     def items():
         for doc in corpus:
             pending.append(meta.record(doc))
-            yield doc.doc_id, doc.text
+            yield doc.doc_id, doc.text, doc.year
 
     rows: list[tuple] = []
     row_records: list = []

@@ -414,7 +414,7 @@ class Matcher:
     >>> [(x.frame, x.variant) for x in m("A community with a shared future for mankind.")]
     [('shared_future', 'mankind')]
     >>> m("Win-win cooperation.")[0]
-    Mention(start=0, end=7, frame='win_win', variant='')
+    Mention(start=0, end=19, frame='win_win', variant='cooperation')
     >>> [(x.frame, x.variant) for x in m("推动构建人类命运共同体")]
     [('shared_future', 'human')]
     """
@@ -616,7 +616,7 @@ class Matcher:
         >>> from sco_discourse import load_corpus
         >>> fm = Matcher().count(load_corpus())
         >>> fm
-        <FrameMatrix 'embedded seed corpus': 8 documents x 33 frame/variant keys; lexicon sco_codebook 1.1.0>
+        <FrameMatrix 'embedded seed corpus': 8 documents x 37 frame/variant keys; lexicon sco_codebook 2.0.0>
         >>> int(fm.matrix[:, fm.term_index("shared_future")].sum())
         23
         """
@@ -650,9 +650,15 @@ class Matcher:
         >>> m = Matcher()
         >>> m.suppressed("A new type of international relations.", year=1985)
         [(2, 37, 'new_international_relations', '', 'since', 'frames.new_international_relations.since')]
-        >>> m.find("A new type of international relations.", year=1985)
+        >>> m("A new type of international relations.", year=1985)
         []
         """
+        if language is None and not text.isascii():
+            from ..language import detect_language
+
+            language = detect_language(text)
+        if language == "zh":
+            return []   # the Chinese matcher applies no context rules
         return self._find_text(text, year)[1]
 
     def _find_text(self, text: str, year: int | None) -> tuple[list[tuple], list[tuple]]:

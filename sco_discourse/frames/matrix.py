@@ -82,13 +82,14 @@ class FrameMatrix(DTM):
         return index
 
 
-def _count_item(matcher: Matcher, item: tuple[Any, str, str | None]) -> tuple[Any, int, int, str | None, list[int]]:
+def _count_item(matcher: Matcher, item: tuple[Any, str, str | None, Any]) -> tuple[Any, int, int, str | None, list[int]]:
     """Worker: (key, tokens, characters, language, key indices hit) for one document read
-    in its language; a mention adds to its frame's total column and to its variant's column."""
-    key, text, language = item
+    in its language and dated by its year (``since`` rules); a mention adds to its frame's
+    total column and to its variant's column."""
+    key, text, language, year = item
     index = matcher.key_index
     hits: list[int] = []
-    for _, _, frame, variant in matcher._spans(text, language):
+    for _, _, frame, variant in matcher._spans(text, language, year):
         hits.append(index[(frame, "")])
         if variant:
             hits.append(index[(frame, variant)])
@@ -133,7 +134,7 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
         def items():
             for i, doc in enumerate(corpus):
                 records.append(doc_record(doc))
-                yield i, doc.text, document_language(doc)
+                yield i, doc.text, document_language(doc), doc.year
 
         for i, n_tokens, n_chars, language, hits in map_documents(
                 _count_item, items(), matcher, n_jobs=n_jobs, progress=progress, total=total,
@@ -184,7 +185,7 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
                 group_docs.append(0)
                 group_empty.append(0)
             in_flight.append(doc.doc_id)
-            yield code, doc.text, document_language(doc)
+            yield code, doc.text, document_language(doc), doc.year
 
     for code, n_tokens, n_chars, language, hits in map_documents(
             _count_item, grouped_items(), matcher, n_jobs=n_jobs, progress=progress, total=total,

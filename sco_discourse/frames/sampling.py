@@ -38,6 +38,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..lexicons.schema import Lexicon, canonical_phrase, load_lexicon
+from ..language import document_language
 from ..provenance import corpus_attrs
 from .matcher import Matcher, lexicon_attrs
 
@@ -135,8 +136,9 @@ def diff_mentions(corpus, old: Lexicon | str | None, new: Lexicon | str | None =
     old_matcher, new_matcher = Matcher(old), Matcher(new)
     rows = []
     for doc in corpus:
-        a = old_matcher.find(doc.text, year=doc.year)
-        b = new_matcher.find(doc.text, year=doc.year)
+        language = document_language(doc)
+        a = old_matcher._spans(doc.text, language, doc.year)
+        b = new_matcher._spans(doc.text, language, doc.year)
         used = set()
         paired: dict[int, int] = {}
         for j, (s2, e2, f2, _) in enumerate(b):
@@ -262,7 +264,7 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
         if given is not None:
             spans = given.pop(doc.doc_id, [])
         else:
-            spans = [(s, e, f, v, -1) for s, e, f, v in matcher.find(doc.text, year=doc.year)]
+            spans = [(s, e, f, v, -1) for s, e, f, v in matcher._spans(doc.text, document_language(doc), doc.year)]
         spans = [m for m in spans if m[2] in wanted]
         found.extend((i, *m) for m in spans)
         if cues:
