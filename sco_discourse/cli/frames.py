@@ -380,7 +380,7 @@ def _register_validation(sub) -> None:
     suppressed.set_defaults(func=_suppressed)
 
 
-def _columns(value: str | None) -> list[str] | None:
+def _by_columns(value: str | None) -> list[str] | None:
     if not value:
         return None
     columns = [c.strip() for c in value.split(",") if c.strip()]
@@ -389,15 +389,23 @@ def _columns(value: str | None) -> list[str] | None:
     return columns
 
 
+def _validation_lexicon(args):
+    from ..lexicons.schema import load_lexicon
+
+    lexicon = load_lexicon(args.lexicon)
+    note_lexicon(lexicon)
+    return lexicon
+
+
 def _sample(args: argparse.Namespace) -> int:
     from ..frames.sampling import sample_mentions
 
-    lexicon = _load_lexicon(args)
+    lexicon = _validation_lexicon(args)
     if args.frame:
         unknown = [f for f in args.frame if f not in lexicon.frames]
         if unknown:
             raise UserError(f"--frame: unknown frame {unknown[0]!r}; frames: {', '.join(lexicon.frames)}")
-    sheet = sample_mentions(corpus_from_args(args), lexicon=lexicon, per_cell=args.per_cell, by=_columns(args.by),
+    sheet = sample_mentions(corpus_from_args(args), lexicon=lexicon, per_cell=args.per_cell, by=_by_columns(args.by),
                             seed=args.seed, near_misses=args.near_misses, window=args.window, frames=args.frame)
     counts = sheet.groupby("kind").size().to_dict()
     print(f"lexicon {lexicon.label}; {counts.get('mention', 0)} mentions and {counts.get('near_miss', 0)} "
@@ -412,7 +420,7 @@ def _precision(args: argparse.Namespace) -> int:
     if not 0 < args.confidence < 1:
         raise UserError(f"--confidence must be between 0 and 1, got {args.confidence}")
     sheets = [load_sheet(path) for path in args.sheet]
-    table = sheet_precision(*sheets, by=_columns(args.by), confidence=args.confidence)
+    table = sheet_precision(*sheets, by=_by_columns(args.by), confidence=args.confidence)
     shown = table.copy()
     shown["variant"] = shown["variant"].map(lambda v: v or "(all)")
     print("Precision (strict: AMBIGUOUS counts as FALSE; lenient: as TRUE)")
@@ -432,7 +440,7 @@ def _precision(args: argparse.Namespace) -> int:
 def _suppressed(args: argparse.Namespace) -> int:
     from ..frames.diagnostics import suppressed_mentions
 
-    table = suppressed_mentions(corpus_from_args(args), lexicon=_load_lexicon(args), rules=args.rule,
+    table = suppressed_mentions(corpus_from_args(args), lexicon=_validation_lexicon(args), rules=args.rule,
                                 n_jobs=args.jobs, progress=sys.stderr.isatty())
     if not args.out:
         table = table.assign(text=table["text"].str.replace(r"\s+", " ", regex=True))
