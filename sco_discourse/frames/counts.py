@@ -75,7 +75,7 @@ def _sides(fm: FrameMatrix, codes: np.ndarray, labels: pd.DataFrame, target, ref
 
 def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, interval: str = "bootstrap",
                  n_resamples: int = 2000, random_state: int = 0, confidence: float = 0.95,
-                 cluster: str | None = None) -> pd.DataFrame:
+                 cluster: str | None = None, precision: pd.DataFrame | None = None) -> pd.DataFrame:
     """Frame counts and rates per 10,000 tokens, per document or per group.
 
     Parameters
@@ -116,6 +116,14 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         style: resampling documents as if independent then gives intervals that are too
         narrow (speeches of one country use a frame year after year). Choose the level at
         which you would say "another sample would have had other ..." (countries, outlets).
+    precision : DataFrame, optional
+        The precision measured on a coded sample of your corpus
+        (:func:`sco_discourse.frames.precision.sheet_precision`): the table then also has
+        ``precision, precision_low, precision_high, count_corrected, rate_corrected,
+        corrected_low, corrected_high``, the rates corrected by it with intervals that
+        carry the uncertainty of the precision too
+        (:func:`sco_discourse.frames.precision.corrected_rates`, seeded by
+        ``random_state``).
 
     Memory
     ------
@@ -195,7 +203,7 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         out.attrs.update(fm.attrs)
         out.attrs.update(n_empty_docs=len(empty), empty_docs=empty[:_LISTED_EMPTY],
                          caveat=_empty_note(len(empty), empty, grouped=False, empty_groups=[]))
-        return out
+        return _corrected(out, precision, random_state=random_state, confidence=confidence)
 
     if fm.is_grouped and interval == "bootstrap":
         raise InputError("frame_counts: the bootstrap resamples documents, but the rows of this frame matrix are "
@@ -284,7 +292,19 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     if out.attrs["caveat"]:
         # the caveat is in attrs for tables written out; a Python user sees it now
         warnings.warn(f"frame_counts: {out.attrs['caveat']}", UserWarning, stacklevel=2)
-    return out
+    return _corrected(out, precision, random_state=random_state, confidence=confidence)
+
+
+def _corrected(out: pd.DataFrame, precision, *, random_state: int, confidence: float) -> pd.DataFrame:
+    if precision is None:
+        return out
+    from .precision import corrected_rates
+
+    attrs = dict(out.attrs)
+    corrected = corrected_rates(out, precision, random_state=random_state, confidence=confidence)
+    caveat = "; ".join(c for c in (attrs.get("caveat", ""), corrected.attrs.get("caveat", "")) if c)
+    corrected.attrs = {**attrs, **corrected.attrs, "caveat": caveat, "precision_corrected": True}
+    return corrected
 
 
 _LISTED_EMPTY = 20

@@ -472,3 +472,20 @@ def test_cluster_resamples_whole_clusters_and_widens_the_interval():
     assert again.query("frame == 'win_win' and variant == ''")["ci_high"].tolist() == by_speaker["ci_high"].tolist()
     with pytest.raises(InputError, match="cluster='nope' is not a metadata column"):
         frame_counts(fm, by="side", cluster="nope")
+
+
+def test_precision_corrects_rates_inside_frame_counts(seed_fm):
+    from sco_discourse.frames.precision import corrected_rates
+
+    prec = pd.DataFrame({"frame": ["win_win"], "variant": [""], "precision": [0.8], "ci_low": [0.6],
+                         "ci_high": [0.9], "precision_lenient": [0.9], "lenient_low": [0.7],
+                         "lenient_high": [0.97], "n_effective": [20.0]})
+    plain = frame_counts(seed_fm, by="year", interval="poisson")
+    table = frame_counts(seed_fm, by="year", interval="poisson", precision=prec)
+    row = table.query("frame == 'win_win' and variant == ''").iloc[0]
+    assert row["rate_corrected"] == pytest.approx(0.8 * row["rate_per_10k"])
+    assert row["count_corrected"] == pytest.approx(0.8 * row["count"])
+    assert table.attrs["precision_corrected"] and table.attrs["interval"] == "poisson"
+    # the same as correcting the table afterwards
+    pd.testing.assert_frame_equal(table.reset_index(drop=True),
+                                  corrected_rates(plain, prec).reset_index(drop=True), check_like=True)
