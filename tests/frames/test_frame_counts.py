@@ -69,7 +69,7 @@ def test_per_document_table_shape_and_tokens(seed, per_doc):
         assert np.allclose(rows["rate_per_10k"], rows["count"] * 10_000 / n)
         assert (rows["characters"] == n_chars).all()
         assert np.allclose(rows["rate_per_10k_chars"], rows["count"] * 10_000 / n_chars)
-    assert per_doc.attrs["lexicon"] == "sco_codebook 1.1.0"
+    assert per_doc.attrs["lexicon"] == "sco_codebook 2.0.0"
 
 
 def test_total_row_is_the_sum_of_variants(per_doc):
@@ -180,7 +180,7 @@ def test_trend_matches_a_direct_statsmodels_fit(seed, seed_fm, per_doc):
     bilateral = trend[(trend["frame"] == "shared_future") & (trend["variant"] == "bilateral_regional")].iloc[0]
     assert "all mentions in one year" in bilateral.caveat
     assert all(math.isnan(v) for v in (bilateral.irr_per_year, bilateral.ci_low, bilateral.ci_high, bilateral.p))
-    assert trend.attrs["lexicon"] == "sco_codebook 1.1.0" and trend.attrs["model"] == "poisson"
+    assert trend.attrs["lexicon"] == "sco_codebook 2.0.0" and trend.attrs["model"] == "poisson"
 
 
 def test_negbin_trend_runs(seed_fm):
@@ -277,9 +277,11 @@ def test_ungdc_slice_china_scope_variants_by_year(un_slice):
     assert scope.loc[2018, "humankind"] == scope.loc[2019, "humankind"] == 2
     assert (scope.loc[2020, "mankind"], scope.loc[2020, "unqualified"]) == (1, 1)
     assert (scope.loc[2023, "mankind"], scope.loc[2023, "humankind"]) == (2, 1)
-    assert scope.loc[2014, ""] == scope.loc[2017, ""] == 0
+    assert scope.loc[2014, ""] == 0
+    # 2017 "building community and a shared future for humankind" (a form of codebook v2)
+    assert (scope.loc[2017, ""], scope.loc[2017, "humankind"]) == (1, 1)
     # totals agree with a plain regular expression over the raw speeches
-    rx = re.compile(r"communit(?:y|ies)\s+(?:with|of)\s+(?:a\s+)?(?:shared|common)\s+(?:future|destiny)", re.I)
+    rx = re.compile(r"communit(?:y|ies)\s+(?:with|of|and)\s+(?:a\s+)?(?:shared|common)\s+(?:future|destiny)", re.I)
     for doc in china:
         assert scope.loc[doc.year, ""] == len(rx.findall(doc.text)), doc.doc_id
 
@@ -299,7 +301,7 @@ def test_poisson_groups_summed_while_streaming_equal_the_per_document_path(seed,
 def test_frame_matrix_shape_keys_and_documents_table(seed, seed_fm):
     lex = load_lexicon()
     assert isinstance(seed_fm, FrameMatrix) and not seed_fm.is_grouped
-    assert seed_fm.matrix.shape == (8, len(lex.keys())) == (8, 33)
+    assert seed_fm.matrix.shape == (8, len(lex.keys())) == (8, 37)
     assert seed_fm.keys == lex.keys()
     assert list(seed_fm.vocabulary[:3]) == ["shared_future", "shared_future/mankind", "shared_future/humankind"]
     assert list(seed_fm.docs.columns[:4]) == ["doc_id", "date", "date_precision", "year"]
@@ -315,9 +317,9 @@ def test_frame_matrix_shape_keys_and_documents_table(seed, seed_fm):
             total = dense[:, seed_fm.key_index(frame.id)]
             parts = sum(dense[:, seed_fm.key_index(frame.id, v)] for v in frame.variants)
             assert (total == parts).all(), frame.id
-    assert seed_fm.attrs["lexicon"] == "sco_codebook 1.1.0" and seed_fm.attrs["corpus"] == "embedded seed corpus"
+    assert seed_fm.attrs["lexicon"] == "sco_codebook 2.0.0" and seed_fm.attrs["corpus"] == "embedded seed corpus"
     assert (seed_fm.attrs["n_empty_docs"], seed_fm.attrs["empty_docs"]) == (0, [])
-    assert repr(seed_fm).startswith("<FrameMatrix 'embedded seed corpus': 8 documents x 33 frame/variant keys")
+    assert repr(seed_fm).startswith("<FrameMatrix 'embedded seed corpus': 8 documents x 37 frame/variant keys")
     with pytest.raises(InputError, match="no frame/variant 'nope'"):
         seed_fm.key_index("nope")
 
@@ -435,7 +437,8 @@ def test_un_slice_custom_sco_group(un_slice):
     core = _rows(table, "shared_future")
     # the slice: CHN 1971 and 2013-2024, seven other members in 2020 and 2023; USA 2017, 2021; GBR 2022.
     # Only China's speeches use the phrase (counted with a regular expression in the test above):
-    # 2020 twice and 2023 three times.
+    # 2020 twice and 2023 three times; China 2017's "community and a shared future" (codebook v2) is in the
+    # pooled count.
     in_2020 = core[(core["iso3"] == "SCO") & (core["year"] == 2020)].iloc[0]
     in_2023 = core[(core["iso3"] == "SCO") & (core["year"] == 2023)].iloc[0]
     assert (in_2020["n_docs"], in_2020["count"], in_2020["docs_with_mention"]) == (8, 2, 1)
@@ -444,7 +447,7 @@ def test_un_slice_custom_sco_group(un_slice):
     assert core.loc[core["iso3"] == "other", "n_docs"].sum() == 3
     pooled = _rows(frame_counts(MATCHER.count(un_slice), by={"iso3": {"SCO": sco}}, target="SCO",
                                 interval="poisson"), "shared_future")
-    assert (pooled["count"].tolist(), pooled["n_docs"].tolist()) == ([16, 0], [27, 3])
+    assert (pooled["count"].tolist(), pooled["n_docs"].tolist()) == ([17, 0], [27, 3])
 
 
 def test_cluster_resamples_whole_clusters_and_widens_the_interval():

@@ -12,6 +12,7 @@ import pytest
 from sco_discourse import Corpus, Document
 from sco_discourse.errors import InputError
 from sco_discourse.errors import GoldError
+from sco_discourse.frames import Matcher
 from sco_discourse.frames.validation import load_gold, validate_frames
 
 HEADER = "doc_id,frame,variant,text,context,occurrence,note\n"
@@ -19,6 +20,7 @@ HEADER = "doc_id,frame,variant,text,context,occurrence,note\n"
 # codebook v1 (win_win and multilateralism without variants); they keep it.
 V1 = "codebook_v1.yaml"
 V1_GOLD = "sco_discourse/data/gold_frames_seed_v1.csv"
+V1_MATCHER = Matcher(V1)
 
 # The seed texts the gold set was coded on. If cleaning changes a text, the gold set may
 # miss mentions in new text: re-read the document, update the gold file, then this table.
@@ -226,7 +228,7 @@ def _row(scores, frame, variant=""):
 
 def test_scores_by_hand():
     corpus, gold, found = _stand_in()
-    result = validate_frames(corpus, gold, mentions=found, lexicon=V1)
+    result = validate_frames(corpus, gold, mentions=found, matcher=V1_MATCHER)
     s = result.scores
     # shared_future: 2 gold, 2 found, both paired -> tp 2; P = R = 1
     assert _row(s, "shared_future")[["tp", "fp", "fn", "precision", "recall", "f1"]].tolist() == [2, 0, 0, 1.0, 1.0, 1.0]
@@ -259,7 +261,7 @@ def test_scores_by_hand():
 
 def test_disagreements_are_kwic_lines():
     corpus, gold, found = _stand_in()
-    d = validate_frames(corpus, gold, mentions=found, width=12, lexicon=V1).disagreements
+    d = validate_frames(corpus, gold, mentions=found, width=12, matcher=V1_MATCHER).disagreements
     assert d[["doc_id", "frame", "variant", "kind"]].values.tolist() == [
         ["a", "shared_future", "mankind", "wrong_variant"],
         ["a", "shanghai_spirit", "", "spurious"],
@@ -277,7 +279,7 @@ def test_disagreements_are_kwic_lines():
 
 def test_report_text_lists_scores_and_aligned_kwic():
     corpus, gold, found = _stand_in()
-    report = str(validate_frames(corpus, gold, mentions=found, width=12, lexicon=V1))
+    report = str(validate_frames(corpus, gold, mentions=found, width=12, matcher=V1_MATCHER))
     assert "lexicon sco_codebook 1.1.0; 2 documents, 4 gold mentions, 5 found by the matcher" in report
     assert "Disagreements: 4" in report
     lines = [line for line in report.splitlines() if line.startswith(("a  ", "b  "))]
@@ -331,9 +333,9 @@ def test_gold_as_predictions_scores_perfectly(gold, seed):
 def test_mentions_table_is_checked():
     corpus, gold, found = _stand_in()
     with pytest.raises(InputError, match="missing column"):
-        validate_frames(corpus, gold, mentions=found.drop(columns="end"), lexicon=V1)
+        validate_frames(corpus, gold, mentions=found.drop(columns="end"), matcher=V1_MATCHER)
     with pytest.raises(InputError, match="'zz' is not a document"):
-        validate_frames(corpus, gold, mentions=found.assign(doc_id="zz"), lexicon=V1)
+        validate_frames(corpus, gold, mentions=found.assign(doc_id="zz"), matcher=V1_MATCHER)
 
 
 # --------------------------------------------------------------------------- the real matcher
@@ -383,7 +385,7 @@ def test_seed_validation_figures(seed_validation, gold):
 
 def test_seed_validation_of_codebook_v1_is_unchanged(seed):
     # the lexicon of codebook v1 against the gold set coded under it: the v1 figures
-    result = validate_frames(seed, V1_GOLD, lexicon=V1)
+    result = validate_frames(seed, V1_GOLD, matcher=V1_MATCHER)
     assert _disagreement_keys(result) == set(ACCEPTED_V1)
     s = result.scores.set_index(["frame", "variant"])
     assert s.loc[("shanghai_spirit_values", ""), ["tp", "fp", "fn"]].tolist() == [33, 0, 1]

@@ -400,7 +400,7 @@ def test_topic_tables_record_the_model_and_corpus(seed):
     for table in (prevalence, linkage):
         assert table.attrs["corpus"] == "embedded seed corpus" and table.attrs["n_topics"] == 3
         assert table.attrs["method"] == "nmf" and len(table.attrs["corpus_fingerprint"]) == 64
-    assert linkage.attrs["lexicon_version"] == "1.1.0"
+    assert linkage.attrs["lexicon_version"] == "2.0.0"
 
 
 def test_prevalence_resamples_documents_by_default_and_clusters_on_request():

@@ -259,9 +259,10 @@ def test_since_reaches_counts_and_mentions():
         Document("a", "a new type of international relations", date=date(1977, 1, 1)),
         Document("b", "a new type of international relations", date=date(2017, 1, 1))])
     assert find_mentions(corpus)["doc_id"].tolist() == ["b"]
-    counts = frame_counts(corpus, by="year", interval="poisson")
-    nir = counts[(counts.frame == "new_international_relations") & (counts.variant == "")]
-    assert nir["count"].tolist() == [0, 1]
+    for fm in (V2.count(corpus), V2.count(corpus, by="year")):   # per document, and summed while streaming
+        counts = frame_counts(fm, by="year", interval="poisson")
+        nir = counts[(counts.frame == "new_international_relations") & (counts.variant == "")]
+        assert nir["count"].tolist() == [0, 1]
 
 
 # --------------------------------------------------------------------------- overlaps, nesting, enumerations, exclude
