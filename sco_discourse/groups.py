@@ -336,6 +336,15 @@ class Grouping:
         return combo_code[combo], self.labels(order)
 
 
+def cluster_column(docs: pd.DataFrame, cluster: str, what: str) -> pd.Series:
+    """The values of the metadata column a bootstrap resamples by (``cluster=``), as objects;
+    an unknown column is an error naming the columns there are."""
+    if cluster not in docs.columns:
+        raise InputError(f"{what}: cluster={cluster!r} is not a metadata column; columns: "
+                         + ", ".join(map(str, docs.columns)))
+    return docs[cluster].astype(object)
+
+
 def _as_list(by: Any) -> list:
     if by is None:
         return []

@@ -214,10 +214,9 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     if cluster is not None:
         if interval != "bootstrap":
             raise InputError("frame_counts: cluster= sets what the bootstrap resamples; it needs interval='bootstrap'")
-        if cluster not in fm.docs.columns:
-            raise InputError(f"frame_counts: cluster={cluster!r} is not a metadata column; columns: "
-                             + ", ".join(map(str, fm.docs.columns)))
-        cluster_values = fm.docs[cluster].to_numpy(dtype=object)
+        from ..groups import cluster_column
+
+        cluster_values = cluster_column(fm.docs, cluster, "frame_counts").to_numpy()
     side_attrs: dict = {}
     if target is not None or reference is not None:
         codes, labels, side_attrs = _sides(fm, codes, labels, target, reference)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..groups import Grouping, is_missing
+from ..groups import Grouping, cluster_column, is_missing
 from ..stats import adjust_p, bootstrap_ratio_ci
 
 __all__ = ["topic_prevalence", "prevalence_change"]
@@ -150,10 +150,7 @@ def topic_prevalence(model, *, by: Any = "year", weight: str = "units", resample
     if cluster is not None:
         if resample != "documents":
             raise InputError("topic prevalence: cluster= groups documents; it needs resample='documents'")
-        if cluster not in model.docs_.columns:
-            raise InputError(f"topic prevalence: cluster={cluster!r} is not a metadata column; columns: "
-                             + ", ".join(map(str, model.docs_.columns)))
-        cluster_of = dict(zip(model.docs_["doc_id"], model.docs_[cluster].astype(object)))
+        cluster_of = dict(zip(model.docs_["doc_id"], cluster_column(model.docs_, cluster, "topic prevalence")))
     grouping, unit_codes, group_labels = _unit_groups(model, by, "topic prevalence")
     w = _weights(units, weight)
     k = theta.shape[1]
