@@ -248,15 +248,15 @@ register(Figure(
 def _frame_rates_table(ctx: FigureContext) -> pd.DataFrame:
     counts = _frame_counts_by_year(ctx)
     table = counts[(counts["variant"] == "") & counts["frame"].isin(RATE_FRAMES)]
-    return table[["year", "frame", "count", "tokens", "rate_per_10k", "ci_low", "ci_high", "n_docs"]] \
+    return table[["year", "frame", "specific", "count", "tokens", "rate_per_10k", "ci_low", "ci_high", "n_docs"]] \
         .reset_index(drop=True)
 
 
 def _frame_rates_draw(table: pd.DataFrame, ax):
     # frames on the x axis in RATE_FRAMES order, years as the coloured series; a frame the
-    # lexicon marks `specific: false` (its words are ordinary vocabulary) gets an asterisk
-    lexicon = paper_lexicon()
-    labels = {f: label + ("" if lexicon.frames[f].specific else "*") for f, label in frame_labels().items()}
+    # table marks not specific (`specific: false` in the lexicon: ordinary vocabulary) gets an asterisk
+    generic = set(table.loc[~table["specific"].astype(bool), "frame"])
+    labels = {f: label + ("*" if f in generic else "") for f, label in frame_labels().items()}
     return plot.rates_by_year(table, ax, x="frame", hue="year", x_order=RATE_FRAMES, x_labels=labels,
                               legend_title="year", xlabel="", dodge=0.75, legend_below=False)
 

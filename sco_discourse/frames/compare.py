@@ -23,12 +23,13 @@ import pandas as pd
 from ..errors import InputError
 from ..groups import Group, Grouping, is_missing
 from ..stats import CONTRAST_COLUMNS, rate_contrast
+from .matrix import with_specific
 
 __all__ = ["COMPARE_COLUMNS", "frame_compare", "per_document_counts", "select_groups",
            "cluster_of"]
 
 #: Columns of :func:`frame_compare`: the eleven of the comparison, then the group sizes and a caveat.
-COMPARE_COLUMNS = ["frame", "variant"] + CONTRAST_COLUMNS
+COMPARE_COLUMNS = ["frame", "variant", "specific"] + CONTRAST_COLUMNS
 
 
 def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool = False):
@@ -201,7 +202,8 @@ def frame_compare(fm, *, by: Any, target: Any, reference: Any = None, cluster: A
     -------
     pandas.DataFrame
         One row per key of ``fm`` (frame total, then its variants), columns
-        :data:`COMPARE_COLUMNS`: ``frame, variant, rate_target, rate_reference,
+        :data:`COMPARE_COLUMNS`: ``frame, variant, specific`` (False: generic
+        vocabulary, see :func:`sco_discourse.frames.frame_counts`), ``rate_target, rate_reference,
         rate_ratio, rr_ci_low, rr_ci_high, rate_diff, diff_ci_low, diff_ci_high, p``
         (rates and difference per ``per`` tokens; ``p`` the Wald test of ratio 1 with
         cluster-robust standard errors), then ``count_*``, ``tokens_*``, ``n_docs_*``,
@@ -255,6 +257,7 @@ def frame_compare(fm, *, by: Any, target: Any, reference: Any = None, cluster: A
                           random_state=random_state, per=per)
     table.insert(0, "frame", [k[0] for k in keys])
     table.insert(1, "variant", [k[1] for k in keys])
+    table = with_specific(table, fm)
     notes = [n for n in (table.attrs["caveat"], cluster_note) if n]
     neither = int((~in_target & ~in_reference).sum())
     if reference is None and neither:

@@ -18,16 +18,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import InputError
-from .matrix import FrameMatrix
+from .matrix import FrameMatrix, with_specific
 
 __all__ = ["frame_counts", "frame_trend", "COUNT_COLUMNS", "GROUP_COLUMNS", "TREND_COLUMNS",
            "FEW_DOCUMENTS"]
 
 #: Columns of a per-document table (after ``doc_id``).
-COUNT_COLUMNS = ["frame", "variant", "count", "tokens", "rate_per_10k", "characters", "rate_per_10k_chars"]
+COUNT_COLUMNS = ["frame", "variant", "specific", "count", "tokens", "rate_per_10k", "characters", "rate_per_10k_chars"]
 #: Extra columns of a grouped table.
 GROUP_COLUMNS = ["n_docs", "docs_with_mention", "share_docs", "ci_low", "ci_high"]
-TREND_COLUMNS = ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high", "p",
+TREND_COLUMNS = ["frame", "variant", "specific", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high", "p",
                  "method", "caveat"]
 #: A group with fewer documents than this gets a caveat: its interval and the trend rest on little data.
 FEW_DOCUMENTS = 5
@@ -136,15 +136,18 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     Returns
     -------
     pandas.DataFrame
-        Per document: ``doc_id, frame, variant, count, tokens, rate_per_10k, characters,
-        rate_per_10k_chars``.
+        Per document: ``doc_id, frame, variant, specific, count, tokens, rate_per_10k,
+        characters, rate_per_10k_chars``.
         Per group: the group columns (one per entry of ``by``, or ``side``), then
-        ``frame, variant, count, tokens, rate_per_10k, characters, rate_per_10k_chars,
+        ``frame, variant, specific, count, tokens, rate_per_10k, characters, rate_per_10k_chars,
         n_docs, docs_with_mention, share_docs, ci_low, ci_high``; groups in the one order
         of the package (numbers numerically, text alphabetically, missing values last).
         Each frame has one total row with ``variant`` "" and one row per variant of the
         lexicon, zero rows included, so every document/group × frame × variant appears;
-        the total equals the sum of its variants. ``tokens`` is the token count of the
+        the total equals the sum of its variants. ``specific`` is False for generic
+        vocabulary (``specific: false`` in the lexicon: "multilateralism", "win-win"): the
+        rate counts the word, which is used in its sense but not only in this discourse;
+        read it with the frame's measured precision. ``tokens`` is the token count of the
         document/group (words, for Chinese text), ``characters`` its letters and digits
         (:func:`sco_discourse.text.count_characters`); intervals are of ``rate_per_10k``.
         With the packaged lexicons, Chinese documents add the rows of the Chinese lexicon's
@@ -198,7 +201,7 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
         out["characters"] = np.repeat(_characters(fm), n_keys)
         out["rate_per_10k_chars"] = rate_per(out["count"], out["characters"])
-        out = out.astype({"count": "int64", "tokens": "int64", "characters": "int64"})
+        out = with_specific(out.astype({"count": "int64", "tokens": "int64", "characters": "int64"}), fm)
         empty = fm.docs.loc[fm.docs["n_tokens"] == 0, "doc_id"].tolist()
         out.attrs.update(fm.attrs)
         out.attrs.update(n_empty_docs=len(empty), empty_docs=empty[:_LISTED_EMPTY],
@@ -254,6 +257,7 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     out = labels.iloc[np.repeat(np.arange(n_groups), n_keys)].reset_index(drop=True)
     out["frame"] = np.tile(np.asarray(frames, dtype=object), n_groups)
     out["variant"] = np.tile(np.asarray(variants, dtype=object), n_groups)
+    out = with_specific(out, fm)
     out["count"] = counts.reshape(-1)
     out["tokens"] = np.repeat(group_tokens, n_keys)
     out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
@@ -349,8 +353,8 @@ def frame_trend(fm: FrameMatrix, *, model: str = "poisson") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``frame, variant, n_docs, n_years, irr_per_year, ci_low, ci_high, p, method,
-        caveat``: one row per frame (variant "") and per variant. ``n_docs`` documents
+        ``frame, variant, specific, n_docs, n_years, irr_per_year, ci_low, ci_high, p,
+        method, caveat``: one row per frame (variant "") and per variant. ``n_docs`` documents
         with a year and tokens were used. ``caveat`` is "" or a warning: few years, few
         documents in some year (fewer than :data:`FEW_DOCUMENTS`), no mentions,
         over-dispersion, no convergence.
@@ -391,6 +395,7 @@ def frame_trend(fm: FrameMatrix, *, model: str = "poisson") -> pd.DataFrame:
         base_caveats.append(f"few documents: {few} of {len(year_values)} years have fewer than {FEW_DOCUMENTS} "
                             f"(min {int(docs_per_year.min())})")
     rows = []
+    specific = fm.key_flags()["specific"].tolist()
     for j, (frame, variant) in enumerate(keys):
         column = matrix[:, j]
         y = (column.toarray().ravel() if hasattr(column, "toarray") else np.asarray(column))[usable]
@@ -410,7 +415,7 @@ def frame_trend(fm: FrameMatrix, *, model: str = "poisson") -> pd.DataFrame:
                 caveats.append("fit did not converge")
             if model == "poisson" and fit["dispersion"] > 2:
                 caveats.append(f"over-dispersed (Pearson chi2/df = {fit['dispersion']:.1f}): prefer model='negbin'")
-        rows.append({"frame": frame, "variant": variant, "n_docs": n_docs, "n_years": int(len(year_values)),
+        rows.append({"frame": frame, "variant": variant, "specific": specific[j], "n_docs": n_docs, "n_years": int(len(year_values)),
                      "irr_per_year": fit["irr"], "ci_low": fit["ci_low"], "ci_high": fit["ci_high"], "p": fit["p"],
                      "method": fit["method"], "caveat": "; ".join(caveats)})
     out = pd.DataFrame(rows, columns=TREND_COLUMNS)

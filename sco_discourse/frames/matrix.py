@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ..dtm import DTM
@@ -24,7 +25,7 @@ from ..errors import InputError
 from ..text import count_characters, count_tokens
 from .matcher import Matcher, key_name, language_lexicon_attrs, lexicon_attrs, map_documents
 
-__all__ = ["FrameMatrix", "count_frames"]
+__all__ = ["FrameMatrix", "count_frames", "with_specific"]
 
 
 @dataclass(repr=False)
@@ -42,6 +43,10 @@ class FrameMatrix(DTM):
         for a variant (:func:`key_name`).
     keys : list of (frame, variant)
         The same columns as pairs, ``variant`` "" for the total (lexicon order).
+    specific : list of bool
+        Per key: False for generic vocabulary (``specific: false`` in the lexicon, see
+        :meth:`sco_discourse.lexicons.Lexicon.key_table`): the rate counts the word, not
+        necessarily the frame. Empty means every key is specific.
     docs : pandas.DataFrame
         Per document: the documents table (``doc_id, date, date_precision, year`` and
         every scalar metadata field) and ``n_tokens`` (:func:`sco_discourse.text.count_tokens`).
@@ -68,6 +73,7 @@ class FrameMatrix(DTM):
 
     keys: list = field(default_factory=list)
     attrs: dict = field(default_factory=dict)
+    specific: list = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"<FrameMatrix {self.name!r}: {self._rows_label()} x {self.n_terms} frame/variant keys; "
@@ -80,6 +86,44 @@ class FrameMatrix(DTM):
             raise InputError(f"no frame/variant {key_name(frame, variant)!r} in lexicon "
                              f"{self.attrs.get('lexicon', '?')}")
         return index
+
+    def key_flags(self) -> pd.DataFrame:
+        """``frame, variant, specific`` per key, in column order: what a counts table shows
+        next to each frame so that generic vocabulary is not read as the frame.
+
+        Examples
+        --------
+        >>> from sco_discourse import load_corpus
+        >>> flags = Matcher().count(load_corpus()).key_flags()
+        >>> flags.query("frame == 'multilateralism'")["specific"].tolist()
+        [False, True, False]
+        """
+        specific = list(self.specific) if self.specific else [True] * len(self.keys)
+        return pd.DataFrame({"frame": [k[0] for k in self.keys], "variant": [k[1] for k in self.keys],
+                             "specific": np.asarray(specific, dtype=bool)})
+
+
+def with_specific(table: pd.DataFrame, fm: FrameMatrix) -> pd.DataFrame:
+    """``table`` (with ``frame, variant`` columns) with the key's ``specific`` flag
+    inserted after ``variant``; rows and order unchanged."""
+    if not hasattr(fm, "key_flags"):  # a matrix made by hand: no lexicon flags to show
+        table.insert(table.columns.get_loc("variant") + 1, "specific", True)
+        return table
+    flags = fm.key_flags()
+    lookup = dict(zip(zip(flags["frame"], flags["variant"]), flags["specific"]))
+    values = [lookup.get(key, True) for key in zip(table["frame"], table["variant"])]
+    table.insert(table.columns.get_loc("variant") + 1, "specific", np.asarray(values, dtype=bool))
+    return table
+
+
+def _key_specific(matcher: Matcher, keys: list, languages: set) -> list[bool]:
+    """Per key: specific unless a lexicon that counts it marks it ``specific: false``."""
+    lexicons = [matcher.lexicon] + ([matcher.lexicon_for("zh")] if "zh" in set(languages) else [])
+    flags: dict = {}
+    for lexicon in lexicons:
+        for frame, variant, specific in lexicon.key_table()[["frame", "variant", "specific"]].itertuples(index=False):
+            flags[(frame, variant)] = flags.get((frame, variant), True) and bool(specific)
+    return [flags.get(key, True) for key in keys]
 
 
 def _count_item(matcher: Matcher, item: tuple[Any, str, str | None, Any]) -> tuple[Any, int, int, str | None, list[int]]:
@@ -114,7 +158,8 @@ def _new_matrix(matcher: Matcher, corpus, matrix, docs, *, empty: list, n_empty:
              "n_empty_docs": n_empty, "empty_docs": list(empty[:LISTED_EMPTY])}
     return FrameMatrix(matrix, np.array([key_name(f, v) for f, v in keys], dtype=object), docs,
                        np.ones(len(keys), dtype=np.int64), None, {"lexicon": matcher.lexicon.label},
-                       getattr(corpus, "name", "corpus"), doc_counts, groups, keys=keys, attrs=attrs)
+                       getattr(corpus, "name", "corpus"), doc_counts, groups, keys=keys, attrs=attrs,
+                       specific=_key_specific(matcher, keys, languages))
 
 
 def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress: bool = False) -> FrameMatrix:

@@ -26,7 +26,7 @@ def test_compare_csv_agrees_with_per_document_counts(tmp_path, capsys):
                  "--n-resamples", "300", "--out", str(out)]) == 0
     err = capsys.readouterr().err
     rows = read_csv(out)
-    assert list(rows[0])[:11] == ["frame", "variant", "rate_target", "rate_reference", "rate_ratio", "rr_ci_low",
+    assert list(rows[0])[:12] == ["frame", "variant", "specific", "rate_target", "rate_reference", "rate_ratio", "rr_ci_low",
                                   "rr_ci_high", "rate_diff", "diff_ci_low", "diff_ci_high", "p"]
     # the same rates from the per-document table of `frames count`
     per_doc = tmp_path / "per_doc.csv"

@@ -22,7 +22,7 @@ def test_count_by_year_csv_contract(tmp_path):
     out = tmp_path / "by_year.csv"
     assert main(["frames", "count", "--by", "year", "--n-resamples", "200", "--out", str(out)]) == 0
     rows = read_csv(out)
-    assert list(rows[0]) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+    assert list(rows[0]) == ["year", "frame", "variant", "specific", "count", "tokens", "rate_per_10k", "characters",
                              "rate_per_10k_chars", "n_docs", "docs_with_mention", "share_docs", "ci_low", "ci_high"]
     keys = load_lexicon().keys()
     assert len(rows) == 5 * len(keys)
@@ -43,7 +43,7 @@ def test_count_per_document_and_by_source_file(tmp_path):
     out = tmp_path / "docs.csv"
     assert main(["frames", "count", "--out", str(out)]) == 0
     rows = read_csv(out)
-    assert list(rows[0]) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+    assert list(rows[0]) == ["doc_id", "frame", "variant", "specific", "count", "tokens", "rate_per_10k", "characters",
                              "rate_per_10k_chars"]
     out2 = tmp_path / "pages.csv"
     assert main(["frames", "count", "--by", "source_file", "--interval", "poisson", "--out", str(out2)]) == 0
@@ -102,7 +102,7 @@ def test_cooccur_and_trend(tmp_path):
                                       "pmi"]
     out2 = tmp_path / "t.csv"
     assert main(["frames", "trend", "--out", str(out2)]) == 0
-    assert list(read_csv(out2)[0])[:5] == ["frame", "variant", "n_docs", "n_years", "irr_per_year"]
+    assert list(read_csv(out2)[0])[:6] == ["frame", "variant", "specific", "n_docs", "n_years", "irr_per_year"]
 
 
 def test_validate_prints_scores_and_disagreements(tmp_path, capsys):

@@ -39,7 +39,7 @@ def small():
 def test_rates_ratio_and_difference_checked_by_hand(small):
     table = frame_compare(small, by="iso3", target=["CHN", "RUS"], n_resamples=200, warn=False)
     assert list(table.columns) == COMPARE_COLUMNS
-    assert COMPARE_COLUMNS[:11] == ["frame", "variant", "rate_target", "rate_reference", "rate_ratio", "rr_ci_low",
+    assert COMPARE_COLUMNS[:12] == ["frame", "variant", "specific", "rate_target", "rate_reference", "rate_ratio", "rr_ci_low",
                                     "rr_ci_high", "rate_diff", "diff_ci_low", "diff_ci_high", "p"]
     total = table.iloc[0]
     # target CHN+RUS: 4+2+3 = 9 mentions in 5,000 tokens = 18 per 10k; reference USA+FRA: 3 in 5,000 = 6

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sco_discourse import Corpus, Document
+from sco_discourse import Corpus, Document, load_corpus
 from sco_discourse.errors import InputError
 from sco_discourse.frames import FrameMatrix, Matcher, cooccurrence, frame_counts, frame_trend, kwic, load_lexicon
 from sco_discourse.text import tokens
@@ -58,7 +58,7 @@ def test_seed_counts_checked_by_reading(per_doc, doc_id, frame, variant, expecte
 
 def test_per_document_table_shape_and_tokens(seed, per_doc):
     lex = load_lexicon()
-    assert list(per_doc.columns) == ["doc_id", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+    assert list(per_doc.columns) == ["doc_id", "frame", "variant", "specific", "count", "tokens", "rate_per_10k", "characters",
                                      "rate_per_10k_chars"]
     assert len(per_doc) == len(seed) * len(lex.keys())
     for doc in seed:
@@ -85,7 +85,7 @@ def test_total_row_is_the_sum_of_variants(per_doc):
 
 def test_grouped_by_year(seed, seed_fm, per_doc):
     table = frame_counts(seed_fm, by="year", n_resamples=300)
-    assert list(table.columns) == ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "characters",
+    assert list(table.columns) == ["year", "frame", "variant", "specific", "count", "tokens", "rate_per_10k", "characters",
                                    "rate_per_10k_chars", "n_docs", "docs_with_mention", "share_docs", "ci_low",
                                    "ci_high"]
     assert sorted(table["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
@@ -162,7 +162,7 @@ def test_trend_matches_a_direct_statsmodels_fit(seed, seed_fm, per_doc):
     import statsmodels.api as sm
 
     trend = frame_trend(seed_fm)
-    assert list(trend.columns) == ["frame", "variant", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high",
+    assert list(trend.columns) == ["frame", "variant", "specific", "n_docs", "n_years", "irr_per_year", "ci_low", "ci_high",
                                    "p", "method", "caveat"]
     years = {d.doc_id: d.year for d in seed}
     rows = per_doc[(per_doc["frame"] == "shanghai_spirit") & (per_doc["variant"] == "")]
@@ -291,7 +291,7 @@ def test_poisson_groups_summed_while_streaming_equal_the_per_document_path(seed,
     # per-document counts. Both must give the same counts, documents and shares.
     streamed = frame_counts(MATCHER.count(seed, by="year"), interval="poisson")
     per_document = frame_counts(seed_fm, by="year", n_resamples=20)
-    columns = ["year", "frame", "variant", "count", "tokens", "rate_per_10k", "characters", "rate_per_10k_chars",
+    columns = ["year", "frame", "variant", "specific", "count", "tokens", "rate_per_10k", "characters", "rate_per_10k_chars",
                "n_docs", "docs_with_mention", "share_docs"]
     pd.testing.assert_frame_equal(streamed[columns], per_document[columns])
     assert streamed.attrs["caveat"] == per_document.attrs["caveat"].split("; a one-document")[0]
@@ -492,3 +492,30 @@ def test_precision_corrects_rates_inside_frame_counts(seed_fm):
     # the same as correcting the table afterwards
     pd.testing.assert_frame_equal(table.reset_index(drop=True),
                                   corrected_rates(plain, prec).reset_index(drop=True), check_like=True)
+
+
+def test_specific_flag_is_a_column_of_every_count_table(seed_fm):
+    """codebook_v2.yaml marks win_win (frame) and multilateralism (frame, ``generic``
+    variant) ``specific: false``; ``multilateralism/true`` is specific again, and a frame
+    total is specific only when all its variants are."""
+    generic = {("win_win", ""), ("win_win", "cooperation"), ("win_win", "generic"), ("multilateralism", ""),
+               ("multilateralism", "generic")}
+    for table in (frame_counts(seed_fm, interval="poisson"),
+                  frame_counts(seed_fm, by="year", interval="poisson"),
+                  frame_counts(Matcher().count(load_corpus(), by="year"), interval="poisson"),
+                  frame_trend(seed_fm)):
+        assert table.columns[table.columns.get_loc("variant") + 1] == "specific"
+        assert table["specific"].dtype == bool
+        flagged = set(zip(table.loc[~table["specific"], "frame"], table.loc[~table["specific"], "variant"]))
+        assert flagged == generic
+        assert table.loc[(table["frame"] == "shared_future"), "specific"].all()
+
+
+def test_specific_flag_for_chinese_keys():
+    """The Chinese lexicon's own variant (shared_future/human) gets a flag too."""
+    corpus = load_corpus(pd.DataFrame({"doc_id": ["zh1", "en1"], "year": [2020, 2020], "language": ["zh", "en"],
+                                       "text": ["构建人类命运共同体。", "We build a community with a shared future for mankind."]}))
+    table = frame_counts(Matcher().count(corpus, by="language"), interval="poisson")
+    human = table.query("frame == 'shared_future' and variant == 'human'")
+    assert len(human) == 2 and human["specific"].all()
+    assert int(human.query("language == 'zh'")["count"].iloc[0]) == 1
