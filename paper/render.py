@@ -26,6 +26,7 @@ SOURCES = ("paper.md", "manuscript.md")
 
 def fill(out: Path) -> None:
     from sco_discourse.compendium import fill_numbers, manuscript_values
+    from sco_discourse.outputs import write_text
 
     values = manuscript_values(ROOT / "figures")
     figures_rel = Path(os.path.relpath(ROOT / "figures", out)).as_posix()
@@ -34,7 +35,7 @@ def fill(out: Path) -> None:
         text = fill_numbers((HERE / name).read_text(encoding="utf-8"), values, source=f"paper/{name}")
         text = text.replace("](../figures/", f"]({figures_rel}/")
         text = re.sub(r"(?m)^bibliography: paper\.bib$", f"bibliography: {(HERE / 'paper.bib').as_posix()}", text)
-        (out / name).write_text(text, encoding="utf-8")
+        write_text(out / name, text)  # whole or not at all
         print(f"filled {out / name}")
 
 
@@ -73,6 +74,8 @@ def to_html(out: Path) -> None:
     import mistune
     import yaml
 
+    from sco_discourse.outputs import write_text
+
     bib = _bib_entries(HERE / "paper.bib")
     for name in SOURCES:
         text = (out / name).read_text(encoding="utf-8")
@@ -100,7 +103,7 @@ def to_html(out: Path) -> None:
                 f"<h1>{title}</h1>\n<p>{authors}</p>\n{body}\n"
                 + (f"<h2>References</h2>\n<ol>{refs}</ol>\n" if refs else "") + "</body></html>\n")
         target = out / (Path(name).stem + ".html")
-        target.write_text(page, encoding="utf-8")
+        write_text(target, page)
         print(f"wrote {target}")
 
 

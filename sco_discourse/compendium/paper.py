@@ -572,10 +572,14 @@ register(Figure(
 ))
 
 
-def _topic_prevalence_table(ctx: FigureContext) -> pd.DataFrame:
-    table = _topic_prevalence(ctx)
+def _labelled(table: pd.DataFrame, ctx: FigureContext) -> pd.DataFrame:
+    """``table`` with a ``label`` column naming its ``topic`` as the figures do ("T1 ...")."""
     table["label"] = table["topic"].map(dict(enumerate(_topic_names(_topic_model(ctx)))))
     return table
+
+
+def _topic_prevalence_table(ctx: FigureContext) -> pd.DataFrame:
+    return _labelled(_topic_prevalence(ctx), ctx)
 
 
 def _topic_prevalence_draw(table: pd.DataFrame, ax):
@@ -616,9 +620,7 @@ register(Figure(
 
 
 def _topic_linkage_table(ctx: FigureContext) -> pd.DataFrame:
-    table = _topic_linkage(ctx)
-    table["label"] = table["topic"].map(dict(enumerate(_topic_names(_topic_model(ctx)))))
-    return table
+    return _labelled(_topic_linkage(ctx), ctx)
 
 
 def _topic_linkage_draw(table: pd.DataFrame, ax):
