@@ -7,6 +7,11 @@ POSIX and Windows when source and target are on one file system, which the same 
 guarantees). A folder of results (a fitted model) is built beside its final place and
 swapped in as a whole.
 
+A process killed outright (SIGKILL, power loss) cannot remove its temporary file. The
+temporary name carries the writer's host and process id (``.NAME.HOST-PID.XXXX.tmp``),
+so the next write of the same file removes the leftovers of writers on this host that
+are gone, and never touches those of a writer still running.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -22,14 +27,17 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "exclusive"]
+__all__ = ["atomic_path", "atomic_dir", "write_text", "write_bytes", "exclusive", "remove_stale"]
 
 
 @contextmanager
@@ -50,7 +58,8 @@ def atomic_path(path: str | os.PathLike, *, suffix: str | None = None) -> Iterat
     tmp: Path | None = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.",
+        remove_stale(path)
+        fd, name = tempfile.mkstemp(prefix=_prefix(path),
                                     suffix=(path.suffix if suffix is None else suffix) + ".tmp", dir=parent)
         os.close(fd)
         tmp = Path(name)
@@ -105,7 +114,8 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp: Path | None = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+        remove_stale(path)
+        tmp = Path(tempfile.mkdtemp(prefix=_prefix(path), suffix=".tmp", dir=parent))
         yield tmp
         for file in tmp.rglob("*"):
             if file.is_file():
@@ -113,7 +123,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         os.chmod(tmp, 0o777 & ~_umask())
         old = None
         if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_prefix(path), suffix=".old", dir=parent))
             os.replace(path, old / path.name)
         try:
             os.replace(tmp, path)
@@ -164,6 +174,61 @@ def exclusive(path: str | os.PathLike) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _prefix(path: Path) -> str:
+    """Prefix of the temporary names beside ``path``: ``.NAME.HOST-PID.``."""
+    return f".{path.name}.{_host()}-{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else, or the check is not possible here
+        return True
+    return True
+
+
+def remove_stale(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files and folders beside ``path`` left by writers of ``path``
+    on this host that no longer run (killed before they could clean up); returns them.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> dead = folder / f".t.csv.{_host()}-999999999.abc.csv.tmp"   # no such process
+    >>> _ = dead.write_text("half a ta")
+    >>> [p.name == dead.name for p in remove_stale(folder / "t.csv")], dead.exists()
+    ([True], False)
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(re.escape(f".{path.name}.{_host()}-") + r"(\d+)\..*\.(tmp|old)$")
+    removed = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:  # another writer removed it first, or no permission: leave it
+            continue
+        removed.append(Path(entry.path))
+    return removed
 
 
 def _fsync(path: Path) -> None:

@@ -825,3 +825,30 @@ def test_the_fingerprint_taken_while_validating_is_the_fingerprint(tmp_path, cle
     corpus = load_corpus(path, on_error="skip", clean=clean)
     again = Corpus.from_documents(list(corpus))  # the same documents, fingerprinted by reading them
     assert corpus.fingerprint() == again.fingerprint()
+
+
+_DIE_WRITING = ("import os, signal, sys\n"
+                "from sco_discourse.outputs import atomic_path, atomic_dir\n"
+                "with atomic_path(sys.argv[1]) as tmp:\n"
+                "    tmp.write_text('half a ta')\n"
+                "    with atomic_dir(sys.argv[1] + '.d') as folder:\n"
+                "        (folder / 'x').write_text('y')\n"
+                "        os.kill(os.getpid(), signal.SIGKILL)\n")
+
+
+def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
+    out = tmp_path / "t.csv"
+    killed = subprocess.run([sys.executable, "-c", _DIE_WRITING, str(out)], env=_env())
+    assert killed.returncode == -9
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == 2 and all(name.endswith(".tmp") for name in left)  # SIGKILL: nothing cleaned up
+    # a live writer's temporary file is never touched
+    from sco_discourse.outputs import _prefix, atomic_dir, write_text
+
+    live = tmp_path / (_prefix(out) + "live.csv.tmp")
+    live.write_text("in progress")
+    write_text(out, "complete\n")
+    with atomic_dir(tmp_path / "t.csv.d") as folder:
+        (folder / "x").write_text("z")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "t.csv", "t.csv.d"])
+    assert out.read_text() == "complete\n" and (tmp_path / "t.csv.d" / "x").read_text() == "z"
