@@ -227,7 +227,8 @@ def default_segmenter() -> Segmenter:
 
 def lexicon_phrases(lexicon) -> list[str]:
     """Every phrase of a lexicon that segmentation must keep whole: patterns, exclusions,
-    the items, leads and trails of enumerations, and literal rule cues."""
+    the items, leads and trails of enumerations, literal scope phrases and the cue phrases
+    of context rules."""
     phrases: list[str] = []
     for frame in lexicon.frames.values():
         phrases.extend(p.canonical for p in frame.patterns)
@@ -239,6 +240,11 @@ def lexicon_phrases(lexicon) -> list[str]:
             phrases.extend(spec.trail)
         for rule in frame.rules:
             phrases.extend(p for p in (*rule.before, *rule.after) if not re.search(r"[{\[]", p))
+        # the cue phrases of context rules (frame, variant and pattern levels)
+        levels = [frame, *frame.variant_specs.values(), *frame.patterns]
+        for level in levels:
+            for cond in (*level.requires, *level.unless):
+                phrases.extend(cond.cues)
     return [p.replace(" ", "") if has_han(p) else p for p in phrases]
 
 

@@ -410,7 +410,7 @@ class Matcher(ListResolver):
 
             language = detect_language(text)
         if language == "zh":
-            return self.chinese.find(text)
+            return self.chinese.find(text, year=year)
         return self._find_text(text, year)[0]
 
     def suppressed(self, text: str, *, year: int | None = None,
@@ -437,7 +437,7 @@ class Matcher(ListResolver):
 
             language = detect_language(text)
         if language == "zh":
-            return []   # the Chinese matcher applies no context rules
+            return self.chinese.suppressed(text, year=year)
         return self._find_text(text, year)[1]
 
     def _find_text(self, text: str, year: int | None) -> tuple[list[tuple], list[tuple]]:

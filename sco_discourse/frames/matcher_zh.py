@@ -21,8 +21,14 @@ whole word" is replaced by the words of the segmented text:
    (quotes allowed); a ``trail`` may follow any item ("卫生健康、安全、发展、人文共同体").
 5. Overlaps are resolved leftmost-longest; exclusions compete but give no mention.
 6. Scope variants are read from the characters directly before/after a mention
-   (``variant_rules``); ``only_in_list`` mentions are kept only in a list with a mention
-   of another variant of the same frame.
+   (``variant_rules``).
+7. The lexicon's context rules (``since``, ``requires``, ``unless``, ``in_list``,
+   ``only_in_list``) decide which mentions count, as in English
+   (:mod:`sco_discourse.frames.rules`, which both matchers share): cue phrases count on
+   word boundaries of the segmented text, a ``sentence`` ends at 。！？；, a distance
+   ``within: N`` is in words of the segmented text, and an ``in_list`` list joins
+   mentions separated by 、，和 与 及 以及 或 (with up to three other short items between
+   them in a list with 、). What a rule sets aside is listed by :meth:`ChineseMatcher.suppressed`.
 """
 
 from __future__ import annotations
@@ -35,13 +41,21 @@ from typing import Any
 from ..lexicons.schema import Lexicon, canonical_phrase
 from ..text import _lower
 from ..zh import HAN_CLASS, Segmenter, _HAN_RE, _HAN_RUN_RE, lexicon_phrases, normalize_zh
+from .rules import ListResolver, _ContextRules, _Doc, to_original
 
 __all__ = ["ChineseMatcher", "zh_match_text", "phrase_spans_zh"]
 
 _QUOTES = "\"'「」『』《》〈〉"
 _Q = rf"[{_QUOTES}]*"
 # Between the items of a coordinated list (match text: "，" is "," and "；" is ";").
-_LIST_GAP_RE = re.compile(rf"{_Q}(?:[、,;/]{_Q}(?:(?:和|与|及|以及|或){_Q})?|(?:和|与|及|以及|或){_Q})\Z")
+_CONJ = r"(?:和|与|及|以及|或)"
+_LIST_GAP_RE = re.compile(rf"{_Q}(?:[、,;/]{_Q}(?:{_CONJ}{_Q})?|{_CONJ}{_Q})\Z")
+# Between two list members of an ``in_list`` check: a separator as above, or, in a list
+# with 、, up to three other items of one to eight Chinese characters between them
+# ("平等、开放、公正、互利"); a list never crosses a sentence end or a comma-separated clause.
+_ITEM_SEP = rf"(?:、{_Q}(?:{_CONJ}{_Q})?|{_CONJ}{_Q})"
+_MEMBER_GAP_RE = re.compile(rf"{_Q}(?:[、,;/]{_Q}(?:{_CONJ}{_Q})?|{_CONJ}{_Q})\Z"
+                            rf"|{_Q}{_ITEM_SEP}(?:[{HAN_CLASS}]{{1,8}}{_Q}{_ITEM_SEP}){{1,3}}\Z")
 _QUOTES_RE = re.compile(rf"{_Q}\Z")
 _REMOVABLE_RE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _SPACE_NEXT_TO_HAN_RE = re.compile(rf"(?<=[{HAN_CLASS}]) +| +(?=[{HAN_CLASS}])")
@@ -90,10 +104,6 @@ def zh_match_text(text: str) -> tuple[str, list[int], list[int]]:
         return norm, [0], [0]
     pieces.append(norm[last:])
     return "".join(pieces), break_at, shift
-
-
-def _to_original(offset: int, break_at: list[int], shift: list[int]) -> int:
-    return offset + shift[bisect.bisect_right(break_at, offset) - 1]
 
 
 def zh_phrase(phrase: str) -> str:
@@ -167,7 +177,7 @@ class _Text:
         return not ((a.isalnum() or a == "_") and (b.isalnum() or b == "_"))
 
 
-class ChineseMatcher:
+class ChineseMatcher(ListResolver):
     """A lexicon compiled for Chinese text: :meth:`find` gives every mention of one text.
 
     Parameters
@@ -185,7 +195,15 @@ class ChineseMatcher:
     [(6, 11, 'shared_future', 'human'), (14, 19, 'shared_future', 'bilateral_regional')]
     >>> m.find("印度尼西亚"), m.find("印度")
     ([], [])
+    >>> m.find("构建新型国际关系", year=2010), m.suppressed("构建新型国际关系", year=2010)
+    ([], [(2, 8, 'new_international_relations', '', 'since', 'frames.new_international_relations.since')])
     """
+
+    _LIST_GAP_RE = _LIST_GAP_RE
+    _MEMBER_GAP_RE = _MEMBER_GAP_RE
+    _JOIN_RE = _QUOTES_RE
+    _SCOPE_LOOKBACK = 40
+    _TRAIL_IN_EVIDENCE = True
 
     def __init__(self, lexicon: Lexicon, *, segmenter: Segmenter | None = None):
         import ahocorasick
@@ -198,6 +216,7 @@ class ChineseMatcher:
             segmenter = (default_segmenter() if lexicon.digest == default_lexicon("zh").digest
                          else Segmenter(lexicon_phrases(lexicon)))
         self.segmenter = segmenter
+        self._context = _ContextRules(lexicon, form=zh_phrase)
         entries: dict[str, list[tuple]] = {}
 
         def add(phrase: str, entry: tuple) -> None:
@@ -207,12 +226,9 @@ class ChineseMatcher:
 
         self._rules: dict[str, list[tuple[str, Any, Any]]] = {}
         self._enums: list[tuple[str, Any]] = []
-        self._conditional_frames: set[str] = set()
         for frame in lexicon.frames.values():
             for p in frame.patterns:
-                add(p.canonical, ("p", frame.id, p.variant, p.only_in_list))
-                if p.only_in_list:
-                    self._conditional_frames.add(frame.id)
+                add(p.canonical, ("p", frame.id, p.variant, self._context.pattern_rule(frame, p)))
             for p in frame.excludes:
                 add(p.canonical, ("x",))
             compiled = []
@@ -250,17 +266,29 @@ class ChineseMatcher:
     def __setstate__(self, state):
         self.__init__(state["lexicon"])
 
-    def find(self, text: str) -> list[tuple[int, int, str, str]]:
-        """``(start, end, frame, variant)`` of every mention, offsets into ``text``, in text order."""
+    def find(self, text: str, *, year: int | None = None) -> list[tuple[int, int, str, str]]:
+        """``(start, end, frame, variant)`` of every mention that counts, offsets into
+        ``text``, in text order; ``year`` is the document's year (``since`` rules)."""
+        return self._find_text(text, year)[0]
+
+    def suppressed(self, text: str, *, year: int | None = None) -> list[tuple[int, int, str, str, str, str]]:
+        """What the context rules set aside in ``text``: ``(start, end, frame, variant,
+        rule, entry)``, as :meth:`sco_discourse.frames.Matcher.suppressed`."""
+        return self._find_text(text, year)[1]
+
+    def _find_text(self, text: str, year: int | None) -> tuple[list[tuple], list[tuple]]:
         compact, break_at, shift = zh_match_text(text)
-        spans = self._find_compact(_Text(compact, self.segmenter))
-        if not spans or len(break_at) == 1:
-            return spans
-        return [(_to_original(s, break_at, shift), _to_original(e - 1, break_at, shift) + 1, frame, variant)
-                for s, e, frame, variant in spans]
+        state = _Text(compact, self.segmenter)
+        doc = _Doc(text, break_at, shift, year, language="zh",
+                   edges=lambda s, e: state.boundary(s) and state.boundary(e))
+        spans, suppressed = self._find_compact(state, doc)
+        if len(break_at) == 1 or not (spans or suppressed):
+            return spans, suppressed
+        return ([(doc.orig(s), doc.orig(e - 1) + 1, *rest) for s, e, *rest in spans],
+                [(doc.orig(s), doc.orig(e - 1) + 1, *rest) for s, e, *rest in suppressed])
 
     # -- one match text --------------------------------------------------------------
-    def _find_compact(self, state: _Text) -> list[tuple[int, int, str, str]]:
+    def _find_compact(self, state: _Text, doc: _Doc) -> tuple[list[tuple], list[tuple]]:
         compact = state.compact
         candidates: list[tuple[int, int, tuple]] = []
         enum_hits: dict[int, dict[str, list]] = {}
@@ -277,156 +305,11 @@ class ChineseMatcher:
                     hits[kind].append((start, end, entry[2] if kind == "i" else None))
         for e, hits in enum_hits.items():
             if hits["i"]:
-                candidates.extend(self._enumerations(state, e, hits))
+                candidates.extend(self._enumerations(compact, e, hits, state.boundary))
         if not candidates:
-            return []
+            return [], []
         candidates.sort(key=lambda c: (c[0], -c[1]))
-        while True:
-            out, dropped = self._resolve(compact, candidates)
-            if not dropped:
-                return out
-            # a conditional phrase that stands alone is no mention: it must not hide what
-            # it overlaps, so resolve again without it
-            candidates = [c for c in candidates if not (c[2][0] == "p" and c[2][3] and (c[0], c[1]) in dropped)]
-
-    def _resolve(self, compact: str, candidates: list[tuple]) -> tuple[list[tuple], set[tuple[int, int]]]:
-        kept = []
-        last_end = -1
-        for c in candidates:
-            if c[0] >= last_end:
-                kept.append(c)
-                last_end = c[1]
-        out: list[tuple[int, int, str, str]] = []
-        conditional: set[int] = set()
-        for start, end, entry in kept:
-            kind = entry[0]
-            if kind == "x":
-                continue
-            if kind == "p":
-                frame, variant, only_in_list = entry[1], entry[2], entry[3]
-                if variant is None:
-                    variant = self._scope(compact, start, end, frame)
-                if only_in_list:
-                    conditional.add(len(out))
-                out.append((start, end, frame, variant))
-            else:
-                out.extend(entry[1])
-        if not conditional:
-            return out, set()
-        drop = self._lone_conditionals(compact, out, conditional)
-        if not drop:
-            return out, set()
-        return [m for i, m in enumerate(out) if i not in drop], {(out[i][0], out[i][1]) for i in drop}
-
-    def _scope(self, compact: str, start: int, end: int, frame: str) -> str:
-        for variant, before, after in self._rules.get(frame, ()):
-            if after is not None and after.match(compact, end):
-                return variant
-            if before is not None and before.search(compact, max(0, start - 40), start):
-                return variant
-        return self._default_variant[frame]
-
-    def _lone_conditionals(self, compact: str, spans: list[tuple], conditional: set[int]) -> set[int]:
-        """Indices of ``only_in_list`` mentions not in a list with a mention of another
-        variant of their frame (consecutive mentions of a frame separated by list gaps)."""
-        by_frame: dict[str, list[int]] = {}
-        for i, s in enumerate(spans):
-            if s[2] in self._conditional_frames:
-                by_frame.setdefault(s[2], []).append(i)
-        drop: set[int] = set()
-        for idx in by_frame.values():
-            groups: list[list[int]] = [[idx[0]]]
-            for a, b in zip(idx, idx[1:]):
-                if spans[a][1] <= spans[b][0] and _LIST_GAP_RE.match(compact, spans[a][1], spans[b][0]):
-                    groups[-1].append(b)
-                else:
-                    groups.append([b])
-            for group in groups:
-                variants = {spans[i][3] for i in group}
-                for i in group:
-                    if i in conditional and len(variants - {spans[i][3]}) == 0:
-                        drop.add(i)
-        return drop
-
-    def _enumerations(self, state: _Text, e: int, hits: dict[str, list]) -> list[tuple]:
-        compact = state.compact
-        frame, spec = self._enums[e]
-        lead_at = {end: start for start, end, _ in hits["l"] if state.boundary(start)}
-        trail_at = {start: end for start, end, _ in hits["t"] if state.boundary(end)}
-
-        def lead_before(pos: int) -> int | None:
-            for end, start in lead_at.items():
-                if end <= pos and _QUOTES_RE.match(compact, end, pos) and pos - end <= 2:
-                    return start
-            return None
-
-        def trail_after(pos: int) -> int | None:
-            for start, end in trail_at.items():
-                if start >= pos and start - pos <= 2 and _QUOTES_RE.match(compact, pos, start):
-                    return end
-            return None
-
-        items = []
-        last_end = -1
-        for h in sorted(hits["i"], key=lambda h: (h[0], -h[1])):  # overlapping items: leftmost-longest
-            if h[0] >= last_end:
-                items.append(h)
-                last_end = h[1]
-        chains: list[list] = []
-        current: list = []
-        for h in items:
-            if current:
-                gap_from = current[-1][1]
-                trail_end = trail_after(gap_from)
-                if trail_end is not None:
-                    gap_from = trail_end
-                if gap_from <= h[0] and _LIST_GAP_RE.match(compact, gap_from, h[0]):
-                    current.append(h)
-                    continue
-                chains.append(current)
-            current = [h]
-        if current:
-            chains.append(current)
-        out = []
-        for chain in chains:
-            lead_start = None
-            if spec.lead:
-                for i, h in enumerate(chain):
-                    lead_start = lead_before(h[0])
-                    if lead_start is not None:
-                        chain = chain[i:]
-                        break
-                if lead_start is None:
-                    continue
-            trail_end = None
-            if spec.trail:
-                for i in range(len(chain) - 1, -1, -1):
-                    trail_end = trail_after(chain[i][1])
-                    if trail_end is not None:
-                        chain = chain[:i + 1]
-                        break
-                if trail_end is None:
-                    continue
-            # every item on word boundaries, except where a lead or trail joins it
-            if not all((lead_before(s) is not None or state.boundary(s))
-                       and (trail_after(t) is not None or state.boundary(t)) for s, t, _ in chain):
-                continue
-            keys = [h[2] for h in chain]
-            if spec.distinct:
-                if len(set(keys)) < len(spec.items) or len(set(keys)) < spec.min_items:
-                    continue
-            elif len(chain) < spec.min_items:
-                continue
-            span_start = lead_start if lead_start is not None else chain[0][0]
-            span_end = trail_end if trail_end is not None else chain[-1][1]
-            if spec.count == "once":
-                subs = [(span_start, span_end, frame, spec.variant)]
-            else:
-                # an item's evidence includes the trail that follows it ("安全共同体")
-                subs = [(span_start if i == 0 else s, span_end if i == len(chain) - 1 else (trail_after(t) or t),
-                         frame, key) for i, (s, t, key) in enumerate(chain)]
-            out.append((span_start, span_end, ("e", subs)))
-        return out
+        return self._settle(compact, candidates, doc)
 
 
 @lru_cache(maxsize=8)
@@ -456,6 +339,6 @@ def phrase_spans_zh(text: str, phrase: str) -> list[tuple[int, int]]:
     while pos != -1 and form:
         end = pos + len(form)
         if state.boundary(pos) and state.boundary(end):
-            out.append((_to_original(pos, break_at, shift), _to_original(end - 1, break_at, shift) + 1))
+            out.append((to_original(pos, break_at, shift), to_original(end - 1, break_at, shift) + 1))
         pos = compact.find(form, pos + 1)
     return out
