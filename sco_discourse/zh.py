@@ -20,7 +20,10 @@ Design
   ("2020", "COVID-19"). Punctuation is never a token. The phrases of a frame lexicon are
   added to jieba's dictionary so that they are never split (:class:`Segmenter`); the
   package's segmenter (:func:`default_segmenter`) holds the phrases of the packaged
-  Chinese lexicon. jieba's dictionary is loaded once per process and its log is silenced.
+  Chinese lexicon. The engine is jieba-rs (``rjieba``, the Rust port of jieba with
+  jieba's dictionary), which gave jieba's own words on all 95,982 runs of characters of
+  the Government Work Reports 1954–2025 and is 11 times faster; the Python ``jieba`` is
+  the fallback where rjieba cannot be imported (``Segmenter(backend="jieba")`` chooses it).
 * **Sentences** end after 。！？；(and ! ? ;), together with the closing quotes or
   brackets that follow them; a line break always ends a sentence (a paragraph).
 * **Stop words**: the Chinese list of stopwords-iso (package ``stopwordsiso``).
@@ -28,6 +31,7 @@ Design
 References
 ----------
 Sun, J. (2012–2020). jieba: Chinese text segmentation, version 0.42.1.
+messense et al. jieba-rs and its Python binding rjieba, version 0.2.2.
 BYVoid et al. OpenCC: Open Chinese Convert, version 1.4.
 stopwords-iso: stop words for many languages, https://github.com/stopwords-iso.
 """
@@ -41,7 +45,7 @@ from functools import lru_cache
 
 from .text import Token, _lower, normalize
 
-__all__ = ["HAN_CLASS", "has_han", "normalize_zh", "Segmenter", "default_segmenter", "tokenize_zh",
+__all__ = ["HAN_CLASS", "BACKENDS", "has_han", "normalize_zh", "Segmenter", "default_segmenter", "tokenize_zh",
            "tokens_zh", "count_tokens_zh", "sentence_spans_zh", "stop_words_zh"]
 
 #: Chinese characters (CJK unified ideographs with extensions A–G, compatibility
@@ -158,6 +162,19 @@ def dictionary_words(phrases: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+def _rjieba_available() -> bool:
+    try:
+        import rjieba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: Segmentation engines: ``"rjieba"`` (jieba-rs, the Rust port of jieba with jieba's own
+#: dictionary, through its Python binding) and ``"jieba"`` (the Python original).
+BACKENDS = ("rjieba", "jieba")
+
+
 class Segmenter:
     """jieba word segmentation of runs of Chinese characters, with words never split.
 
@@ -167,6 +184,11 @@ class Segmenter:
         Phrases added to jieba's dictionary (their runs of Chinese characters; see
         :func:`dictionary_words`), each with the frequency jieba suggests to keep it
         whole, in sorted order (so the result does not depend on the order given).
+    backend : {"rjieba", "jieba"}, optional
+        The engine. Default: ``rjieba`` (jieba-rs: jieba's dictionary and algorithm, 11
+        times faster; it gives jieba's words on every run of characters of the
+        Government Work Reports 1954–2025, with the lexicon's words added), or ``jieba``
+        when rjieba cannot be imported.
 
     Examples
     --------
@@ -174,43 +196,60 @@ class Segmenter:
     ['构建', '人类', '命运', '共同体']
     >>> Segmenter(["人类命运共同体"]).cut("构建人类命运共同体")
     ['构建', '人类命运共同体']
+    >>> Segmenter(["人类命运共同体"], backend="jieba").cut("构建人类命运共同体")
+    ['构建', '人类命运共同体']
     """
 
-    def __init__(self, words: Iterable[str] = ()):
+    def __init__(self, words: Iterable[str] = (), *, backend: str | None = None):
+        if backend is None:
+            backend = "rjieba" if _rjieba_available() else "jieba"
+        if backend not in BACKENDS:
+            from .errors import InputError
+
+            raise InputError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
+        self.backend = backend
         self.words = dictionary_words(words)
+        if backend == "rjieba":
+            import rjieba
+
+            tokenizer = rjieba.Jieba()   # jieba-rs's copy of jieba's dictionary (0.1 s)
+            for word in self.words:
+                tokenizer.add_word(word, None, None)   # the frequency jieba suggests
+            self._cut = tokenizer.cut                  # cut(text, hmm=True)
+            return
         base = _jieba_base()
         if not self.words:
-            self._tokenizer = base
-            return
-        import jieba
+            tokenizer = base
+        else:
+            import jieba
 
-        tokenizer = jieba.Tokenizer()
-        # a copy of the loaded dictionary (0.05 s) instead of reading it again (1-3 s)
-        tokenizer.FREQ = dict(base.FREQ)
-        tokenizer.total = base.total
-        tokenizer.initialized = True
-        for word in self.words:
-            tokenizer.add_word(word)
-        self._tokenizer = tokenizer
+            tokenizer = jieba.Tokenizer()
+            # a copy of the loaded dictionary (0.05 s) instead of reading it again (1-3 s)
+            tokenizer.FREQ = dict(base.FREQ)
+            tokenizer.total = base.total
+            tokenizer.initialized = True
+            for word in self.words:
+                tokenizer.add_word(word)
+        self._cut = lambda run, hmm: tokenizer.lcut(run, HMM=hmm)
 
     def __repr__(self) -> str:
-        return f"<Segmenter: jieba dictionary + {len(self.words)} words>"
+        return f"<Segmenter: {self.backend}, jieba dictionary + {len(self.words)} words>"
 
     def __getstate__(self):  # rebuilt in worker processes from the words
-        return {"words": self.words}
+        return {"words": self.words, "backend": self.backend}
 
     def __setstate__(self, state):
-        self.__init__(state["words"])
+        self.__init__(state["words"], backend=state.get("backend"))
 
     def cut(self, run: str) -> list[str]:
         """The words of a run of Chinese characters (normalised text), in order."""
-        return list(self._tokenizer.cut(run, HMM=True))
+        return self._cut(run, True)
 
     def boundaries(self, run: str, offset: int = 0) -> set[int]:
         """Offsets (plus ``offset``) at which a word of ``run`` begins or ends."""
         out = {offset}
         position = offset
-        for word in self._tokenizer.cut(run, HMM=True):
+        for word in self._cut(run, True):
             position += len(word)
             out.add(position)
         return out

@@ -77,9 +77,15 @@ def register(subparsers) -> None:
     trend.set_defaults(func=_trend)
 
     lexicon = sub.add_parser("lexicon", help="print the packaged lexicon (YAML) or write a copy to edit",
-                             description="Print the frame lexicon (default: the packaged codebook lexicon) "
-                                         "or write it to --out, as a start for your own.")
+                             description="Print the frame lexicon or write it to --out, as a start for your own. "
+                                         "The package reads each document with the lexicon of its language: "
+                                         "--language en (the default) gives the codebook lexicon that English "
+                                         "and every other language use, --language zh the Chinese one.")
     _lexicon_option(lexicon)
+    from ..lexicons.defaults import LANGUAGE_LEXICONS
+
+    lexicon.add_argument("--language", choices=sorted(LANGUAGE_LEXICONS),
+                         help="the packaged lexicon of this document language (default: en; not with --lexicon)")
     lexicon.add_argument("--out", metavar="FILE.yaml", help="write the YAML here instead of printing it")
     lexicon.set_defaults(func=_lexicon)
 
@@ -185,7 +191,14 @@ def _lexicon(args: argparse.Namespace) -> int:
 
     from ..lexicons.schema import load_lexicon
 
-    lexicon = load_lexicon(args.lexicon)
+    if args.lexicon and args.language:
+        raise UserError("--language: give either --lexicon FILE or --language (the packaged lexicon of a language)")
+    if args.language:
+        from ..lexicons.defaults import default_lexicon
+
+        lexicon = default_lexicon(args.language)
+    else:
+        lexicon = load_lexicon(args.lexicon)
     note_lexicon(lexicon)
     if args.out:
         from ..outputs import write_text
@@ -195,6 +208,9 @@ def _lexicon(args: argparse.Namespace) -> int:
         print(f"wrote {lexicon.label} to {path}", file=sys.stderr)
     else:
         sys.stdout.write(lexicon.text)
+    if not args.lexicon and not args.language:
+        print("Chinese documents are read with the Chinese lexicon: `sco-discourse frames lexicon --language zh`",
+              file=sys.stderr)
     return 0
 
 

@@ -25,7 +25,7 @@ def default_lexicon(language: str | None = "en") -> Lexicon:
     Examples
     --------
     >>> default_lexicon("zh").label
-    'sco_codebook_zh 2.0.0'
+    'sco_codebook_zh 2.1.0'
     >>> default_lexicon("en") is load_lexicon()
     True
     """
