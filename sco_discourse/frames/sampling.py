@@ -290,7 +290,8 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
         limit = per_cell if kind == "mention" else near_misses
         # a group column that only the mention table carries does not apply to sentences
         cells = grouping if kind == "mention" else Grouping(_doc_groups(by, docs), where=grouping.where)
-        parts.append(_draw(kind, table, docs, cells, lex, wanted, limit, rng, with_variants=kind == "mention"))
+        parts.append(_draw(kind, table, docs, cells, lex, wanted, limit, rng, with_variants=kind == "mention",
+                           keys=matcher.all_keys if matcher is not None else lex.keys()))
     sample = pd.concat(parts, ignore_index=True)
 
     # pass 2: the contexts of the drawn items
@@ -328,8 +329,10 @@ def sample_mentions(corpus, *, lexicon: Lexicon | str | None = None, per_cell: i
 
 
 def _draw(kind: str, table: pd.DataFrame, docs: pd.DataFrame, grouping, lex: Lexicon, wanted: list[str],
-          limit: int, rng: int, *, with_variants: bool) -> pd.DataFrame:
-    """Up to ``limit`` rows of every cell, drawn without replacement; empty cells listed too."""
+          limit: int, rng: int, *, with_variants: bool, keys: list[tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Up to ``limit`` rows of every cell, drawn without replacement; empty cells listed too.
+    ``keys``: the frame/variant keys of the matcher (with the packaged lexicons, the
+    Chinese lexicon's variants too, e.g. ``shared_future/human``)."""
     group_columns = grouping.columns
     if grouping:
         codes, labels = grouping.resolve(_group_source(table, docs, grouping))
@@ -339,8 +342,8 @@ def _draw(kind: str, table: pd.DataFrame, docs: pd.DataFrame, grouping, lex: Lex
         table = table.assign(group=0)
     cells = []
     for frame_id in wanted:
-        frame = lex.frames[frame_id]
-        variants = (list(frame.variants) or [""]) if with_variants else [""]
+        variants = [v for f, v in (keys or lex.keys()) if f == frame_id and v]
+        variants = (variants or [""]) if with_variants else [""]
         cells.extend((frame_id, v) for v in variants)
     key = {c: i for i, c in enumerate(cells)}
     table = table.assign(cell=[key.get((f, v), -1) for f, v in zip(table["frame"], table["variant"])])
