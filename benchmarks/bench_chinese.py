@@ -9,13 +9,17 @@ Texts (read once into memory; loading and HTML extraction are not timed):
   the Government Work Reports.
 
 For each, the per-document pass of ``frame_counts`` (normalisation, matching with the
-lexicon of the document's language, token and character counts) is timed in CPU seconds
-of one process, so other work on a shared machine does not distort the figures; MB are
-of UTF-8 text. The pass is then split into its parts: segmentation (``count_tokens``,
-which runs jieba over every run of Chinese characters), matching (``matcher(text)``,
-which segments only the runs that hold a hit), and, for Chinese, the Traditional →
-Simplified normalisation alone. The share of segmentation is its CPU time over the
-whole pass's.
+lexicon of the document's language and the context rules, token and character counts)
+is timed in CPU seconds of one process, so other work on a shared machine does not
+distort the figures; MB are of UTF-8 text. Chinese text is timed with both segmentation
+engines, side by side in the same run: jieba-rs (``rjieba``, the package's default) and
+the Python ``jieba`` (the fallback). The pass is then split into its parts: segmentation
+(``count_tokens``, which segments every run of Chinese characters), matching
+(``matcher(text)``, which segments only the runs of characters that hold a candidate
+match, to check its word boundaries), and, for Chinese, the normalisation alone
+(Traditional -> Simplified, full-width -> ASCII). The share of segmentation is its CPU
+time over the whole pass's. Before timing, the two engines' words are compared on every
+run of Chinese characters of the texts (agreement in % of runs with identical words).
 
 Corpora are found in ``$SCO_DISCOURSE_CORPORA`` (default ``../shared/corpora`` beside
 the checkout).
@@ -91,25 +95,51 @@ def main(argv=None) -> int:
     size = sum(len(t.encode("utf-8")) for t in sets["zh Government Work Reports"][1])
     sets["en UN General Debate (same MB)"] = ("en", english_texts(root / "ungdc" / "ungdc_speeches_1946-2024.jsonl.gz",
                                                                    size))
-    matcher = Matcher()
-    # warm up: jieba's dictionary, the Chinese lexicon's automaton, character tables
-    _count_item(matcher, (0, "构建人类命运共同体。A community with a shared future.", "zh"))
-    _count_item(matcher, (0, "A community with a shared future.", "en"))
+    from sco_discourse.lexicons.defaults import default_lexicon
+    from sco_discourse.zh import Segmenter, _HAN_RUN_RE, default_segmenter, lexicon_phrases
 
-    print(f"{'texts':32s} {'docs':>5s} {'MB':>6s} | {'pass MB/s':>9s} {'segment':>9s} {'match':>9s} "
-          f"{'t2s':>9s} | segmentation share")
+    engines = {"rjieba": default_segmenter(),
+               "jieba": Segmenter(lexicon_phrases(default_lexicon("zh")), backend="jieba")}
+    assert engines["rjieba"].backend == "rjieba", "rjieba is not installed"
     for name, (language, texts) in sets.items():
-        mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-        whole = cpu(lambda t: _count_item(matcher, (0, t, language)), texts, args.repeat)
-        segment = cpu(lambda t: count_tokens(t, language=language), texts, args.repeat)
-        match = cpu(lambda t: matcher(t, language=language), texts, args.repeat)
-        chars = cpu(count_characters, texts, args.repeat)
-        t2s = cpu(normalize_zh, texts, args.repeat) if language == "zh" else float("nan")
-        print(f"{name:32s} {len(texts):5d} {mb:6.2f} | {mb / whole:9.2f} {mb / segment:9.2f} {mb / match:9.2f} "
-              f"{mb / t2s if t2s == t2s else float('nan'):9.2f} | {segment / whole:6.1%} "
-              f"(pass {whole:.2f} s CPU; characters {chars:.3f} s)")
+        if language != "zh":
+            continue
+        runs = [r for t in texts for r in _HAN_RUN_RE.findall(normalize_zh(t))]
+        same = sum(engines["rjieba"].cut(r) == engines["jieba"].cut(r) for r in runs)
+        print(f"{name}: rjieba and jieba give the same words on {same:,} of {len(runs):,} runs of characters "
+              f"({same / len(runs):.4%})")
+
+    def matcher_with(engine):
+        """A fresh matcher whose Chinese reading (matching and token counts) uses ``engine``."""
+        zh.default_segmenter = lambda: engines[engine]
+        matcher = Matcher()
+        # warm up: the Chinese lexicon's automaton, character tables
+        _count_item(matcher, (0, "构建人类命运共同体。A community with a shared future.", "zh", 2020))
+        _count_item(matcher, (0, "A community with a shared future.", "en", 2020))
+        return matcher
+
+    from sco_discourse import zh
+
+    original = zh.default_segmenter
+    print(f"{'texts':32s} {'engine':7s} {'docs':>5s} {'MB':>6s} | {'pass MB/s':>9s} {'segment':>9s} {'match':>9s} "
+          f"{'normalise':>9s} | segmentation share")
+    try:
+        for name, (language, texts) in sets.items():
+            mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+            for engine in (("rjieba", "jieba") if language == "zh" else ("-",)):
+                matcher = matcher_with(engine if engine != "-" else "rjieba")
+                whole = cpu(lambda t: _count_item(matcher, (0, t, language, 2020)), texts, args.repeat)
+                segment = cpu(lambda t: count_tokens(t, language=language), texts, args.repeat)
+                match = cpu(lambda t: matcher(t, language=language, year=2020), texts, args.repeat)
+                chars = cpu(count_characters, texts, args.repeat)
+                norm = cpu(normalize_zh, texts, args.repeat) if language == "zh" else float("nan")
+                print(f"{name:32s} {engine:7s} {len(texts):5d} {mb:6.2f} | {mb / whole:9.2f} {mb / segment:9.2f} "
+                      f"{mb / match:9.2f} {mb / norm if norm == norm else float('nan'):9.2f} | {segment / whole:6.1%} "
+                      f"(pass {whole:.2f} s CPU; characters {chars:.3f} s)")
+    finally:
+        zh.default_segmenter = original
     print("columns: MB/s per core of the whole per-document pass, of token counting (segmentation), of matching, "
-          "and of Traditional->Simplified normalisation alone")
+          "and of the Chinese normalisation alone")
     print(f"max resident set size: {__import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
     return 0
 

@@ -63,6 +63,7 @@ _SENTENCE_END_RE = re.compile(r"[。！？；!?;]+[”’」』）》)\"']*")
 _LINE_RE = re.compile(r"[^\n]+")
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII: one character to one character.
 _FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH_RE = re.compile("[\uff01-\uff5e]+")
 
 
 def has_han(text: str) -> bool:
@@ -122,7 +123,11 @@ def normalize_zh(text: str) -> str:
     """
     if text.isascii():
         return normalize(text)
-    return to_simplified(normalize(text).translate(_FULL_WIDTH))
+    norm = normalize(text)
+    # str.translate looks every character up in the table (slow on long Chinese texts);
+    # a regular expression finds the few full-width runs
+    norm = _FULL_WIDTH_RE.sub(lambda m: m.group().translate(_FULL_WIDTH), norm)
+    return to_simplified(norm)
 
 
 # --------------------------------------------------------------------------- segmentation
