@@ -52,7 +52,7 @@ from typing import Any
 from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
 from ..provenance import corpus_attrs
 from ..text import _lower, normalize
-from .rules import ListResolver, _ContextRules, _Doc, _is_word, to_original
+from .rules import ListResolver, _ContextRules, _Doc, automaton_of, _is_word, to_original
 
 __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS",
            "key_name"]
@@ -199,8 +199,6 @@ class Matcher(ListResolver):
     _JOIN_RE = _SPACE_QUOTES_RE
 
     def __init__(self, lexicon: Lexicon | str | None = None):
-        import ahocorasick
-
         self.lexicon = load_lexicon(lexicon)
         lex = self.lexicon
         self.keys = lex.keys()
@@ -241,22 +239,9 @@ class Matcher(ListResolver):
                             compile_phrase(p, lex.gazetteer) for p in rule.before) + r")[ \"']*\Z")
                     compiled.append((rule.variant, before, after))
                 self._rules[frame.id] = compiled
-            for spec in frame.enumerations:
-                e = len(self._enums)
-                self._enums.append((frame.id, spec))
-                for key, phrases in spec.items:
-                    for phrase in phrases:
-                        add(phrase, ("i", e, key))
-                for phrase in spec.lead:
-                    add(phrase, ("l", e))
-                for phrase in spec.trail:
-                    add(phrase, ("t", e))
+            self._add_enumerations(frame, add)
         self._default_variant = {f.id: (f.default_variant or "") for f in self._frames}
-        automaton = ahocorasick.Automaton()
-        for form, payload in entries.items():
-            automaton.add_word(form, (len(form), tuple(payload)))
-        automaton.make_automaton()
-        self._automaton = automaton
+        self._automaton = automaton_of(entries)
 
     def __getstate__(self):  # the automaton is rebuilt in worker processes
         return {"lexicon": self.lexicon, "per_language": self._per_language}

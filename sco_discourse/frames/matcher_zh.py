@@ -41,7 +41,7 @@ from typing import Any
 from ..lexicons.schema import Lexicon, canonical_phrase
 from ..text import _lower
 from ..zh import HAN_CLASS, Segmenter, _HAN_RE, _HAN_RUN_RE, lexicon_phrases, normalize_zh
-from .rules import ListResolver, _ContextRules, _Doc, to_original
+from .rules import ListResolver, _ContextRules, _Doc, automaton_of, to_original
 
 __all__ = ["ChineseMatcher", "zh_match_text", "phrase_spans_zh"]
 
@@ -206,8 +206,6 @@ class ChineseMatcher(ListResolver):
     _TRAIL_IN_EVIDENCE = True
 
     def __init__(self, lexicon: Lexicon, *, segmenter: Segmenter | None = None):
-        import ahocorasick
-
         self.lexicon = lexicon
         if segmenter is None:
             from ..lexicons.defaults import default_lexicon
@@ -243,22 +241,9 @@ class ChineseMatcher(ListResolver):
                 compiled.append((rule.variant, before, after))
             if compiled:
                 self._rules[frame.id] = compiled
-            for spec in frame.enumerations:
-                e = len(self._enums)
-                self._enums.append((frame.id, spec))
-                for key, phrases in spec.items:
-                    for phrase in phrases:
-                        add(phrase, ("i", e, key))
-                for phrase in spec.lead:
-                    add(phrase, ("l", e))
-                for phrase in spec.trail:
-                    add(phrase, ("t", e))
+            self._add_enumerations(frame, add)
         self._default_variant = {f.id: (f.default_variant or "") for f in lexicon.frames.values()}
-        automaton = ahocorasick.Automaton()
-        for form, payload in entries.items():
-            automaton.add_word(form, (len(form), tuple(payload)))
-        automaton.make_automaton()
-        self._automaton = automaton
+        self._automaton = automaton_of(entries)
 
     def __getstate__(self):
         return {"lexicon": self.lexicon}

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ..lexicons.schema import ConditionSpec, Lexicon, inflected_forms
 from ..text import count_tokens
 
-__all__ = ["to_original", "ListResolver"]
+__all__ = ["to_original", "ListResolver", "automaton_of"]
 
 _MAX_LIST_GAP = 160
 
@@ -48,6 +48,18 @@ def to_original(offset: int, break_at: list[int], shift: list[int]) -> int:
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
+
+
+def automaton_of(entries: dict[str, list[tuple]]):
+    """One Aho–Corasick automaton (``pyahocorasick``) of every form of ``entries``, each
+    word's value ``(length, payloads)``."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for form, payload in entries.items():
+        automaton.add_word(form, (len(form), tuple(payload)))
+    automaton.make_automaton()
+    return automaton
 
 # --------------------------------------------------------------------------- context rules
 @dataclass(frozen=True, slots=True)
@@ -301,6 +313,20 @@ class ListResolver:
     _JOIN_RE: re.Pattern
     _SCOPE_LOOKBACK = 160
     _TRAIL_IN_EVIDENCE = False
+
+    def _add_enumerations(self, frame, add: Callable[[str, tuple], None]) -> None:
+        """Register the coordinated lists of ``frame``: ``add(phrase, payload)`` for each
+        item (``("i", list, key)``), lead (``("l", list)``) and trail (``("t", list)``)."""
+        for spec in frame.enumerations:
+            e = len(self._enums)
+            self._enums.append((frame.id, spec))
+            for key, phrases in spec.items:
+                for phrase in phrases:
+                    add(phrase, ("i", e, key))
+            for phrase in spec.lead:
+                add(phrase, ("l", e))
+            for phrase in spec.trail:
+                add(phrase, ("t", e))
 
     def _settle(self, compact: str, candidates: list[tuple], doc: _Doc) -> tuple[list[tuple], list[tuple]]:
         """Mentions ``(start, end, frame, variant)`` and set-aside mentions ``(start, end,
