@@ -428,7 +428,7 @@ def ngram_ids(ids: np.ndarray, segment: np.ndarray, n: int) -> tuple[np.ndarray,
 
 def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: bool = False,
               min_count: int = 1, progress: bool = False, sentences: bool | None = None,
-              keep_stream: bool = True) -> DTM:
+              keep_stream: bool = True, engine: str = "local", scheduler=None, n_jobs: int = 1) -> DTM:
     """Count every term of every document in one pass: the matrix all statistics reuse.
 
     Parameters
@@ -451,6 +451,14 @@ def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: b
         exactly when n-grams of 2 or more words are counted.
     keep_stream : bool, default True
         Keep the token stream (4 bytes per token) for collocation statistics.
+    engine : {"local", "dask"}, default "local"
+        "dask": a corpus stored as shards (or a Dask bag or DataFrame) read shard by shard
+        on a Dask cluster (:mod:`sco_discourse.dask_engine`); the same matrix.
+    scheduler : str, distributed.Client or None
+        With ``engine="dask"``: the scheduler's address; None starts a local cluster of
+        ``n_jobs`` workers for the call (or uses the current client).
+    n_jobs : int, default 1
+        With ``engine="dask"`` and no scheduler: the workers of the local cluster.
 
     Returns
     -------
@@ -472,6 +480,12 @@ def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: b
 
     "future shared" is not counted: the bigram would cross the sentence boundary.
     """
+    if engine != "local":
+        from .dask_engine import build_dtm as dask_dtm, check_engine
+
+        check_engine(engine)
+        return dask_dtm(corpus, ngram=ngram, lemma=lemma, remove_stop_words=remove_stop_words, min_count=min_count,
+                        sentences=sentences, keep_stream=keep_stream, scheduler=scheduler, n_jobs=n_jobs)
     low, high = _normalise_ngram(ngram)
     if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 1:
         raise InputError(f"min_count: expected a positive integer, got {min_count!r}")

@@ -56,9 +56,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CorpusError
-from .model import Corpus, Document, add_to_fingerprint
+from .model import Corpus, Document, add_to_fingerprint, combine_fingerprints
 
-__all__ = ["load_corpus", "records_corpus", "parse_date", "FIELDS"]
+__all__ = ["load_corpus", "records_corpus", "parse_date", "shard_files", "Shards", "FIELDS"]
 
 #: The package's fields and the column names tried, in order, when ``columns`` does not map them.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -91,6 +91,11 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         A DataFrame: its rows, read with the same column rules as a file.
         A folder: ``*.txt`` files plus a metadata CSV (``metadata.csv`` in the folder
         unless ``metadata`` is given) with a ``file`` column naming each text file.
+        A folder of shards (no metadata CSV): JSON Lines (``.jsonl``/``.ndjson``,
+        optionally ``.gz``) or Parquet files, all of one format, read in the order of
+        their names (numbers in names compared as numbers: ``part.2`` before
+        ``part.10``), each row by the rules of its format; the corpus's ``shards`` lets
+        :mod:`sco_discourse.dask_engine` read them in parallel.
         A file: ``.csv``/``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``; ``.gz`` allowed
         for CSV, JSON Lines (and the .txt files of a folder).
         Saved web pages: one ``.html``/``.htm`` file or a folder of them (``.gz`` allowed,
@@ -103,7 +108,7 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         source_file`` (see :mod:`sco_discourse.corpus.html`). Pages whose date cannot
         be established are kept with no date and ``date_method`` "not found", and are
         listed in ``corpus.undated``.
-    format : {"csv", "tsv", "jsonl", "parquet", "folder", "html"}, optional
+    format : {"csv", "tsv", "jsonl", "parquet", "folder", "shards", "html"}, optional
         Overrides detection from the file name.
     columns : mapping, optional
         The package field → your column, e.g. ``{"id": "speech_id", "text": "body"}``.
@@ -174,6 +179,8 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
     if not path.exists():
         raise CorpusError(f"{path}: no such file or folder")
     kind = format or _detect_format(path)
+    if kind == "folder" and metadata is None and not (path / "metadata.csv").exists() and _has_shards(path):
+        kind = "shards"
     if kind == "folder" and not _text_files(path) and _html_files(path):
         kind = "html"
     try:
@@ -190,8 +197,11 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         source = _ParquetSource(path)
     elif kind == "html":
         source = _HtmlSource(path, metadata=metadata, encoding=encoding)
+    elif kind == "shards":
+        source = _ShardSource(path, encoding=encoding)
     else:
-        raise CorpusError(f"{path}: unknown corpus format {kind!r}; use csv, tsv, jsonl, parquet, folder or html")
+        raise CorpusError(f"{path}: unknown corpus format {kind!r}; use csv, tsv, jsonl, parquet, folder, shards "
+                          f"or html")
     return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, reflow=reflow, validate=validate)
 
 
@@ -538,8 +548,11 @@ class _JsonlSource(_Source):
     #: in each record (see :func:`_record_columns`).
     open_schema = True
 
-    def __init__(self, path: Path, *, encoding: str):
+    def __init__(self, path: Path, *, encoding: str, probe: bool = True):
         self.path, self.encoding, self.name = path, encoding, str(path)
+        self.columns: list[str] = []
+        if not probe:  # a shard of a folder: the folder reads the first records once
+            return
         # the columns offered for mapping and shown in messages: the keys of the first records
         seen: dict[str, None] = {}
         for n, (where, record) in enumerate(self.rows()):
@@ -574,7 +587,7 @@ class _JsonlSource(_Source):
 
 
 class _ParquetSource(_Source):
-    def __init__(self, path: Path, batch_size: int = 1024):
+    def __init__(self, path: Path, batch_size: int = 1024, **_):
         import pyarrow.parquet as pq
 
         self.path, self.batch_size, self.name = path, batch_size, str(path)
@@ -595,6 +608,190 @@ class _ParquetSource(_Source):
         except OSError as exc:  # pyarrow reports damaged pages as OSError (ArrowIOError, ArrowInvalid)
             yield f"{self.path}: row {row_no + 1}", _BadRow(
                 f"the Parquet data is damaged ({exc}); row {row_no + 1} and everything after it could not be read")
+
+
+# --------------------------------------------------------------------------- shards
+#: Shard formats by file-name suffix (``.gz`` allowed for JSON Lines).
+_SHARD_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+#: Corpus files that cannot stand beside shards in a shard folder.
+_OTHER_CORPUS_SUFFIXES = (".csv", ".tsv", ".txt", ".html", ".htm")
+
+
+def _shard_kind(name: str) -> str | None:
+    lower = name.lower().removesuffix(".gz")
+    for suffix, kind in _SHARD_SUFFIXES.items():
+        if lower.endswith(suffix):
+            if kind == "parquet" and name.lower().endswith(".gz"):
+                return None
+            return kind
+    return None
+
+
+def _natural_key(name: str) -> list:
+    """File names in the order people number them: ``part.2`` before ``part.10``."""
+    return [(0, int(piece), "") if piece.isdigit() else (1, 0, piece) for piece in re.split(r"(\d+)", name)]
+
+
+def _has_shards(folder: Path) -> bool:
+    return any(p.is_file() and _shard_kind(p.name) for p in folder.iterdir())
+
+
+def shard_files(folder: str | Path) -> tuple[list[Path], str]:
+    """The shards of a shard folder in reading order, and their format.
+
+    Shards are the folder's own ``.jsonl``/``.ndjson`` (optionally ``.gz``) or
+    ``.parquet``/``.pq`` files (not those of sub-folders; names starting with ``.`` or
+    ``_``, such as ``_metadata``, are not shards), ordered by name with numbers compared
+    as numbers. Files of other corpus formats (``.csv``, ``.txt``, ``.html``) or shards of
+    two formats in one folder are an error: which of them is the corpus?
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ["part.10.jsonl", "part.2.jsonl.gz", "README.md"]:
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> files, kind = shard_files(folder)
+    >>> [f.name for f in files], kind
+    (['part.2.jsonl.gz', 'part.10.jsonl'], 'jsonl')
+    """
+    folder = Path(folder)
+    by_kind: dict[str, list[Path]] = {}
+    others: list[str] = []
+    for path in folder.iterdir():
+        if not path.is_file() or path.name.startswith((".", "_")):
+            continue
+        kind = _shard_kind(path.name)
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(path)
+        elif path.name.lower().removesuffix(".gz").endswith(_OTHER_CORPUS_SUFFIXES):
+            others.append(path.name)
+    if not by_kind:
+        raise CorpusError(f"{folder}: no JSON Lines (.jsonl, .ndjson, optionally .gz) or Parquet (.parquet, .pq) "
+                          f"shards in the folder")
+    if len(by_kind) > 1 or others:
+        found = {kind: sorted(p.name for p in paths)[:3] for kind, paths in by_kind.items()}
+        if others:
+            found["other"] = sorted(others)[:3]
+        listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in found.items())
+        raise CorpusError(f"{folder}: a folder of shards holds files of one format, found several ({listed}); "
+                          f"move the files that are not part of the corpus out of the folder")
+    kind, paths = next(iter(by_kind.items()))
+    return sorted(paths, key=lambda p: _natural_key(p.name)), kind
+
+
+def _shard_part(path: Path, kind: str, encoding: str) -> _Source:
+    if kind == "parquet":
+        return _ParquetSource(path)
+    return _JsonlSource(path, encoding=encoding, probe=False)
+
+
+class _ShardSource(_Source):
+    """A folder of JSON Lines or Parquet shards read one after the other; each row is
+    named by its shard file and line (JSON Lines) or row (Parquet)."""
+
+    #: Shards need not share keys or columns: fields are looked up in each record.
+    open_schema = True
+    #: Messages name the shard of the first copy of a duplicated id.
+    full_where = True
+
+    def __init__(self, folder: Path, *, encoding: str):
+        self.folder, self.encoding, self.name = folder, encoding, str(folder)
+        self.files, self.kind = shard_files(folder)
+        self.current = 0  # the shard being read (fingerprints are kept per shard)
+        seen: dict[str, None] = {}
+        if self.kind == "parquet":
+            for i in range(len(self.files)):
+                seen.update(dict.fromkeys(self.part(i).columns))
+        else:  # the keys of the first records, as for one JSON Lines file
+            n = 0
+            for i in range(len(self.files)):
+                for where, record in self.part(i).rows():
+                    if isinstance(record, dict):
+                        seen.update(dict.fromkeys(record))
+                    n += 1
+                    if n >= 1000:
+                        break
+                if n >= 1000:
+                    break
+        self.columns = list(seen)
+
+    def part(self, index: int) -> _Source:
+        """The source of shard ``index`` alone."""
+        return _shard_part(self.files[index], self.kind, self.encoding)
+
+    @property
+    def source_file(self) -> str:
+        """The shard being read: the ``source_file`` of its documents."""
+        return str(self.files[self.current])
+
+    def rows(self):
+        for i in range(len(self.files)):
+            self.current = i
+            yield from self.part(i).rows()
+
+
+class Shards:
+    """How to read each shard of a shard-folder corpus on its own, by the rules the whole
+    folder was loaded with (the columns resolved once for the folder, ``on_error``,
+    ``clean``, ``reflow``): what a worker of :mod:`sco_discourse.dask_engine` needs, and
+    picklable.
+
+    Ids are checked within a shard here; across shards by the caller. Without an id field
+    a document's id counts rows over the whole folder (``doc-N``), so reading a shard then
+    needs the number of rows of the shards before it (``first_index``).
+    """
+
+    def __init__(self, source: _ShardSource, cols: dict, fixed: set, *, on_error: str, clean, reflow: bool):
+        self.name = source.name
+        self.files = list(source.files)
+        self.kind = source.kind
+        self.encoding = source.encoding
+        self.cols, self.fixed = dict(cols), set(fixed)
+        self.on_error, self.clean, self.reflow = on_error, clean, reflow
+        self._source = source
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_source"] = None
+        return state
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    @property
+    def has_ids(self) -> bool:
+        return self.cols.get("id") is not None
+
+    @property
+    def current(self) -> int:
+        """The shard the (sequential) local reading is in."""
+        return self._source.current if self._source is not None else 0
+
+    def count_rows(self, index: int) -> int:
+        """Rows of shard ``index`` as the loader numbers them (bad rows included)."""
+        return sum(1 for _ in _shard_part(self.files[index], self.kind, self.encoding).rows())
+
+    def documents(self, index: int, *, skipped: list | None = None, first_index: int = 1,
+                  exclude: Mapping[int, str] | None = None) -> Iterator[tuple[str, int, Document]]:
+        """``(where, row number in the shard, document)`` of shard ``index`` in row order; bad rows raise or go to
+        ``skipped`` as the folder's ``on_error`` says; ``exclude`` (row number in the shard,
+        from 1 -> reason) leaves rows out as bad rows (copies of ids of earlier shards)."""
+        part = _shard_part(self.files[index], self.kind, self.encoding)
+        last = [("", 0)]
+        read = part.rows
+
+        def rows():
+            for n, (where, record) in enumerate(read(), 1):
+                if exclude and n in exclude:
+                    record = _BadRow(exclude[n], field="id")
+                last[0] = (where, n)
+                yield where, record
+
+        part.rows = rows  # type: ignore[method-assign]
+        for doc in _iter_documents(part, self.cols, self.on_error, self.clean, skipped=skipped, fixed=self.fixed,
+                                   reflow=self.reflow, first_index=first_index, full_where=True):
+            yield last[0][0], last[0][1], doc
 
 
 class _MemorySource(_Source):
@@ -922,7 +1119,7 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
     for key, v in record.items():
         if key not in used and key not in meta:
             meta[key] = v
-    meta.setdefault("source_file", source.name)
+    meta.setdefault("source_file", getattr(source, "source_file", source.name))
     # Document.raw keeps the input as loaded (a page's HTML, a text before re-flowing or cleaning)
     raw = getattr(record, "original", None)
     if reflow:
@@ -954,14 +1151,15 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
 def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, skipped: list | None,
                     known_duplicates: set[int] | None = None, found_duplicates: set[int] | None = None,
                     fixed: set[str] = frozenset(), mapped_seen: set[str] | None = None,
-                    reflow: bool = False) -> Iterator[Document]:
+                    reflow: bool = False, first_index: int = 1, full_where: bool = False) -> Iterator[Document]:
     # Checking ids (and a folder's unlisted files) keeps one entry per document, so it is done
     # once, in the validation pass; later passes get the rows it found (`known_duplicates`) and
     # hold one document at a time.
     full_check = known_duplicates is None
     seen: dict[str, str] = {}
     listed: set[str] = set()
-    for index, (where, record) in enumerate(source.rows(), 1):
+    full_where = full_where or getattr(source, "full_where", False)
+    for index, (where, record) in enumerate(source.rows(), first_index):
         if not full_check and index in known_duplicates:
             continue  # already reported by the validation pass
         try:
@@ -984,7 +1182,7 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, sk
                 skipped.append((where, message))
             continue
         if full_check:
-            seen[doc.doc_id] = where.split(": ", 1)[-1]
+            seen[doc.doc_id] = where if full_where else where.split(": ", 1)[-1]
         yield doc
     if full_check and isinstance(source, _FolderSource):
         extra = source.unlisted_files(listed)
@@ -1013,16 +1211,21 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None
         # the corpus again for provenance
         may_clean = clean or (clean is None and isinstance(source, _HtmlSource))
         digest = None if may_clean else hashlib.sha256()
+        # a folder of shards: one fingerprint per shard, combined (what a worker reading one
+        # shard can compute, so every engine records the same)
+        per_shard = [hashlib.sha256() for _ in source.files] if isinstance(source, _ShardSource) else None
         length = 0
         for doc in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
                                    found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen,
                                    reflow=reflow):
             length += 1
             if digest is not None:
-                add_to_fingerprint(digest, doc)
+                add_to_fingerprint(digest if per_shard is None else per_shard[source.current], doc)
             if doc.date is None and isinstance(source, _HtmlSource):
                 undated.append((doc.doc_id, str(doc.meta.get("source_file"))))
         fingerprint = digest.hexdigest() if digest is not None and length else None
+        if fingerprint is not None and per_shard is not None:
+            fingerprint = combine_fingerprints([d.hexdigest() for d in per_shard])
         never = sorted(f"{f}={cols[f]!r}" for f in fixed if cols[f] not in mapped_seen)
         if never and getattr(source, "open_schema", False):  # a key no record has: a typo, not a missing value
             raise CorpusError(f"{source.name}: column mapping {', '.join(never)}: no record has that key; "
@@ -1048,6 +1251,10 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None
 
     corpus = Corpus(factory, name=source.name, length=length, skipped=skipped)
     corpus._fingerprint = fingerprint
+    if isinstance(source, _ShardSource):
+        corpus.shards = Shards(source, cols, fixed, on_error=on_error, clean=clean, reflow=reflow)
+        corpus.shards.validated = validate
+        corpus.shards.record_skips = record_skips  # a first full reading (any engine) lists the bad rows
     if undated:
         corpus.undated = undated
     return corpus

@@ -94,6 +94,12 @@ class Corpus:
     deduplicated: dict | None = None
     #: The :func:`~sco_discourse.corpus.duplicates.find_duplicates` table behind :meth:`dedupe`.
     duplicates: pd.DataFrame | None = None
+    #: A corpus read from a folder of shards (and its selections): how to read each shard
+    #: on its own (:class:`~sco_discourse.corpus.loaders.Shards`), for the Dask engine.
+    shards = None
+    #: The selections applied since the shards were read, in order: ``("filter", predicate)``
+    #: or ``("where", conditions, name of the corpus selected from)``.
+    _shard_stages: tuple = ()
 
     def __init__(self, factory: Callable[[], Iterator[Document]], *, name: str = "corpus",
                  length: int | None = None, skipped: list | None = None):
@@ -144,8 +150,15 @@ class Corpus:
         """A lazy sub-corpus of the documents for which ``predicate(doc)`` is true."""
         parent = self
         # a selection from a corpus read with skipped rows is still a partial corpus: say so
-        return Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]",
-                      skipped=self.skipped)
+        child = Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]",
+                       skipped=self.skipped)
+        return self._shard_child(child, ("filter", predicate))
+
+    def _shard_child(self, child: "Corpus", stage: tuple) -> "Corpus":
+        if self.shards is not None:
+            child.shards = self.shards
+            child._shard_stages = self._shard_stages + (stage,)
+        return child
 
     def select(self, **criteria: Any) -> "Corpus":
         """Documents whose metadata satisfy every criterion.
@@ -209,7 +222,8 @@ class Corpus:
                 raise CorpusError(f"--where {text!r}: no document of {parent.name} has a field {field!r}; "
                                   f"fields: {', '.join(fields)}")
 
-        return Corpus(documents, name=f"{self.name} [{' & '.join(c.text for c in parsed)}]", skipped=self.skipped)
+        child = Corpus(documents, name=f"{self.name} [{' & '.join(c.text for c in parsed)}]", skipped=self.skipped)
+        return self._shard_child(child, ("where", tuple(parsed), parent.name))
 
     def groups(self, by: Any) -> dict[Any, "Corpus"]:
         """Split into lazy sub-corpora by ``by`` (as everywhere: a column, a list of
@@ -290,12 +304,28 @@ class Corpus:
 
         Reads the corpus once; the result is kept, so asking again costs nothing.
         """
-        if self._fingerprint is None:
+        if self._fingerprint is None and self.shards is not None:
+            per_shard = [hashlib.sha256() for _ in range(len(self.shards))]
+            for doc in self:
+                add_to_fingerprint(per_shard[self.shards.current], doc)
+            self._fingerprint = combine_fingerprints(d.hexdigest() for d in per_shard)
+        elif self._fingerprint is None:
             digest = hashlib.sha256()
             for doc in self:
                 add_to_fingerprint(digest, doc)
             self._fingerprint = digest.hexdigest()
         return self._fingerprint
+
+
+def combine_fingerprints(parts: Iterable[str]) -> str:
+    """The fingerprint of a corpus stored as shards: SHA-256 over the fingerprints of its
+    shards in order (each over that shard's documents, as :meth:`Corpus.fingerprint`), so
+    the readers of separate shards need not pass one digest from hand to hand."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("ascii"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
 
 
 def add_to_fingerprint(digest, doc: Document) -> None:

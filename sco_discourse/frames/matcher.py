@@ -283,7 +283,8 @@ class Matcher(ListResolver):
         return [Mention(*m) for m in self._spans(text, language, year)]
 
     # -- a corpus ------------------------------------------------------------------------
-    def find(self, corpus, *, columns=None, n_jobs: int = 1, progress: bool = False):
+    def find(self, corpus, *, columns=None, n_jobs: int = 1, progress: bool = False, engine: str = "local",
+             scheduler=None):
         """Every mention of every frame in a corpus, one row per mention, with its evidence.
 
         Parameters
@@ -297,6 +298,12 @@ class Matcher(ListResolver):
             Worker processes (-1: all cores). The output does not depend on it.
         progress : bool, default False
             Show a progress bar.
+        engine : {"local", "dask"}, default "local"
+            "dask": a corpus stored as shards (or a Dask bag or DataFrame) read shard by
+            shard on a Dask cluster (:mod:`sco_discourse.dask_engine`); same table.
+        scheduler : str, distributed.Client or None
+            With ``engine="dask"``: the scheduler's address; None starts a local cluster of
+            ``n_jobs`` workers for the call (or uses the current client).
 
         Returns
         -------
@@ -327,6 +334,11 @@ class Matcher(ListResolver):
         """
         import pandas as pd
 
+        if engine != "local":
+            from ..dask_engine import check_engine, find_mentions
+
+            check_engine(engine)
+            return find_mentions(self, corpus, columns=columns, scheduler=scheduler, n_jobs=n_jobs)
         meta = MetaColumns(columns, where=getattr(corpus, "name", "corpus"))
         pending: deque = deque()
 
@@ -352,7 +364,8 @@ class Matcher(ListResolver):
         frame.attrs.update(corpus_attrs(corpus))
         return frame
 
-    def count(self, corpus, *, by=None, n_jobs: int = 1, progress: bool = False):
+    def count(self, corpus, *, by=None, n_jobs: int = 1, progress: bool = False, engine: str = "local",
+              scheduler=None):
         """Count every frame and variant: the frame-by-document matrix.
 
         Parameters
@@ -367,6 +380,12 @@ class Matcher(ListResolver):
         n_jobs : int, default 1
             Worker processes (-1: all cores); results do not depend on it.
         progress : bool, default False
+        engine : {"local", "dask"}, default "local"
+            "dask": a corpus stored as shards (or a Dask bag or DataFrame) counted shard by
+            shard on a Dask cluster (:mod:`sco_discourse.dask_engine`); same matrix.
+        scheduler : str, distributed.Client or None
+            With ``engine="dask"``: the scheduler's address; None starts a local cluster of
+            ``n_jobs`` workers for the call (or uses the current client).
 
         Returns
         -------
@@ -384,6 +403,11 @@ class Matcher(ListResolver):
         >>> int(fm.matrix[:, fm.term_index("shared_future")].sum())
         23
         """
+        if engine != "local":
+            from ..dask_engine import check_engine, count_frames as dask_count
+
+            check_engine(engine)
+            return dask_count(self, corpus, by=by, scheduler=scheduler, n_jobs=n_jobs)
         from .matrix import count_frames
 
         return count_frames(self, corpus, by=by, n_jobs=n_jobs, progress=progress)
