@@ -48,6 +48,7 @@ process (for debugging). Dask is an optional extra: ``pip install "sco_discourse
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -324,7 +325,7 @@ def _client(scheduler, n_jobs: int):
 
         workers = n_jobs if n_jobs and n_jobs > 0 else max(1, (os.cpu_count() or 1) + 1 + (n_jobs or 0))
         with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                      dashboard_address=None) as cluster, \
+                                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
                 distributed.Client(cluster, set_as_default=False) as client:
             yield lambda objs: client.gather(client.compute(list(objs)))
         return

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import InputError as UserError
 
-__all__ = ["UserError", "add_corpus_options", "at_least", "jobs", "by_from_args", "columns_from_args",
+__all__ = ["UserError", "add_corpus_options", "add_engine_options", "engine_args", "at_least", "jobs", "by_from_args", "columns_from_args",
            "corpus_from_args", "emit_table", "groups_from_args", "targets_from_args", "run_context", "current_run",
            "note_lexicon", "note_model", "provenance_for"]
 
@@ -34,6 +34,8 @@ class Run:
         self.model: dict | None = None
         #: What ``--dedupe`` left out (``Corpus.deduplicated``), added to every table's attrs.
         self.deduplicated: dict | None = None
+        #: Corpora read by ``--engine dask``: their bad rows are known once they are counted.
+        self.report_after: list = []
 
 
 _RUN: ContextVar[Run | None] = ContextVar("sco_discourse_cli_run", default=None)
@@ -173,6 +175,33 @@ def add_corpus_options(parser: argparse.ArgumentParser, *, groups: bool = False)
                                 "--group SCO=iso3:CHN,RUS,KAZ; use NAME in --by, --target, --meta")
 
 
+def add_engine_options(parser: argparse.ArgumentParser, *, jobs_option: bool = False) -> None:
+    """``--engine local|dask`` and ``--scheduler ADDRESS`` (and ``--jobs`` where the command
+    has none): a corpus stored as shards counted on a Dask cluster
+    (:mod:`sco_discourse.dask_engine`)."""
+    group = parser.add_argument_group("engine")
+    group.add_argument("--engine", choices=["local", "dask"], default="local",
+                       help="dask: read a folder of JSON Lines or Parquet shards (--corpus FOLDER) one task per "
+                            "shard on a Dask cluster; same results (needs pip install 'sco_discourse[dask]')")
+    group.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="with --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.1:8786; default: a "
+                            "local cluster of --jobs worker processes, started and closed for the command")
+    if jobs_option:
+        group.add_argument("--jobs", type=jobs, default=1, metavar="N",
+                           help="with --engine dask and no --scheduler: worker processes (-1: all cores; default 1)")
+
+
+def engine_args(args: argparse.Namespace) -> dict:
+    """``engine=``, ``scheduler=`` (and ``n_jobs=``) of ``--engine``/``--scheduler``/``--jobs``."""
+    engine = getattr(args, "engine", "local")
+    if engine == "local" and getattr(args, "scheduler", None):
+        raise UserError("--scheduler applies to --engine dask")
+    out = {"engine": engine, "n_jobs": getattr(args, "jobs", 1)}
+    if engine == "dask":
+        out["scheduler"] = args.scheduler
+    return out
+
+
 def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
     """Load the corpus of ``--corpus`` and friends; ``role`` names it in the provenance
     record (``"corpus"``, or e.g. ``"reference_corpus"``)."""
@@ -190,9 +219,21 @@ def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
     if not args.corpus and (columns or clean is not None):
         raise UserError("--columns and --clean apply to a user corpus: give --corpus PATH")
     reflow = getattr(args, "reflow", True)
+    dask = getattr(args, "engine", "local") == "dask"
+    if dask and not args.corpus:
+        raise UserError("--engine dask reads a corpus stored as shards: give --corpus FOLDER (a folder of JSON Lines "
+                        "or Parquet files)")
+    if dask and getattr(args, "dedupe", False):
+        raise UserError("--dedupe compares every document with every other in one place: use --engine local")
     corpus = load_corpus(args.corpus, columns=columns, clean=clean, encoding=args.encoding, reflow=reflow,
                          on_error="skip" if args.skip_bad_rows else "raise",
-                         allow_outside=getattr(args, "allow_outside_paths", False))
+                         allow_outside=getattr(args, "allow_outside_paths", False),
+                         validate=not dask)  # the workers read (and check) every shard
+    if dask:
+        if corpus.shards is None:
+            raise UserError(f"--engine dask reads a folder of JSON Lines or Parquet shards; {args.corpus} is not one "
+                            f"(split it into shards, or use --engine local)")
+        current_run().report_after.append(corpus)
     if corpus.skipped:
         print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
         for where, reason in corpus.skipped:
@@ -311,6 +352,12 @@ def emit_table(frame: pd.DataFrame, out: str | None = None, *, float_format: str
     """
     if current_run().deduplicated is not None:
         frame.attrs.setdefault("deduplicated", current_run().deduplicated)
+    while current_run().report_after:  # --engine dask: bad rows are found while counting
+        corpus = current_run().report_after.pop(0)
+        if corpus.skipped:
+            print(f"skipped {len(corpus.skipped)} bad row(s):", file=sys.stderr)
+            for where, reason in corpus.skipped:
+                print(f"  {where}: {reason}", file=sys.stderr)
     if out:
         from ..provenance import write_table
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 import warnings
 
-from ._common import (UserError, add_corpus_options, at_least, by_from_args, columns_from_args, corpus_from_args,
-                      current_run, emit_table, jobs, note_lexicon, targets_from_args)
+from ._common import (UserError, add_corpus_options, add_engine_options, at_least, by_from_args, columns_from_args,
+                      corpus_from_args, current_run, emit_table, engine_args, jobs, note_lexicon, targets_from_args)
 
 
 def _lexicon_option(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +61,7 @@ def register(subparsers) -> None:
                             "or outlet; default: each document")
     count.add_argument("--seed", type=at_least(0), default=0, help="bootstrap seed (default 0)")
     _jobs_option(count)
+    add_engine_options(count)
     count.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
     count.set_defaults(func=_count)
 
@@ -73,6 +74,7 @@ def register(subparsers) -> None:
     _lexicon_option(trend)
     trend.add_argument("--model", choices=["poisson", "negbin"], default="poisson")
     _jobs_option(trend)
+    add_engine_options(trend)
     trend.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
     trend.set_defaults(func=_trend)
 
@@ -98,6 +100,7 @@ def register(subparsers) -> None:
     mentions.add_argument("--frame", help="only this frame")
     mentions.add_argument("--variant", help="only this variant")
     _jobs_option(mentions)
+    add_engine_options(mentions)
     mentions.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing")
     mentions.set_defaults(func=_mentions)
 
@@ -155,10 +158,10 @@ def _count(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the caveat is printed below
         if by is not None and args.interval == "poisson":  # sums per group while reading: flat memory
-            fm = matcher.count(corpus, by=by, n_jobs=args.jobs, progress=progress)
+            fm = matcher.count(corpus, by=by, progress=progress, **engine_args(args))
             table = frame_counts(fm, target=target, reference=reference, interval="poisson")
         else:
-            fm = matcher.count(corpus, n_jobs=args.jobs, progress=progress)
+            fm = matcher.count(corpus, progress=progress, **engine_args(args))
             table = frame_counts(fm, by=by, target=target, reference=reference, interval=args.interval,
                                  n_resamples=args.n_resamples, random_state=args.seed, cluster=args.cluster)
     chinese = f" (Chinese documents: {table.attrs['lexicon_zh']})" if table.attrs.get("lexicon_zh") else ""
@@ -176,7 +179,7 @@ def _trend(args: argparse.Namespace) -> int:
     from ..frames import frame_trend
 
     matcher = _matcher(args)
-    fm = matcher.count(corpus_from_args(args), n_jobs=args.jobs, progress=sys.stderr.isatty())
+    fm = matcher.count(corpus_from_args(args), progress=sys.stderr.isatty(), **engine_args(args))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         table = frame_trend(fm, model=args.model)
@@ -225,8 +228,8 @@ def _mentions(args: argparse.Namespace) -> int:
             raise UserError(f"--variant: unknown variant {args.variant!r}"
                             + (f" of frame {args.frame!r}" if args.frame else "")
                             + f"; variants: {', '.join(sorted(known)) or '(none)'}")
-    table = matcher.find(corpus_from_args(args), columns=columns_from_args(args, args.meta), n_jobs=args.jobs,
-                         progress=sys.stderr.isatty())
+    table = matcher.find(corpus_from_args(args), columns=columns_from_args(args, args.meta),
+                         progress=sys.stderr.isatty(), **engine_args(args))
     if args.frame:
         table = table[table["frame"] == args.frame]
     if args.variant:

@@ -7,8 +7,8 @@ import sys
 
 import pandas as pd
 
-from ._common import (UserError, add_corpus_options, at_least, by_from_args, corpus_from_args, emit_table,
-                      targets_from_args)
+from ._common import (UserError, add_corpus_options, add_engine_options, at_least, by_from_args, corpus_from_args,
+                      emit_table, engine_args, targets_from_args)
 
 _KEYNESS_HELP = """\
 Keywords of a target group against a reference. For each term a 2x2 table (its count
@@ -101,6 +101,7 @@ def _common(parser, *, by_default, by_help, ngram: bool = True) -> None:
     opts.add_argument("--top", type=at_least(1), default=None, metavar="N",
                       help="only the first N rows (keyness: N positive and N negative keywords)")
     opts.add_argument("--out", metavar="FILE.csv", help="write CSV instead of printing a table")
+    add_engine_options(parser, jobs_option=True)
 
 
 def _parse_ngram(value: str) -> tuple[int, int]:
@@ -121,7 +122,7 @@ def _dtm(args, corpus, *, ngram=None, sentences: bool | None = None):
 
     return build_dtm(corpus, ngram=ngram or _parse_ngram(args.ngram), lemma=args.lemma,
                      remove_stop_words=args.remove_stop_words, sentences=sentences,
-                     progress=sys.stderr.isatty())
+                     progress=sys.stderr.isatty(), **engine_args(args))
 
 
 def _min_count(args, default: int = 1) -> int:
