@@ -382,7 +382,7 @@ def _prepare(corpus):
                          f"folder of JSON Lines or Parquet files (load_corpus(folder), --corpus FOLDER) or its "
                          f"selections, a dask.bag or a dask.dataframe; this corpus is not (deduplicated, or read "
                          f"from one file): use the local engine")
-    plan = _Plan(shards=shards, stages=corpus._shard_stages, name=shards.name)
+    plan = _Plan(shards=shards, stages=corpus._shard_stages, on_error=shards.on_error, name=shards.name)
     return plan, [None] * len(shards), corpus
 
 

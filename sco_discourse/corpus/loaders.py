@@ -670,9 +670,9 @@ def shard_files(folder: str | Path) -> tuple[list[Path], str]:
         raise CorpusError(f"{folder}: no JSON Lines (.jsonl, .ndjson, optionally .gz) or Parquet (.parquet, .pq) "
                           f"shards in the folder")
     if len(by_kind) > 1 or others:
-        found = {kind: sorted(p.name for p in paths)[:3] for kind, paths in by_kind.items()}
+        found = {kind: sorted((p.name for p in by_kind[kind]), key=_natural_key)[:3] for kind in sorted(by_kind)}
         if others:
-            found["other"] = sorted(others)[:3]
+            found["other"] = sorted(others, key=_natural_key)[:3]
         listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in found.items())
         raise CorpusError(f"{folder}: a folder of shards holds files of one format, found several ({listed}); "
                           f"move the files that are not part of the corpus out of the folder")
