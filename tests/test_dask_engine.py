@@ -98,7 +98,9 @@ def assert_same_matrix(dask_result, local):
     if local.doc_counts is not None:
         assert (dask_result.doc_counts != local.doc_counts).nnz == 0
     assert dask_result.groups == local.groups and dask_result.name == local.name
-    if hasattr(local, "attrs"):
+    if hasattr(local, "attrs"):   # a frame matrix: its keys and their flags too
+        assert dask_result.keys == local.keys
+        assert list(getattr(dask_result, "specific", [])) == list(getattr(local, "specific", []))
         assert dask_result.attrs["engine"] == "dask"
         assert without_engine(dask_result.attrs) == local.attrs
 
