@@ -12,6 +12,12 @@ Backends
 ``method="nmf"``
     scikit-learn ``NMF`` on tf-idf weights (Frobenius loss, NNDSVDa initialisation):
     fast, deterministic, often the sharpest topics on short units.
+``method="tomotopy"``
+    tomotopy ``LDAModel``: collapsed Gibbs sampling in C++ (``gibbs_iterations`` sweeps
+    over the tokens), one thread, so the same seed gives identical topics in a fresh
+    process. An optional extra (``pip install sco_discourse[tomotopy]``); on the UN
+    General Debate paragraphs it fits LDA several times faster than gensim for topics
+    at least as coherent (numbers in the README).
 
 Topic–term weights (``components_``) are normalised to sum to one per topic for every
 backend (for LDA they are the topic–word probabilities), and unit–topic weights
@@ -52,7 +58,7 @@ from .units import UNIT_KINDS, as_units
 __all__ = ["METHODS", "TopicModel", "frex_scores", "exclusivity"]
 
 #: Backends of :class:`TopicModel`; the first is the default.
-METHODS = ("lda", "nmf", "lda_multicore")
+METHODS = ("lda", "nmf", "lda_multicore", "tomotopy")
 
 _MODEL_FILE = "model.pkl"
 _MANIFEST_FILE = "model.json"
@@ -65,7 +71,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
     ----------
     n_topics : int, default 10
         Number of topics K.
-    method : {"lda", "nmf", "lda_multicore"}, default "lda"
+    method : {"lda", "nmf", "lda_multicore", "tomotopy"}, default "lda"
         Backend (see the module notes; ``lda_multicore`` is not reproducible).
     random_state : int, default 0
         Seed of every random step (LDA initialisation and inference, NMF initialisation).
@@ -80,9 +86,12 @@ class TopicModel(TransformerMixin, BaseEstimator):
     passes : int, default 10
         LDA: passes over the units.
     iterations : int, default 100
-        LDA: maximum inference iterations per unit and pass.
+        LDA: maximum inference iterations per unit and pass (tomotopy: sampling
+        iterations when inferring the topics of new units).
     alpha, eta : str, float or array, optional
         LDA priors as gensim takes them (``"symmetric"``, ``"asymmetric"``, ``"auto"``, a float).
+        tomotopy: ``"symmetric"`` is 1/K, ``"auto"`` re-estimates alpha every 10 sweeps,
+        a float is used as it is; ``eta=None`` is 0.01.
     chunksize : int, default 2000
         LDA: units per online update.
     workers : int, default 1
@@ -92,6 +101,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
     nmf_init : str, default "nndsvda"
         NMF initialisation. NNDSVD-based inits do not depend on the seed, so refits with
         other seeds give the same topics; use ``"random"`` to study seed stability.
+    gibbs_iterations : int, default 300
+        tomotopy: Gibbs sampling sweeps over all tokens.
 
     Attributes
     ----------
@@ -150,7 +161,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
                  unit: str = "paragraph", window: int = 200, min_tokens: int = 10,
                  preprocessor: Preprocessor | FrozenEstimator | None = None, passes: int = 10,
                  iterations: int = 100, alpha="symmetric", eta=None, chunksize: int = 2000, workers: int = 1,
-                 max_iter: int = 400, nmf_init: str = "nndsvda"):
+                 max_iter: int = 400, nmf_init: str = "nndsvda", gibbs_iterations: int = 300):
         self.n_topics = n_topics
         self.method = method
         self.random_state = random_state
@@ -166,6 +177,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         self.workers = workers
         self.max_iter = max_iter
         self.nmf_init = nmf_init
+        self.gibbs_iterations = gibbs_iterations
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -188,7 +200,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
                              f"reproducible), got {self.random_state!r}")
         if self.unit not in UNIT_KINDS:
             raise InputError(f"TopicModel: unknown unit {self.unit!r}; use one of {list(UNIT_KINDS)}")
-        for name in ("passes", "iterations", "chunksize", "workers", "max_iter"):
+        for name in ("passes", "iterations", "chunksize", "workers", "max_iter", "gibbs_iterations"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise InputError(f"TopicModel: {name} must be a positive integer, got {value!r}")
@@ -269,6 +281,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         vocabulary = list(preprocessor.vocabulary_)
         if self.method == "nmf":
             model, components, theta, tfidf = self._fit_nmf(counts)
+        elif self.method == "tomotopy":
+            model, components, theta = self._fit_tomotopy(counts, vocabulary)
+            tfidf = None
         else:
             model, components, theta = self._fit_lda(counts, vocabulary)
             tfidf = None
@@ -322,6 +337,46 @@ class TopicModel(TransformerMixin, BaseEstimator):
         gamma = np.vstack(parts) if parts else np.zeros((0, self.n_topics))
         return gamma / gamma.sum(axis=1, keepdims=True)
 
+    def _fit_tomotopy(self, counts: sp.csr_matrix, vocabulary: list[str]):
+        tp = _tomotopy()
+        k = int(self.n_topics)
+        if isinstance(self.alpha, str) and self.alpha not in ("symmetric", "auto"):
+            raise InputError(f"TopicModel: method='tomotopy' takes alpha='symmetric', 'auto' or a number, "
+                             f"got {self.alpha!r}")
+        alpha = 1.0 / k if isinstance(self.alpha, str) else self.alpha
+        alpha = float(alpha) if np.ndim(alpha) == 0 else [float(a) for a in alpha]
+        eta = 0.01 if self.eta is None else float(self.eta)
+        model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=int(self.random_state), min_cf=0, rm_top=0)
+        model.optim_interval = 10 if self.alpha == "auto" else 0
+        for words in _unit_words(counts, vocabulary):
+            model.add_doc(words)
+        # one worker and no parallel scheme: several workers make the result depend on thread timing
+        model.train(int(self.gibbs_iterations), workers=1, parallel=tp.ParallelScheme.NONE)
+        components = _tomotopy_topics(model, vocabulary)
+        theta = np.array([doc.get_topic_dist() for doc in model.docs], dtype=np.float64)
+        return model, components, _normalise_rows(theta)
+
+    def _tomotopy_infer(self, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Topic proportions and log-likelihoods of units under a fitted tomotopy model."""
+        tp = _tomotopy()
+        docs = [self.model_.make_doc(words) for words in _unit_words(counts, self.vocabulary_)]
+        if not docs:
+            return np.zeros((0, self.n_topics)), np.zeros(0)
+        theta, ll = self.model_.infer(docs, iterations=int(self.iterations), workers=1,
+                                      parallel=tp.ParallelScheme.NONE)
+        return _normalise_rows(np.asarray(theta, dtype=np.float64)), np.asarray(ll, dtype=np.float64)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if getattr(self, "method", None) == "tomotopy" and "model_" in state:
+            state = dict(state, model_=_TomotopyBytes(state["model_"].saves(full=False)))
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("model_"), _TomotopyBytes):
+            state = dict(state, model_=_tomotopy().LDAModel.loads(state["model_"].data))
+        super().__setstate__(state)
+
     def _fit_nmf(self, counts: sp.csr_matrix):
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
@@ -360,6 +415,9 @@ class TopicModel(TransformerMixin, BaseEstimator):
         empty = np.asarray(counts.sum(axis=1)).ravel() == 0
         if self.method == "nmf":
             theta = _normalise_rows(self.model_.transform(self.tfidf_.transform(counts.astype(np.float64))))
+        elif self.method == "tomotopy":
+            theta = np.full((counts.shape[0], self.n_topics), np.nan)
+            theta[~empty] = self._tomotopy_infer(counts[~empty])[0]
         else:
             theta = self._lda_theta(self.model_, _BowRows(counts))
         theta[empty] = np.nan
@@ -372,11 +430,20 @@ class TopicModel(TransformerMixin, BaseEstimator):
         bound includes the topic-word prior term once for the whole corpus, so the units
         are scaled up to the size of the training set (``total_docs``) as gensim intends;
         otherwise that term swamps a small held-out set. Units with no vocabulary term are
-        left out. NaN when none is left.
+        left out. NaN when none is left. For ``method="tomotopy"`` it is
+        ``exp(-log-likelihood per word)`` of the units after Gibbs inference (comparable
+        between tomotopy models only).
         """
         self._require_fitted()
         if self.method == "nmf":
             raise InputError("perplexity is defined for LDA models only (method='lda'), not for NMF")
+        if self.method == "tomotopy":
+            counts = self._counts_of(X, counts, "perplexity")
+            counts = counts[np.asarray(counts.sum(axis=1)).ravel() > 0]
+            if counts.shape[0] == 0:
+                return float("nan")
+            _, ll = self._tomotopy_infer(counts)
+            return float(np.exp(-ll.sum() / counts.sum()))
         bow = [doc for doc in _BowRows(self._counts_of(X, counts, "perplexity")) if doc]
         if not bow:
             return float("nan")
@@ -536,7 +603,8 @@ class TopicModel(TransformerMixin, BaseEstimator):
             "labels": list(self.labels_),
             "corpus_fingerprint": self.corpus_fingerprint_ if hasattr(self, "corpus_fingerprint_") else None,
             "versions": {"sco_discourse": __version__, "gensim": gensim.__version__,
-                         "scikit-learn": sklearn.__version__, "numpy": np.__version__},
+                         "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+                         **({"tomotopy": _tomotopy().__version__} if self.method == "tomotopy" else {})},
         }
 
     def save(self, directory: str | Path, *, extra: Callable[[Path], None] | None = None) -> Path:
@@ -673,6 +741,43 @@ def exclusivity(components: np.ndarray, *, n: int = 10) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- helpers
+def _tomotopy():
+    try:
+        import tomotopy
+    except ImportError:
+        raise InputError("method='tomotopy' needs the tomotopy package: pip install 'sco_discourse[tomotopy]' "
+                         "(or pip install tomotopy)") from None
+    return tomotopy
+
+
+class _TomotopyBytes:
+    """A tomotopy model in a pickle: its own serialisation (``LDAModel.saves``), as tomotopy cannot pickle."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def _unit_words(counts: sp.csr_matrix, vocabulary: Sequence[str]):
+    """Each row of a count matrix as a list of its terms, each repeated as often as counted (term order)."""
+    counts = counts.tocsr()
+    vocab = np.asarray(vocabulary, dtype=object)
+    indptr, indices, data = counts.indptr, counts.indices, counts.data
+    for i in range(counts.shape[0]):
+        lo, hi = indptr[i], indptr[i + 1]
+        order = np.argsort(indices[lo:hi], kind="stable")
+        yield np.repeat(vocab[indices[lo:hi][order]], data[lo:hi][order]).tolist()
+
+
+def _tomotopy_topics(model, vocabulary: Sequence[str]) -> np.ndarray:
+    """Topic-term probabilities of a tomotopy model in the columns of ``vocabulary`` (0 for unseen terms)."""
+    position = {term: j for j, term in enumerate(vocabulary)}
+    columns = np.array([position[term] for term in model.used_vocabs], dtype=np.int64)
+    topics = np.zeros((model.k, len(vocabulary)))
+    for k in range(model.k):
+        topics[k, columns] = model.get_topic_word_dist(k)
+    return _normalise_rows(topics)
+
+
 class _BowRows:
     """Rows of a CSR count matrix as gensim bag-of-words lists, made one at a time.
 

@@ -1,0 +1,195 @@
+"""The fast K sweep (workers, shared and sampled coherence, early stopping) and the tomotopy backend."""
+
+import hashlib
+import importlib.util
+import math
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sco_discourse.errors import InputError
+from sco_discourse.topics import Preprocessor, TopicModel
+from sco_discourse.topics.selection import (CoherenceReference, coherence, early_stop_reached, k_criterion,
+                                            select_k, sweep)
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))  # the planted-topic corpus of the model tests
+from test_topics_models import BLOCKS, PLAIN, planted_texts  # noqa: E402
+
+
+# --------------------------------------------------------------------------- workers
+def test_sweep_table_is_the_same_with_one_and_two_workers():
+    texts, _ = planted_texts(n_per_block=8, length=12)
+    kwargs = dict(method="nmf", seeds=3, sample_fraction=0.8, progress=False, preprocessor=Preprocessor(**PLAIN),
+                  measures=["c_npmi", "u_mass"], n_terms=5)
+    one = sweep(texts, [2, 3, 4, 5, 6], n_jobs=1, **kwargs)
+    two = sweep(texts, [6, 5, 4, 3, 2], n_jobs=2, **kwargs)  # the order given does not matter either
+    pd.testing.assert_frame_equal(one, two)
+    assert one.attrs == two.attrs
+    # three planted topics: K = 3 is chosen; K = 4 and 5 score clearly lower, so K = 6 is never fitted
+    assert one.attrs == {"selected_k": 3, "ks_skipped": [6]}
+    assert sorted(set(one["k"])) == [2, 3, 4, 5]
+
+
+def test_lda_sweep_with_workers_equals_the_serial_sweep_without_early_stopping():
+    texts, _ = planted_texts(n_per_block=6, length=10)
+    kwargs = dict(method="lda", seeds=2, passes=3, iterations=20, progress=False, early_stop=None,
+                  preprocessor=Preprocessor(**PLAIN), measures=["c_v"], n_terms=5)
+    one = sweep(texts, [2, 3], n_jobs=1, **kwargs)
+    two = sweep(texts, [2, 3], n_jobs=2, **kwargs)
+    pd.testing.assert_frame_equal(one, two)
+    assert one["perplexity"].notna().all() and one.attrs["ks_skipped"] == []
+
+
+def test_sweep_rejects_bad_new_options():
+    texts, _ = planted_texts(n_per_block=3, length=10)
+    with pytest.raises(InputError, match="early_stop"):
+        sweep(texts, [2], early_stop=-1, progress=False)
+    with pytest.raises(InputError, match="n_jobs"):
+        sweep(texts, [2], n_jobs="two", progress=False)
+    with pytest.raises(InputError, match="sample size"):
+        sweep(texts, [2], coherence_sample=0, progress=False)
+
+
+# --------------------------------------------------------------------------- coherence
+TEXTS = [["tea", "cup"], ["tea", "cup", "milk"], ["tea"], ["milk", "cup"], ["rail"], ["rail", "train"],
+         ["train", "tea"], ["cup", "milk", "rail"]]
+TOPICS = [["tea", "cup", "milk"], ["rail", "train", "cup"]]
+
+
+@pytest.mark.parametrize("measure", ["c_v", "c_npmi", "u_mass"])
+def test_sampled_coherence_with_a_sample_at_least_as_large_is_the_full_coherence(measure):
+    full = coherence(TOPICS, TEXTS, measure=measure, n=3)
+    for sample in (len(TEXTS), len(TEXTS) + 5):
+        assert np.array_equal(coherence(TOPICS, TEXTS, measure=measure, n=3, sample=sample, random_state=4), full)
+
+
+def test_sampled_u_mass_by_hand_on_the_drawn_texts():
+    ref = CoherenceReference(TEXTS, sample=5, random_state=3)
+    assert len(ref.sample_index) == 5 and np.all(np.diff(ref.sample_index) > 0)
+    drawn = [TEXTS[i] for i in ref.sample_index]
+    d = lambda *ws: sum(all(w in t for w in ws) for t in drawn)
+    topic = ["tea", "cup", "milk"]
+    pairs = [(topic[i], topic[j]) for i in range(3) for j in range(i)]
+    expected = np.mean([math.log((d(wi, wj) + 1e-12) / d(wj)) for wi, wj in pairs])
+    assert math.isclose(ref.score([topic], measure="u_mass", n=3)[0], expected, rel_tol=1e-9)
+    # the same seed draws the same texts
+    assert np.array_equal(CoherenceReference(TEXTS, sample=5, random_state=3).sample_index, ref.sample_index)
+
+
+@pytest.mark.parametrize("measure", ["c_v", "c_npmi", "u_mass"])
+def test_topics_scored_together_score_as_scored_alone(measure):
+    """The sweep scores all seeds of a K in one pass: a topic's score must not depend on the others."""
+    ref = CoherenceReference(TEXTS)
+    together = ref.score(TOPICS + [["milk", "train", "tea"]], measure=measure, n=3)
+    alone = np.concatenate([ref.score([t], measure=measure, n=3) for t in TOPICS + [["milk", "train", "tea"]]])
+    assert np.allclose(together, alone, rtol=0, atol=1e-12)
+
+
+# --------------------------------------------------------------------------- early stopping
+def _table(per_k):
+    """A sweep table from {k: [(coherence, stability) per seed]}."""
+    return pd.DataFrame([{"k": k, "seed": s, "coherence": c, "stability": st}
+                         for k, runs in per_k.items() for s, (c, st) in enumerate(runs)])
+
+
+def test_early_stopping_rule_on_constructed_scores():
+    # criteria (coherence + stability) per K: 1.0, 1.5, 1.2, 1.1 with a standard error of 0.01 each
+    runs = lambda mean: [(mean - 0.01 - 0.5, 0.5), (mean + 0.01 - 0.5, 0.5)]
+    table = _table({2: runs(1.0), 3: runs(1.5), 4: runs(1.2), 5: runs(1.1)})
+    crit = k_criterion(table)
+    assert np.allclose(crit["criterion"], [1.0, 1.5, 1.2, 1.1])
+    assert np.allclose(crit["se"], 0.01)  # sd over two seeds (0.01 * sqrt 2) / sqrt 2
+    # two Ks after the best, both lower by more than 2 * sqrt(0.01^2 + 0.01^2) = 0.028: stop
+    assert early_stop_reached(table, patience=2)
+    assert not early_stop_reached(table, patience=3)  # only two Ks after the best
+    assert not early_stop_reached(table[table["k"] <= 4], patience=2)
+    # K = 5 within the noise of the best (1.48 vs 1.5, margin 0.028): not clear, go on
+    close = _table({2: runs(1.0), 3: runs(1.5), 4: runs(1.2), 5: runs(1.48)})
+    assert not early_stop_reached(close, patience=2)
+    # a later K that beats the earlier best resets the count
+    later = _table({2: runs(1.0), 3: runs(1.5), 4: runs(1.6), 5: runs(1.2)})
+    assert not early_stop_reached(later, patience=2)
+    assert select_k(table) == 3 and select_k(later) == 4
+
+
+def test_early_stopping_with_one_seed_uses_coherence_alone():
+    table = _table({2: [(0.5, np.nan)], 3: [(0.4, np.nan)], 4: [(0.3, np.nan)]})
+    assert k_criterion(table)["se"].tolist() == [0.0, 0.0, 0.0]
+    assert early_stop_reached(table, patience=2) and select_k(table) == 2
+
+
+# --------------------------------------------------------------------------- tomotopy
+needs_tomotopy = pytest.mark.skipif(importlib.util.find_spec("tomotopy") is None,
+                                    reason="tomotopy (the optional extra) is not installed")
+
+
+@needs_tomotopy
+def test_tomotopy_recovers_planted_topics():
+    texts, truth = planted_texts()
+    model = TopicModel(3, method="tomotopy", random_state=0, gibbs_iterations=100,
+                       preprocessor=Preprocessor(**PLAIN)).fit(texts)
+    found = sorted(sorted(g["term"]) for _, g in model.topic_terms(5).groupby("topic"))
+    assert found == sorted(sorted(b) for b in BLOCKS)
+    dominant = model.unit_topics_.argmax(axis=1)
+    assert all(len(set(dominant[truth == b])) == 1 for b in range(3))
+    assert np.allclose(model.components_.sum(axis=1), 1) and np.allclose(model.unit_topics_.sum(axis=1), 1)
+
+
+FRESH = textwrap.dedent("""
+    import hashlib, sys
+    sys.path.insert(0, {path!r})
+    from test_topics_models import planted_texts, PLAIN
+    from sco_discourse.topics import TopicModel, Preprocessor
+    texts, _ = planted_texts(n_per_block=6, length=8)
+    m = TopicModel(3, method="tomotopy", random_state=7, gibbs_iterations=30,
+                   preprocessor=Preprocessor(**PLAIN)).fit(texts)
+    print(hashlib.sha256(m.components_.tobytes() + m.unit_topics_.tobytes()).hexdigest())
+""")
+
+
+@needs_tomotopy
+def test_tomotopy_same_seed_identical_twice_and_in_a_fresh_process():
+    texts, _ = planted_texts(n_per_block=6, length=8)
+    fit = lambda seed: TopicModel(3, method="tomotopy", random_state=seed, gibbs_iterations=30,
+                                  preprocessor=Preprocessor(**PLAIN)).fit(texts)
+    a, b, c = fit(7), fit(7), fit(8)
+    assert np.array_equal(a.components_, b.components_) and np.array_equal(a.unit_topics_, b.unit_topics_)
+    assert not np.array_equal(a.components_, c.components_)
+    here = str(pathlib.Path(__file__).parent)
+    out = subprocess.run([sys.executable, "-c", FRESH.format(path=here)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == hashlib.sha256(a.components_.tobytes() + a.unit_topics_.tobytes()).hexdigest()
+
+
+@needs_tomotopy
+def test_tomotopy_model_saves_transforms_and_scores_held_out_units(tmp_path):
+    texts, _ = planted_texts(n_per_block=4, length=10)
+    model = TopicModel(3, method="tomotopy", random_state=1, gibbs_iterations=50,
+                       preprocessor=Preprocessor(**PLAIN)).fit(texts)
+    theta = model.transform(texts + ["nothing known here"])
+    assert np.isnan(theta[-1]).all() and np.allclose(theta[:-1].sum(axis=1), 1)
+    # inference lands each planted unit on the topic it was fitted to
+    assert np.array_equal(theta[:-1].argmax(axis=1), model.unit_topics_.argmax(axis=1))
+    perplexity = model.perplexity(texts)
+    assert 1 < perplexity < 15  # each unit draws from 5 words of its block
+    model.save(tmp_path / "m")
+    loaded = TopicModel.load(tmp_path / "m")
+    assert np.array_equal(loaded.transform(texts), model.transform(texts))
+    assert loaded.perplexity(texts) == perplexity
+    assert '"tomotopy": "' in (tmp_path / "m" / "model.json").read_text()
+    with pytest.raises(InputError, match="tomotopy"):
+        TopicModel(3, method="tomotopy", alpha="asymmetric", preprocessor=Preprocessor(**PLAIN)).fit(texts)
+
+
+@needs_tomotopy
+def test_tomotopy_sweep_is_the_same_with_two_workers():
+    texts, _ = planted_texts(n_per_block=6, length=10)
+    kwargs = dict(method="tomotopy", seeds=2, gibbs_iterations=30, progress=False, early_stop=None,
+                  preprocessor=Preprocessor(**PLAIN), measures=["c_npmi"], n_terms=5)
+    one = sweep(texts, [2, 3], n_jobs=1, **kwargs)
+    pd.testing.assert_frame_equal(one, sweep(texts, [2, 3], n_jobs=2, **kwargs))
+    assert one["perplexity"].notna().all() and select_k(one) == 3
