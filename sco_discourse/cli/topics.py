@@ -11,7 +11,8 @@ Files written (columns are stable; other tools read them):
 ``topics sweep --out F.csv``
     One row per (K, seed): ``method, k, seed, coherence, coherence_c_v,
     coherence_c_npmi, coherence_u_mass, exclusivity, stability, perplexity, n_units,
-    n_heldout, n_terms``.
+    n_heldout, n_terms`` (Ks not fitted after an early stop have no rows; the selected
+    K and the skipped Ks are in the provenance record's ``attrs``).
 ``topics prevalence --out F.csv``
     one column per ``--by`` column, then ``topic, label, prevalence, ci_low, ci_high,
     n_units, n_docs, few_units``; ``--changes F.csv`` adds the permutation tests between
@@ -49,6 +50,16 @@ def register(subparsers) -> None:
     sweep.add_argument("--sample-fraction", type=float, default=1.0, metavar="SHARE",
                        help="fit each seed on this share of the units (default 1; use 0.8 for NMF stability)")
     sweep.add_argument("--n-terms", type=at_least(1), default=10, metavar="N", help="top terms scored per topic (default 10)")
+    sweep.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="worker processes fitting runs at the same time (default 1; -1: one per core); the "
+                            "table is the same for any number")
+    sweep.add_argument("--coherence-sample", type=at_least(0), default=20_000, metavar="N",
+                       help="count coherence in a random sample of N units, drawn with --seed (default 20000; "
+                            "0: all units)")
+    sweep.add_argument("--early-stop", type=at_least(0), default=2, metavar="N",
+                       help="stop when N consecutive Ks all score clearly below the best so far (default 2; "
+                            "the rule: `help(sco_discourse.topics.sweep)`)")
+    sweep.add_argument("--no-early-stop", action="store_true", help="fit every K of the grid")
     sweep.add_argument("--out", metavar="FILE.csv", help="write the per-(K, seed) table as CSV")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
     _model_options(sweep, k_required=False)
@@ -121,8 +132,9 @@ def _model_options(parser: argparse.ArgumentParser, *, k_required: bool) -> None
         group.add_argument("--k", type=at_least(1), required=True, help="number of topics")
     else:
         group.add_argument("--k", type=at_least(1), default=None, help="number of topics (when a model is fitted here)")
-    group.add_argument("--method", choices=["lda", "nmf", "lda_multicore"], default="lda",
+    group.add_argument("--method", choices=["lda", "nmf", "lda_multicore", "tomotopy"], default="lda",
                        help="lda: gensim LdaModel (reproducible, default); nmf: scikit-learn NMF on tf-idf; "
+                            "tomotopy: Gibbs-sampling LDA, reproducible and faster (pip install tomotopy); "
                             "lda_multicore: faster but NOT reproducible")
     group.add_argument("--seed", type=at_least(0), default=0, help="random seed (default 0); also seeds the bootstrap")
     group.add_argument("--unit", choices=["paragraph", "document", "window"], default="paragraph",
@@ -134,6 +146,8 @@ def _model_options(parser: argparse.ArgumentParser, *, k_required: bool) -> None
     group.add_argument("--fields", nargs="+", default=None, help=argparse.SUPPRESS)
     group.add_argument("--passes", type=at_least(1), default=10, help="LDA passes (default 10)")
     group.add_argument("--iterations", type=at_least(1), default=100, help="LDA inference iterations (default 100)")
+    group.add_argument("--gibbs-iterations", type=at_least(1), default=300,
+                       help="tomotopy: Gibbs sampling sweeps (default 300)")
     group.add_argument("--alpha", default="symmetric", help="LDA document-topic prior: symmetric, asymmetric, auto "
                                                             "or a number (default symmetric)")
     pre = parser.add_argument_group("preprocessing")
@@ -179,7 +193,8 @@ def _model_kwargs(args) -> dict:
         print("caveat: --fields is no longer needed and is ignored: every metadata field of the corpus "
               "travels with the model (give it to --by directly)", file=sys.stderr)
     return dict(method=args.method, unit=args.unit, window=args.window, min_tokens=args.min_tokens,
-                passes=args.passes, iterations=args.iterations, alpha=_alpha(args.alpha))
+                passes=args.passes, iterations=args.iterations, alpha=_alpha(args.alpha),
+                **({"gibbs_iterations": args.gibbs_iterations} if args.method == "tomotopy" else {}))
 
 
 def _fit_model(args, corpus):
@@ -230,9 +245,14 @@ def _sweep(args: argparse.Namespace) -> int:
         table = sweep(corpus, range(args.k_min, args.k_max + 1, args.k_step), seeds=args.seeds,
                       random_state=args.seed, heldout=args.heldout, sample_fraction=args.sample_fraction,
                       n_terms=args.n_terms, preprocessor=_preprocessor(args), progress=not args.no_progress,
-                      **_model_kwargs(args))
+                      n_jobs=args.jobs, coherence_sample=args.coherence_sample or None,
+                      early_stop=None if args.no_early_stop else args.early_stop, **_model_kwargs(args))
     if args.out:
         emit_table(table, args.out)
+    skipped = table.attrs["ks_skipped"]
+    print(f"selected K = {table.attrs['selected_k']} (best mean of coherence + stability)"
+          + (f"; stopped early, K = {', '.join(map(str, skipped))} not fitted (--no-early-stop fits them)"
+             if skipped else ""), file=sys.stderr)
     summary = sweep_summary(table)
     columns = ["k", "n_seeds"] + [c for c in summary.columns if c.endswith("_mean") and c != "coherence_mean"]
     columns.insert(columns.index("stability_mean") + 1, "stability_sd")

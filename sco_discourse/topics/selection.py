@@ -375,6 +375,12 @@ def sweep(X, ks: Iterable[int], *, seeds: int | Sequence[int] = 5, method: str =
             if runner.stopped:
                 break
     bar.close()
+    unmeasured = sum(int(np.isnan(scores[k, m]).sum()) for k in ks_fitted for m in measures)
+    if unmeasured:
+        warnings.warn(f"topic sweep: {unmeasured} topic coherence score(s) could not be measured (their top terms "
+                      f"never occur together in the {len(reference.sample_index)} units counted) and were left out "
+                      "of the means; count more units (coherence_sample, --coherence-sample)", UserWarning,
+                      stacklevel=2)
     table = _rows(ks_fitted, seed_list, runs, scores, measures, method, n_held_scored, len(pre.vocabulary_))
     table.attrs["selected_k"] = select_k(table)
     table.attrs["ks_skipped"] = [k for k in ks if k not in ks_fitted]
@@ -391,7 +397,9 @@ def _rows(ks, seed_list, runs, scores, measures, method, n_held_scored, n_vocabu
             row = {"method": method, "k": k, "seed": seed, "coherence": float("nan")}
             for measure in measures:
                 per_topic = scores[k, measure][i * k:(i + 1) * k]
-                row[f"coherence_{measure}"] = float(np.mean(per_topic))
+                # a topic none of whose sampled co-occurrences exist scores NaN; it is left out of the mean
+                row[f"coherence_{measure}"] = float(np.nanmean(per_topic)) if np.isfinite(per_topic).any() \
+                    else float("nan")
             row.update(exclusivity=run["exclusivity"], stability=float(value), perplexity=run["perplexity"],
                        n_units=run["n_units"], n_heldout=n_held_scored, n_terms=n_vocabulary)
             rows.append(row)
@@ -442,9 +450,9 @@ def select_k(table: pd.DataFrame) -> int:
     >>> select_k(table)
     2
     """
-    if len(table) == 0:
-        raise InputError("select_k: the sweep table is empty")
     crit = k_criterion(table)
+    if crit["criterion"].isna().all():
+        raise InputError("select_k: no K has a coherence score (the table is empty or every score is NaN)")
     return int(crit.loc[crit["criterion"].idxmax(), "k"])
 
 
@@ -464,7 +472,10 @@ def early_stop_reached(table: pd.DataFrame, *, patience: int = 2) -> bool:
     crit = k_criterion(table)
     if len(crit) <= patience:
         return False
-    best = int(crit["criterion"].to_numpy().argmax())
+    values = crit["criterion"].to_numpy()
+    if np.isnan(values).all():
+        return False
+    best = int(np.nanargmax(values))
     last = crit.iloc[-patience:]
     if best >= len(crit) - patience:
         return False

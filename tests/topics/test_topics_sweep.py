@@ -193,3 +193,24 @@ def test_tomotopy_sweep_is_the_same_with_two_workers():
     one = sweep(texts, [2, 3], n_jobs=1, **kwargs)
     pd.testing.assert_frame_equal(one, sweep(texts, [2, 3], n_jobs=2, **kwargs))
     assert one["perplexity"].notna().all() and select_k(one) == 3
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_sweep_jobs_sample_and_early_stop(tmp_path, capsys):
+    from sco_discourse.cli import main
+
+    common = ["topics", "sweep", "--k-min", "2", "--k-max", "6", "--seeds", "2", "--method", "nmf",
+              "--sample-fraction", "0.8", "--coherence-sample", "60", "--early-stop", "1", "--no-progress"]
+    assert main([*common, "--jobs", "2", "--out", str(tmp_path / "two.csv")]) == 0
+    err = capsys.readouterr().err
+    assert main([*common, "--jobs", "1", "--out", str(tmp_path / "one.csv")]) == 0
+    two, one = pd.read_csv(tmp_path / "two.csv"), pd.read_csv(tmp_path / "one.csv")
+    pd.testing.assert_frame_equal(one, two)
+    chosen = select_k(one)
+    assert f"selected K = {chosen}" in err
+    fitted = sorted(set(one["k"]))
+    assert fitted == list(range(2, fitted[-1] + 1))
+    if fitted[-1] < 6:  # stopped early: the skipped Ks are named, and --no-early-stop fits them
+        assert "not fitted" in err
+        assert main([*common[:-3], "--no-early-stop", "--no-progress", "--out", str(tmp_path / "all.csv")]) == 0
+        assert sorted(set(pd.read_csv(tmp_path / "all.csv")["k"])) == [2, 3, 4, 5, 6]
