@@ -172,7 +172,7 @@ def sweep_child(case: str, data: Path, args) -> dict:
             table = reference_sweep(units, args.ks, **grid)
             skipped = []
         else:
-            table = sweep(units, args.ks, n_jobs=args.jobs, coherence_sample=args.coherence_sample,
+            table = sweep(units, args.ks, n_jobs=args.jobs, coherence_sample=args.coherence_sample or None,
                           early_stop=args.early_stop or None, progress=False, **grid)
             skipped = table.attrs["ks_skipped"]
     wall, cpu = time.perf_counter() - t0, _cpu_s() - cpu0
@@ -188,14 +188,26 @@ def sweep_main(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         info = prepare_units(args, data)
+        if args.old_results:  # the old path's results of an earlier run (its table and timings) instead of a new run
+            old_dir = Path(args.old_results)
+            (data / "sweep-old.pkl").write_bytes((old_dir / "sweep-old.pkl").read_bytes())
         print(f"corpus: {args.corpus}, years {args.years}: {info['documents']} speeches, {info['paragraphs']:,} "
               f"paragraphs; {info['units']:,} units used"
               + (f" (a random subset, seed 0: --units {args.units})" if info["units"] < info["paragraphs"] else ""))
         print(f"grid: method={args.method}, K={args.ks}, seeds={args.seeds}, sample_fraction={args.sample_fraction}, "
               f"measures={args.measures}; new path: n_jobs={args.jobs}, coherence_sample={args.coherence_sample}, "
               f"early_stop={args.early_stop}\n")
-        cases = ["old", "new"] if not args.no_old else ["new"]
+        cases = ["old", "new"] if not (args.no_old or args.old_results) else ["new"]
         results = {case: _run_child("sweep", case, data, args) for case in cases}
+        if args.old_results:
+            results = {"old": json.loads((Path(args.old_results) / "old.json").read_text()), **results}
+            print(f"(old path: results of an earlier run read from {args.old_results}, not timed now)")
+        if args.keep:
+            Path(args.keep).mkdir(parents=True, exist_ok=True)
+            for case in results:
+                if (data / f"sweep-{case}.pkl").exists():
+                    (Path(args.keep) / f"sweep-{case}.pkl").write_bytes((data / f"sweep-{case}.pkl").read_bytes())
+                (Path(args.keep) / f"{case}.json").write_text(json.dumps(results[case]))
         print(f"{'path':6} {'wall s':>9} {'CPU s':>9} {'selected K':>11}  Ks not fitted")
         for case, res in results.items():
             print(f"{case:6} {res['wall_s']:9.1f} {res['cpu_s']:9.1f} {res['selected_k']:11d}  {res['ks_skipped']}")
@@ -337,9 +349,12 @@ def main() -> None:
     parser.add_argument("--heldout", type=float, default=0.1)
     parser.add_argument("--measures", nargs="+", default=["c_v"])
     parser.add_argument("--jobs", type=int, default=2, help="worker processes of the new sweep (default 2)")
-    parser.add_argument("--coherence-sample", type=int, default=20_000)
+    parser.add_argument("--coherence-sample", type=int, default=0,
+                        help="new sweep: count coherence in N sampled units (0: all, the default of sweep)")
     parser.add_argument("--early-stop", type=int, default=2, help="patience of early stopping (0: off)")
     parser.add_argument("--no-old", action="store_true", help="run the new sweep only")
+    parser.add_argument("--keep", metavar="DIR", help="keep each path's table and timings in DIR")
+    parser.add_argument("--old-results", metavar="DIR", help="compare with the old path's results kept with --keep")
     parser.add_argument("--k", type=int, default=20, help="lda: number of topics")
     parser.add_argument("--seed", type=int, default=0, help="lda: seed")
     parser.add_argument("--backends", nargs="+", default=LDA_BACKENDS, choices=LDA_BACKENDS)

@@ -53,9 +53,9 @@ def register(subparsers) -> None:
     sweep.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="worker processes fitting runs at the same time (default 1; -1: one per core); the "
                             "table is the same for any number")
-    sweep.add_argument("--coherence-sample", type=at_least(0), default=20_000, metavar="N",
-                       help="count coherence in a random sample of N units, drawn with --seed (default 20000; "
-                            "0: all units)")
+    sweep.add_argument("--coherence-sample", type=at_least(0), default=0, metavar="N",
+                       help="count coherence in a random sample of N units, drawn with --seed (default 0: all "
+                            "units; a sample can change the ranking of the Ks, check it first)")
     sweep.add_argument("--early-stop", type=at_least(0), default=2, metavar="N",
                        help="stop when N consecutive Ks all score clearly below the best so far (default 2; "
                             "the rule: `help(sco_discourse.topics.sweep)`)")
