@@ -5,12 +5,13 @@ Two parts, each case in a fresh Python process (CPU time = the process and its w
 ``sweep``
     The sweep as it was (``reference_sweep`` below: one model after another, coherence
     counted over all paragraphs once per run, every K fitted) against
-    :func:`sco_discourse.topics.sweep` (``n_jobs`` workers, one coherence pass per K over
-    a sample of paragraphs, early stopping), on the same units and grid, side by side.
-    It prints wall and CPU time, the selected K of both, whether the fitted models'
-    scores agree (exclusivity, stability: the same fits), and the check of the
-    coherence sample: the ranking of the Ks by mean coherence over all paragraphs (the
-    reference) against the sample (Spearman correlation, same best K).
+    :func:`sco_discourse.topics.sweep` (``n_jobs`` workers, one coherence pass per K,
+    early stopping; with ``--coherence-sample N`` coherence counted in N sampled
+    paragraphs), on the same units and grid, side by side. It prints wall and CPU time,
+    the selected K of both, whether the fitted models' scores agree (exclusivity,
+    stability: the same fits), and the check of the coherence sample: the ranking of the
+    Ks by mean coherence over all paragraphs (the old path) against the new path's
+    (Spearman correlation, same best K; identical when no sample is drawn).
 ``lda``
     gensim ``LdaModel`` (the package's default settings), scikit-learn
     ``LatentDirichletAllocation`` (batch) and tomotopy ``LDAModel`` (Gibbs sampling, one
@@ -26,7 +27,9 @@ Run it
 
 The grid is ``--ks 5 10 15 20 25 30 --seeds 3 --method nmf --sample-fraction 0.8
 --measures c_v`` on every paragraph of the 2013-2024 speeches (about 66,000); ``--units
-N`` draws N paragraphs at random (seed 0) for a shorter run. Every case runs with one
+N`` draws N paragraphs at random (seed 0) for a shorter run (the README's figures: ``--units
+20000``, the old path alone took 27 minutes on the loaded 2-core machine). ``--keep DIR``
+saves each path's table and timings; ``--old-results DIR`` compares a new run with them. Every case runs with one
 BLAS thread per process (``SINGLE_THREAD``), so the figures compare code, not thread
 scheduling; the new sweep's parallelism is its worker processes (``--jobs``).
 """
