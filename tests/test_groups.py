@@ -83,6 +83,14 @@ def test_corpus_where_and_select_on_the_seed_corpus():
     assert len(corpus.where("year>=2021", "year<=2022")) == sum(2021 <= y <= 2022 for y in years)
     assert len(corpus.select(year=slice(2021, 2022))) == sum(2021 <= y <= 2022 for y in years)
     assert len(corpus.select(year=">=2023")) == 2
+    # a range string works in select as in --where; a comma stays part of the value
+    assert [d.doc_id for d in corpus.select(year="2023..2024")] == ["seed-001", "seed-004"]
+    assert len(corpus.select(year="2021..2022")) == sum(2021 <= y <= 2022 for y in years) == 5
+    odd = Corpus.from_documents([Document("a", "x", meta={"outlet": "Reuters, London"}),
+                                 Document("b", "y", meta={"outlet": "Reuters"}),
+                                 Document("c", "z", meta={"outlet": "a..b"})])
+    assert [d.doc_id for d in odd.select(outlet="Reuters, London")] == ["a"]
+    assert [d.doc_id for d in odd.select(outlet="a..b")] == ["c"]  # the literal value, not a text range
     assert len(corpus.select(year=lambda y: y % 2 == 0)) == sum(y % 2 == 0 for y in years)
 
 

@@ -166,7 +166,9 @@ class Corpus:
         A criterion is a value (equality), a list/set/tuple/range ("any of"), an
         inclusive ``slice(low, high)`` (either end None), a predicate function, or a
         condition string for the field (``year=">=2013"``, ``year="2013..2024"``,
-        ``iso3="!=CHN"``; see :mod:`sco_discourse.corpus.selection`).
+        ``iso3="!=CHN"``; see :mod:`sco_discourse.corpus.selection`). Unlike ``--where``,
+        a comma is part of the value (``outlet="Reuters, London"``); several values are a
+        list.
 
         Examples
         --------
@@ -174,6 +176,8 @@ class Corpus:
         >>> [d.doc_id for d in load_corpus().select(year=[2023, 2024])]
         ['seed-001', 'seed-004']
         >>> len(load_corpus().select(year=slice(2021, 2022)))
+        5
+        >>> len(load_corpus().select(year="2021..2022"))
         5
         """
         from .selection import value_matcher

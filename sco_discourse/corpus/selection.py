@@ -76,7 +76,8 @@ def parse_condition(text: str) -> Condition:
 def value_matcher(field: str, wanted: Any) -> Callable[[Any], bool]:
     """What ``Corpus.select(field=wanted)`` tests: equality; any of a list/set/tuple/range;
     an inclusive ``slice(low, high)`` (either end None); a callable predicate; or a
-    condition string for the field (``">=2013"``, ``"2013..2024"``, ``"CHN,RUS"``)."""
+    condition string for the field (``">=2013"``, ``"!=CHN"``, ``"2013..2024"``; a comma
+    stays part of the value: several values are a list, ``["CHN", "RUS"]``)."""
     from ..groups import is_missing
 
     if callable(wanted) and not isinstance(wanted, type):
@@ -99,6 +100,11 @@ def value_matcher(field: str, wanted: Any) -> Callable[[Any], bool]:
         return lambda v: any(_same(v, o) for o in options)
     if isinstance(wanted, str) and wanted[:1] in "<>!=" and wanted[:1]:
         return parse_condition(field + wanted)
+    if isinstance(wanted, str) and ".." in wanted:
+        # a range, as in --where; a value that is literally this string matches too. A comma
+        # is left literal here ("Reuters, London" is one outlet): several values are a list
+        condition = parse_condition(f"{field}={wanted}")
+        return lambda v: _same(v, wanted) or condition(v)
     return lambda v: _same(v, wanted)
 
 
