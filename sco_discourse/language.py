@@ -65,6 +65,19 @@ def han_share(text: str) -> float | None:
     return han / (han + other)
 
 
+def _may_have_han(text: str) -> bool:
+    """False when every character of ``text`` lies below U+3007, the first Chinese
+    character of :data:`sco_discourse.zh.HAN_CLASS`: the maximum of the code points (one
+    array operation) spares the regular-expression scan of an English text with a few
+    typographic quotes, which costs as much as reading it."""
+    from .text import _codes
+
+    if text.isascii():
+        return False
+    codes = _codes(text)
+    return codes is None or int(codes.max()) >= 0x3007
+
+
 def detect_language(text: str) -> str | None:
     """``"zh"`` when most letters of ``text`` are Chinese characters, ``"en"`` for other
     text with letters, None for text without letters.
@@ -78,7 +91,7 @@ def detect_language(text: str) -> str | None:
     """
     from .zh import has_han
 
-    if not has_han(text):
+    if not _may_have_han(text) or not has_han(text):
         return "en" if re.search(r"[^\W\d_]", text) else None
     share = han_share(text)
     if share is None:
