@@ -8,9 +8,11 @@ How a document is read
    one space, giving the *match text*. A small table of break points maps every offset
    of the match text back to the original text, so evidence keeps exact offsets.
 3. One Aho–Corasick automaton (``pyahocorasick``) holding every phrase of every frame
-   (with the plural forms of ``inflections``), every exclusion, and the items, leads and
-   trails of coordinated lists scans the match text once. A hit counts only as a whole
-   word (no letter, digit or ``_`` on either side).
+   (with the plural forms of ``inflections``), every exclusion, and the leads and trails
+   of coordinated lists scans the match text once. A hit counts only as a whole word (no
+   letter, digit or ``_`` on either side). The items of a list with a lead or a trail
+   ("development", "security": frequent words) are looked for only in a document where
+   a lead is directly followed, or a trail directly preceded, by one of them.
 4. Coordinated lists (``enumerations``) are assembled from the item hits: consecutive
    items separated only by commas, "and", "or", "&", "as well as" and quotes.
 5. Overlaps are resolved leftmost-longest: a longer match wins over a shorter one at the
@@ -28,7 +30,12 @@ How a document is read
 
 The context rules look at the words, sentence or paragraph around a conditional mention
 only (sentences are split only in documents where a cue phrase occurs), so the cost of a
-document is one automaton scan plus a small constant per hit.
+document is one automaton scan plus a small constant per hit. For speed the match text
+is built from one array of code points by table look-ups (which also give the token and
+character counts of :meth:`Matcher.count`), and the automaton scans a copy of it where
+every non-word character is a space, for its phrases with a space in front
+(:func:`_prepare`); ``Matcher._find_text(..., reference=True)`` takes the plain path
+(steps 1-3 as written above), and the tests check that both give the same mentions.
 
 Chinese documents are read by :class:`~sco_discourse.frames.matcher_zh.ChineseMatcher`
 (phrases on word boundaries of the segmented text), with the packaged Chinese lexicon
