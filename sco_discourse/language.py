@@ -21,6 +21,7 @@ tokenizer either way. Give a ``language`` column to state the language instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["LANGUAGES", "detect_language", "language_code", "document_language", "han_share"]
 
@@ -65,6 +66,31 @@ def han_share(text: str) -> float | None:
     return han / (han + other)
 
 
+@lru_cache(maxsize=1)
+def _han_table():
+    """Whether each code point of the BMP is a Chinese character (:data:`sco_discourse.zh.HAN_CLASS`)."""
+    import numpy as np
+
+    from .zh import _HAN_RE
+
+    return np.array([_HAN_RE.match(chr(c)) is not None for c in range(0x10000)], dtype=bool)
+
+
+def _may_have_han(text: str) -> bool:
+    """False when ``text`` has no Chinese character, decided from its array of code points
+    (one table look-up over the few characters above U+3000) when all of them lie in the
+    BMP: this spares the regular-expression scan of an English text with a few typographic
+    quotes, which costs as much as reading it. True: :func:`~sco_discourse.zh.has_han` decides."""
+    from .text import _codes
+
+    if text.isascii():
+        return False
+    codes = _codes(text)
+    if codes is None:
+        return True
+    return bool(_han_table()[codes[codes >= 0x3000]].any())
+
+
 def detect_language(text: str) -> str | None:
     """``"zh"`` when most letters of ``text`` are Chinese characters, ``"en"`` for other
     text with letters, None for text without letters.
@@ -78,7 +104,7 @@ def detect_language(text: str) -> str | None:
     """
     from .zh import has_han
 
-    if not has_han(text):
+    if not _may_have_han(text) or not has_han(text):
         return "en" if re.search(r"[^\W\d_]", text) else None
     share = han_share(text)
     if share is None:

@@ -417,3 +417,64 @@ def iter_tokens(texts, **kwargs) -> Iterator[list[str]]:
     """Yield :func:`tokens` for each text of an iterable (streams)."""
     for text in texts:
         yield tokens(text, **kwargs)
+
+
+# --------------------------------------------------------------------------- one pass of codes
+def _codes(text: str):
+    """The code points of ``text`` as a numpy array of one or two bytes per character, or
+    None when a character lies outside the Basic Multilingual Plane (the callers then
+    take the string path). The match text, the token count and the character count of
+    the frame counter are all read from this one array (:func:`_counts_from_codes`,
+    :func:`sco_discourse.frames.matcher._prepare`)."""
+    import numpy as np
+
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    raw = text.encode("utf-16-le", "surrogatepass")
+    if len(raw) != 2 * len(text):
+        return None
+    return np.frombuffer(raw, dtype=np.uint16)
+
+
+@lru_cache(maxsize=1)
+def _code_classes():
+    """Per code point of the BMP, bit flags read by :func:`_counts_from_codes`: 1 word
+    character, 2 digit (both as the token regex sees them), 4 a hyphen or apostrophe after
+    :func:`normalize`, 8 a "." or "," (the joiners of :func:`count_tokens`). Two tables:
+    for text with a non-ASCII character, and for ASCII text (which :func:`normalize`
+    leaves as it is but for tabs, so a backquote stays a backquote)."""
+    import numpy as np
+
+    is_word, is_digit = _char_classes(True)
+    size = 0x10000
+    codes = np.arange(size)
+    tables = []
+    for mapping in (_NORMALIZE_MAP, {"\t": " "}):
+        norm = np.array([ord(mapping.get(chr(c), chr(c))) for c in range(size)], dtype=np.int64)
+        # normalize() maps non-word characters to non-word characters only: classes of the
+        # raw text are those of the normalised text
+        assert (is_word[norm] == is_word[codes]).all() and (is_digit[norm] == is_digit[codes]).all()
+        flags = is_word[:size].astype(np.uint8) | (is_digit[:size].astype(np.uint8) << 1)
+        flags |= ((norm == 39) | (norm == 45)).astype(np.uint8) << 2
+        flags |= ((norm == 46) | (norm == 44)).astype(np.uint8) << 3
+        tables.append(flags)
+    return tables[0], tables[1][:256].copy()
+
+
+def _counts_from_codes(text: str, codes) -> tuple[int, int]:
+    """``(count_tokens(text), count_characters(text))`` of English text from its code array
+    (:func:`_codes`): one table look-up, then the same arithmetic as
+    :func:`_count_tokens_vectorized`."""
+    import numpy as np
+
+    if len(text) < 64:
+        return count_tokens(text, language="en"), count_characters(text)
+    wide, ascii = _code_classes()
+    flags = (ascii if codes.dtype == np.uint8 else wide).take(codes)
+    word = (flags & 1).view(np.bool_)
+    n_word = int(np.count_nonzero(word))
+    runs = int(word[0]) + int(np.count_nonzero(word[1:] > word[:-1]))
+    # a joiner: bit 4 (hyphen/apostrophe) between two word characters, or bit 8 ("." or ",")
+    # between two digits; shifted down, the joiner bits meet the "both neighbours" bits
+    joiners = int(np.count_nonzero((flags[1:-1] >> 2) & (flags[:-2] & flags[2:])))
+    return runs - joiners, n_word - text.count("_")

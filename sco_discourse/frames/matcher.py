@@ -8,9 +8,11 @@ How a document is read
    one space, giving the *match text*. A small table of break points maps every offset
    of the match text back to the original text, so evidence keeps exact offsets.
 3. One Aho–Corasick automaton (``pyahocorasick``) holding every phrase of every frame
-   (with the plural forms of ``inflections``), every exclusion, and the items, leads and
-   trails of coordinated lists scans the match text once. A hit counts only as a whole
-   word (no letter, digit or ``_`` on either side).
+   (with the plural forms of ``inflections``), every exclusion, and the leads and trails
+   of coordinated lists scans the match text once. A hit counts only as a whole word (no
+   letter, digit or ``_`` on either side). The items of a list with a lead or a trail
+   ("development", "security": frequent words) are looked for only in a document where
+   a lead is directly followed, or a trail directly preceded, by one of them.
 4. Coordinated lists (``enumerations``) are assembled from the item hits: consecutive
    items separated only by commas, "and", "or", "&", "as well as" and quotes.
 5. Overlaps are resolved leftmost-longest: a longer match wins over a shorter one at the
@@ -28,7 +30,12 @@ How a document is read
 
 The context rules look at the words, sentence or paragraph around a conditional mention
 only (sentences are split only in documents where a cue phrase occurs), so the cost of a
-document is one automaton scan plus a small constant per hit.
+document is one automaton scan plus a small constant per hit. For speed the match text
+is built from one array of code points by table look-ups (which also give the token and
+character counts of :meth:`Matcher.count`), and the automaton scans a copy of it where
+every non-word character is a space, for its phrases with a space in front
+(:func:`_prepare`); ``Matcher._find_text(..., reference=True)`` takes the plain path
+(steps 1-3 as written above), and the tests check that both give the same mentions.
 
 Chinese documents are read by :class:`~sco_discourse.frames.matcher_zh.ChineseMatcher`
 (phrases on word boundaries of the segmented text), with the packaged Chinese lexicon
@@ -47,12 +54,13 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
 from ..provenance import corpus_attrs
 from ..text import _lower, normalize
-from .rules import ListResolver, _ContextRules, _Doc, automaton_of, _is_word, to_original
+from .rules import ListResolver, _ContextRules, _Doc, _is_word, to_original
 
 __all__ = ["Matcher", "Mention", "find_mentions", "match_text", "compile_phrase", "map_documents", "MENTION_COLUMNS",
            "key_name"]
@@ -129,6 +137,77 @@ def match_text(text: str) -> tuple[str, list[int], list[int]]:
 
 
 
+# --------------------------------------------------------------------------- the fast path
+# The match text is built from one array of code points (sco_discourse.text._codes) with
+# two table look-ups instead of several string passes: the match text itself and the
+# *scan text*, where every non-word character is a space. The automaton scans the scan
+# text for its keys with a space in front (" community"): from the root it then follows a
+# single edge, which makes the scan about twice as fast as with keys starting with any
+# letter, and a hit is a whole word on the left by construction.
+_NON_WORD_RE = re.compile(r"\W")   # \w is isalnum() or "_": _is_word
+
+
+@lru_cache(maxsize=1)
+def _match_tables():
+    """Per code point of the BMP: its match-text character (normalised, lower-cased, a
+    hyphen or line break a space) and its scan-text character (a space unless a word
+    character)."""
+    import numpy as np
+
+    from ..text import _NORMALIZE_MAP
+
+    size = 0x10000
+    is_word = np.array([_is_word(chr(c)) for c in range(size)], dtype=bool)
+    tables = []
+    # normalize() maps every character of _NORMALIZE_MAP in text with a non-ASCII
+    # character, only tabs in ASCII text (where a backquote stays a backquote)
+    for mapping in (_NORMALIZE_MAP, {"\t": " "}):
+        to_match = np.empty(size, dtype=np.uint16)
+        for c in range(size):
+            low = mapping.get(chr(c), chr(c)).lower()[:1]   # _lower: the first character
+            to_match[c] = 32 if low in "-\n\r\f\v" else ord(low)
+        to_scan = np.where(is_word, np.arange(size), 32).astype(np.uint16)[to_match]
+        tables.append((to_match, to_scan))
+    (to_match, to_scan), (ascii_match, ascii_scan) = tables
+    return to_match, to_scan, ascii_match[:256].astype(np.uint8), ascii_scan[:256].astype(np.uint8)
+
+
+def _prepare(text: str, codes=None) -> tuple[str, str, list[int], list[int]]:
+    """``match_text(text)`` and the scan text of its match text (with one space in front).
+
+    ``codes`` is :func:`sco_discourse.text._codes` of ``text`` when the caller has it."""
+    import numpy as np
+
+    from ..text import _codes
+
+    if codes is None:
+        codes = _codes(text)
+    # "Σ" lower-cases by its context (final "ς"), which a table cannot do: the string path
+    if codes is None or (codes.dtype != np.uint8 and "\u03a3" in text):
+        compact, break_at, shift = match_text(text)
+        return compact, " " + _NON_WORD_RE.sub(" ", compact), break_at, shift
+    to_match, to_scan, to_match8, to_scan8 = _match_tables()
+    wide = codes.dtype != np.uint8
+    matched = (to_match if wide else to_match8).take(codes)
+    scanned = (to_scan if wide else to_scan8).take(codes)
+    space = matched == 32
+    doubled = space[1:] & space[:-1]
+    if doubled.any():
+        # a run of spaces keeps its first: drop every space that follows a space
+        removed = np.flatnonzero(doubled) + 1
+        first = np.flatnonzero(np.concatenate(([True], removed[1:] != removed[:-1] + 1)))
+        break_at = [0, *(removed[first] - first).tolist()]
+        shift = [0, *first[1:].tolist(), len(removed)]
+        keep = np.ones(len(matched), dtype=bool)
+        keep[removed] = False
+        matched = matched[keep]
+        scanned = scanned[keep]
+    else:
+        break_at, shift = [0], [0]
+    encoding = "utf-16-le" if wide else "latin-1"
+    return (matched.tobytes().decode(encoding), " " + scanned.tobytes().decode(encoding), break_at, shift)
+
+
 # --------------------------------------------------------------------------- rule phrases
 def compile_phrase(phrase: str, gazetteer: dict[str, tuple[str, ...]]) -> str:
     """Regular expression (on match text) for a rule phrase with ``{list}`` and ``[word]``.
@@ -153,6 +232,44 @@ def compile_phrase(phrase: str, gazetteer: dict[str, tuple[str, ...]]) -> str:
         sep = " " if i < len(parts) - 1 else ""
         out += f"(?:{rx}{sep})?" if optional else f"{rx}{sep}"
     return out
+
+
+def _scan_automaton(entries: dict[str, list]):
+    """An automaton over scan text (:func:`_prepare`) for match-text keys: each key is
+    added as its scan form (non-word characters as spaces) with a space in front when it
+    starts with a word character; the value lists ``(key, length, exact, payload)`` of
+    every key with that scan form (``exact``: the key is one word, so a scan hit is a
+    hit of the key)."""
+    import ahocorasick
+
+    forms: dict[str, list] = {}
+    for key, payload in entries.items():
+        scan_form = _NON_WORD_RE.sub(" ", key)
+        if _is_word(key[0]):
+            scan_form = " " + scan_form
+        exact = all(_is_word(ch) for ch in key)
+        forms.setdefault(scan_form, []).append((key, len(key), exact, tuple(payload)))
+    automaton = ahocorasick.Automaton()
+    for scan_form, keys in forms.items():
+        automaton.add_word(scan_form, tuple(keys))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
+def _scan_hits(automaton, compact: str, scan: str) -> Iterator[tuple[int, int, tuple]]:
+    """``(start, end, payload)`` of every whole-word hit of a key in the match text."""
+    if not len(automaton):
+        return
+    n = len(compact)
+    for end, keys in automaton.iter(scan):   # scan[i + 1] is the scan character of compact[i]
+        if end < n and scan[end + 1] != " ":
+            continue
+        for key, length, exact, payload in keys:
+            start = end - length
+            if exact or compact.startswith(key, start):
+                if start == 0 or scan[start] == " ":
+                    yield start, end, payload
 
 
 # --------------------------------------------------------------------------- the matcher
@@ -241,7 +358,31 @@ class Matcher(ListResolver):
                 self._rules[frame.id] = compiled
             self._add_enumerations(frame, add)
         self._default_variant = {f.id: (f.default_variant or "") for f in self._frames}
-        self._automaton = automaton_of(entries)
+        self._entries = {form: tuple(payload) for form, payload in entries.items()}
+        # The items of a list with a lead or a trail are frequent words ("development",
+        # "security", "human"); a list needs an item directly after a lead (before a trail),
+        # which is rare. They are looked for only in a document where the lead/trail hits
+        # allow it (``_gates``): the main automaton holds every other key.
+        self._gated = {e for e, (_, spec) in enumerate(self._enums) if spec.lead or spec.trail}
+        main: dict[str, list] = {}
+        items: dict[int, dict[str, list]] = {e: {} for e in self._gated}
+        for form, payload in self._entries.items():
+            for entry in payload:
+                if entry[0] == "i" and entry[1] in self._gated:
+                    items[entry[1]].setdefault(form, []).append(entry)
+                else:
+                    main.setdefault(form, []).append(entry)
+        self._automaton = _scan_automaton(main)
+        self._item_automata = {e: _scan_automaton(forms) for e, forms in items.items()}
+        self._gates = {}
+        for e in self._gated:
+            spec = self._enums[e][1]
+            alternatives = "|".join(re.escape(f) for f in sorted(items[e], key=len, reverse=True)) or "(?!)"
+            longest = max(map(len, items[e]), default=0)
+            self._gates[e] = (re.compile(rf"[ \"'*]{{0,3}}(?:{alternatives})") if spec.lead else None,
+                              re.compile(rf"(?:{alternatives})[ \"'*]{{0,3}}\Z") if spec.trail else None,
+                              longest + 3)
+        self._reference_automaton = None
 
     def __getstate__(self):  # the automaton is rebuilt in worker processes
         return {"lexicon": self.lexicon, "per_language": self._per_language}
@@ -449,27 +590,53 @@ class Matcher(ListResolver):
             return self.chinese.suppressed(text, year=year)
         return self._find_text(text, year)[1]
 
-    def _find_text(self, text: str, year: int | None) -> tuple[list[tuple], list[tuple]]:
-        """Mentions and set-aside mentions of ``text``, offsets into ``text``."""
-        compact, break_at, shift = match_text(text)
+    def _find_text(self, text: str, year: int | None, *, prepared=None,
+                   reference: bool = False) -> tuple[list[tuple], list[tuple]]:
+        """Mentions and set-aside mentions of ``text``, offsets into ``text``.
+
+        ``reference=True`` takes the simple path (the match text by string operations,
+        one automaton of every key, every list assembled from every item): the fast path
+        must give the same mentions, and the tests compare the two."""
+        if reference:
+            compact, break_at, shift = match_text(text)
+            scan = None
+        else:
+            compact, scan, break_at, shift = prepared if prepared is not None else _prepare(text)
         doc = _Doc(text, break_at, shift, year)
-        spans, suppressed = self._find_compact(compact, doc)
+        spans, suppressed = self._find_compact(compact, doc, scan=scan)
         if len(break_at) == 1 or not (spans or suppressed):
             return spans, suppressed
         return ([(doc.orig(s), doc.orig(e - 1) + 1, *rest) for s, e, *rest in spans],
                 [(doc.orig(s), doc.orig(e - 1) + 1, *rest) for s, e, *rest in suppressed])
 
-    def _find_compact(self, compact: str, doc: "_Doc | None" = None) -> tuple[list[tuple], list[tuple]]:
-        """Mentions ``(start, end, frame, variant)`` and set-aside mentions ``(start, end,
-        frame, variant, rule, entry)`` of the match text, in text order."""
+    def _hits_reference(self, compact: str) -> Iterator[tuple[int, int, tuple]]:
+        """Every whole-word hit of every key: one automaton over the match text."""
+        if self._reference_automaton is None:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            for form, payload in self._entries.items():
+                automaton.add_word(form, (len(form), payload))
+            automaton.make_automaton()
+            self._reference_automaton = automaton
         n = len(compact)
-        candidates: list[tuple[int, int, tuple]] = []   # (start, end, payload)
-        enum_hits: dict[int, dict[str, list]] | None = None
-        for end_idx, (length, payload) in self._automaton.iter(compact):
+        for end_idx, (length, payload) in self._reference_automaton.iter(compact):
             end = end_idx + 1
             start = end - length
             if (start > 0 and _is_word(compact[start - 1])) or (end < n and _is_word(compact[end])):
                 continue
+            yield start, end, payload
+
+    def _find_compact(self, compact: str, doc: "_Doc | None" = None, *,
+                      scan: str | None = None) -> tuple[list[tuple], list[tuple]]:
+        """Mentions ``(start, end, frame, variant)`` and set-aside mentions ``(start, end,
+        frame, variant, rule, entry)`` of the match text, in text order; ``scan``: its scan
+        text (:func:`_prepare`), None for the reference path."""
+        candidates: list[tuple[int, int, tuple]] = []   # (start, end, payload)
+        enum_hits: dict[int, dict[str, list]] | None = None
+        first: dict[int, tuple] = {}    # list -> where its first hit ends (the order lists are read in)
+        hits_iter = self._hits_reference(compact) if scan is None else _scan_hits(self._automaton, compact, scan)
+        for start, end, payload in hits_iter:
             for entry in payload:
                 kind = entry[0]
                 if kind == "p" or kind == "x":
@@ -477,8 +644,24 @@ class Matcher(ListResolver):
                 else:
                     if enum_hits is None:
                         enum_hits = {}
-                    hits = enum_hits.setdefault(entry[1], {"i": [], "l": [], "t": []})
+                    hits = enum_hits.get(entry[1])
+                    if hits is None:
+                        hits = enum_hits[entry[1]] = {"i": [], "l": [], "t": []}
+                        first[entry[1]] = (end, start, entry[1])
                     hits[kind].append((start, end, entry[2] if kind == "i" else None))
+        if enum_hits and scan is not None:
+            for e in self._gated & enum_hits.keys():
+                hits = enum_hits[e]
+                if not self._gate_open(compact, e, hits):
+                    continue
+                for start, end, payload in _scan_hits(self._item_automata[e], compact, scan):
+                    for entry in payload:
+                        hits["i"].append((start, end, entry[2]))
+                        if (end, start, e) < first[e]:
+                            first[e] = (end, start, e)
+            # the order the reference path meets the lists in: by the end of each list's
+            # first hit (the automaton reports hits by end, the longest first)
+            enum_hits = {e: enum_hits[e] for e in sorted(enum_hits, key=first.__getitem__)}
         if enum_hits:
             for e, hits in enum_hits.items():
                 if hits["i"]:
@@ -489,6 +672,19 @@ class Matcher(ListResolver):
         if doc is None:
             doc = _Doc(compact, [0], [0], None)
         return self._settle(compact, candidates, doc)
+
+    def _gate_open(self, compact: str, e: int, hits: dict[str, list]) -> bool:
+        """Whether list ``e`` can have a member here: a list starts with an item directly
+        after a lead (:meth:`_lead_before`) and ends with one directly before a trail
+        (:meth:`_trail_after`), so without such a pair its items need not be looked for."""
+        lead, trail, width = self._gates[e]
+        if lead is not None and not any(lead.match(compact, end) for _, end, _ in hits["l"]):
+            return False
+        if trail is not None and not any(trail.search(compact, max(0, start - width), start)
+                                         for start, _, _ in hits["t"]):
+            return False
+        return True
+
 
 # --------------------------------------------------------------------------- many documents
 _WORKER: dict[str, Any] = {}

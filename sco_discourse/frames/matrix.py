@@ -22,8 +22,8 @@ import scipy.sparse as sp
 
 from ..dtm import DTM
 from ..errors import InputError
-from ..text import count_characters, count_tokens
-from .matcher import Matcher, key_name, language_lexicon_attrs, lexicon_attrs, map_documents
+from ..text import _codes, _counts_from_codes, count_characters, count_tokens
+from .matcher import Matcher, _prepare, key_name, language_lexicon_attrs, lexicon_attrs, map_documents
 
 __all__ = ["FrameMatrix", "count_frames", "with_specific"]
 
@@ -132,12 +132,22 @@ def _count_item(matcher: Matcher, item: tuple[Any, str, str | None, Any]) -> tup
     total column and to its variant's column."""
     key, text, language, year = item
     index = matcher.key_index
+    codes = None
+    if language is not None and language != "zh" or language is None and text.isascii():
+        # English rules: the match text and both counts from one array of code points
+        codes = _codes(text)
+    if codes is None:
+        spans = matcher._spans(text, language, year)
+        n_tokens, n_characters = count_tokens(text, language=language), count_characters(text)
+    else:
+        spans = matcher._find_text(text, year, prepared=_prepare(text, codes))[0]
+        n_tokens, n_characters = _counts_from_codes(text, codes)
     hits: list[int] = []
-    for _, _, frame, variant in matcher._spans(text, language, year):
+    for _, _, frame, variant in spans:
         hits.append(index[(frame, "")])
         if variant:
             hits.append(index[(frame, variant)])
-    return key, count_tokens(text, language=language), count_characters(text), language, hits
+    return key, n_tokens, n_characters, language, hits
 
 
 #: How many ids of documents without tokens a matrix (and its tables) lists; all are counted.
