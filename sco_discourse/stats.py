@@ -17,8 +17,8 @@ from scipy import sparse
 
 from .errors import InputError
 
-__all__ = ["bootstrap_ratio_ci", "bootstrap_indices", "bootstrap_draw_counts", "cluster_codes", "cluster_sums",
-           "adjust_p"]
+__all__ = ["bootstrap_ratio_ci", "bootstrap_indices", "bootstrap_index_blocks", "bootstrap_draw_counts",
+           "cluster_codes", "cluster_sums", "adjust_p"]
 
 
 # --------------------------------------------------------------------------- resampling
@@ -122,9 +122,51 @@ def bootstrap_draw_counts(n_units: int, n_resamples: int, *, strata: np.ndarray 
         yield counts
 
 
-def bootstrap_ratio_ci(numerator: np.ndarray, denominator: np.ndarray, *, n_resamples: int = 2000,
+#: Bytes of resampled indices a bootstrap holds at once (each block also needs about as much
+#: again for the draw counts); the results do not depend on it.
+BOOTSTRAP_BLOCK_BYTES = 8e6
+
+
+def bootstrap_index_blocks(n_units: int, n_resamples: int, *, random_state: int | np.random.Generator | None = 0,
+                           block_bytes: float | None = None) -> Iterator[np.ndarray]:
+    """:func:`bootstrap_indices` in blocks of resamples, so memory does not grow with
+    ``n_units x n_resamples``.
+
+    The blocks stacked are exactly ``bootstrap_indices(n_units, n_resamples,
+    random_state=...)``: numpy's generator draws the same stream whether the integers are
+    asked for at once or in consecutive pieces.
+
+    Yields
+    ------
+    numpy.ndarray of int64, shape (block, n_units)
+        At most ``block_bytes`` bytes each (at least one resample; default
+        :data:`BOOTSTRAP_BLOCK_BYTES`).
+
+    Examples
+    --------
+    >>> blocks = list(bootstrap_index_blocks(5, 7, random_state=3, block_bytes=80))
+    >>> [len(b) for b in blocks]
+    [2, 2, 2, 1]
+    >>> bool((np.vstack(blocks) == bootstrap_indices(5, 7, random_state=3)).all())
+    True
+    """
+    rng = np.random.default_rng(random_state)
+    block_bytes = BOOTSTRAP_BLOCK_BYTES if block_bytes is None else block_bytes
+    block = int(max(1, min(n_resamples, block_bytes // (8 * max(n_units, 1)))))
+    for done in range(0, n_resamples, block):
+        yield rng.integers(0, n_units, size=(min(block, n_resamples - done), n_units))
+
+
+def _draw_counts(indices: np.ndarray, n_units: int) -> np.ndarray:
+    """Times each unit is drawn in each row of ``indices``: shape ``(len(indices), n_units)``."""
+    size = len(indices)
+    flat = (indices + (np.arange(size) * n_units)[:, None]).ravel()
+    return np.bincount(flat, minlength=size * n_units).reshape(size, n_units).astype(float)
+
+
+def bootstrap_ratio_ci(numerator, denominator, *, n_resamples: int = 2000,
                        confidence: float = 0.95, random_state: int | None = 0,
-                       scale: float = 1.0, cluster=None) -> tuple[float, float]:
+                       scale: float = 1.0, cluster=None, weights=None) -> tuple[float, float]:
     """Percentile bootstrap interval of ``scale * sum(numerator) / sum(denominator)``.
 
     Units (documents, paragraphs) are resampled with replacement, which respects that
@@ -133,7 +175,7 @@ def bootstrap_ratio_ci(numerator: np.ndarray, denominator: np.ndarray, *, n_resa
 
     Parameters
     ----------
-    numerator, denominator : array-like, shape (n_units,) or (n_units, k) / (n_units,)
+    numerator, denominator : array-like or scipy sparse, shape (n_units,) or (n_units, k) / (n_units,)
     n_resamples : int, default 2000
     confidence : float, default 0.95
     random_state : int, default 0
@@ -147,11 +189,23 @@ def bootstrap_ratio_ci(numerator: np.ndarray, denominator: np.ndarray, *, n_resa
         which units are independent: documents of one speaker share the speaker's
         habits, so resampling documents treats 10 speeches of one country as 10
         independent pieces of evidence and gives intervals that are too narrow.
+    weights : array-like of shape (n_units,), optional
+        A weight per unit (e.g. 1/size of its cluster of duplicate documents): a
+        cluster's (or unit's) contribution to a resample is ``sum(w * numerator)`` over
+        ``sum(w * denominator)`` of its units. Default: all 1.
 
     Returns
     -------
     (low, high)
         NaN where there are no units.
+
+    Memory
+    ------
+    Resamples are drawn and summed in blocks (:func:`bootstrap_index_blocks`; a block
+    holds at most about 8 MB of indices), so memory grows with ``n_units`` and the
+    number of columns, not with ``n_units x n_resamples``; the blocks are the same
+    resamples as drawn at once, so the interval does not depend on the block size. A
+    sparse ``numerator`` stays sparse.
 
     Examples
     --------
@@ -162,20 +216,34 @@ def bootstrap_ratio_ci(numerator: np.ndarray, denominator: np.ndarray, *, n_resa
     >>> sorted({round(low, 2), round(high, 2)})  # two clusters: 3/20, 7/20 or their mean
     [0.15, 0.35]
     """
-    num = np.asarray(numerator, dtype=float)
+    if sparse.issparse(numerator):
+        num = sparse.csr_matrix(numerator, dtype=float)
+    else:
+        num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     if num.shape[0] == 0:
         return (np.nan, np.nan)
+    if weights is not None:
+        w = np.asarray(weights, dtype=float)
+        num = sparse.csr_matrix(num.multiply(w[:, None])) if sparse.issparse(num) else \
+            (num * w if num.ndim == 1 else num * w[:, None])
+        den = den * w
     if cluster is not None:
         codes = cluster_codes(cluster, num.shape[0])
         num, den = cluster_sums(num, codes), cluster_sums(den, codes)
-    idx = bootstrap_indices(num.shape[0], n_resamples, random_state=random_state)
-    num_sums = num[idx].sum(axis=1)
-    den_sums = den[idx].sum(axis=1)
-    if num.ndim == 2:
-        den_sums = den_sums[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = scale * num_sums / den_sums
+    n_units = num.shape[0]
+    ratios = []
+    # Sums of integer counts by integer draw counts are exact in float64, so they equal the
+    # sums over ``num[indices]`` of drawing all resamples at once (and summing them).
+    for indices in bootstrap_index_blocks(n_units, n_resamples, random_state=random_state):
+        drawn = _draw_counts(indices, n_units)
+        num_sums = drawn @ num
+        den_sums = drawn @ den
+        if num.ndim == 2:
+            den_sums = den_sums[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios.append(scale * np.asarray(num_sums) / den_sums)
+    ratios = np.concatenate(ratios)
     alpha = (1 - confidence) / 2
     low, high = np.nanquantile(ratios, [alpha, 1 - alpha], axis=0)
     if num.ndim == 1:

@@ -128,15 +128,15 @@ def test_bootstrap_interval_is_reproducible_and_seeded():
     b = frame_counts(fm, by="g", n_resamples=500, random_state=7)
     c = frame_counts(fm, by="g", n_resamples=500, random_state=8)
     pd.testing.assert_frame_equal(a, b)
-    # computing the interval in column blocks (bounded memory) changes nothing
-    from sco_discourse.frames import counts as counts_module
+    # drawing and summing the resamples in small blocks (bounded memory) changes nothing
+    from sco_discourse import stats
 
-    budget = counts_module._BOOTSTRAP_BYTES
-    counts_module._BOOTSTRAP_BYTES = 8 * 500 * 12 * 3  # three columns per block
+    budget = stats.BOOTSTRAP_BLOCK_BYTES
+    stats.BOOTSTRAP_BLOCK_BYTES = 8 * 12 * 3  # three resamples per block
     try:
         pd.testing.assert_frame_equal(a, frame_counts(fm, by="g", n_resamples=500, random_state=7))
     finally:
-        counts_module._BOOTSTRAP_BYTES = budget
+        stats.BOOTSTRAP_BLOCK_BYTES = budget
     row_a = a[a["frame"] == "win_win"].iloc[0]
     row_c = c[c["frame"] == "win_win"].iloc[0]
     assert (row_a.ci_low, row_a.ci_high) != (row_c.ci_low, row_c.ci_high)
