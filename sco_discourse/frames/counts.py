@@ -31,8 +31,6 @@ TREND_COLUMNS = ["frame", "variant", "specific", "n_docs", "n_years", "irr_per_y
                  "method", "caveat"]
 #: A group with fewer documents than this gets a caveat: its interval and the trend rest on little data.
 FEW_DOCUMENTS = 5
-# Memory budget of one bootstrap call (bytes of the resampled counts array).
-_BOOTSTRAP_BYTES = 256e6
 
 
 def _characters(fm: FrameMatrix) -> np.ndarray:
@@ -242,15 +240,12 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
             continue
         if interval == "bootstrap":
             members = np.flatnonzero((codes == g) & (row_tokens > 0))  # in corpus order
-            matrix, tokens = fm.matrix[members], row_tokens[members]
-            # columns in blocks: the resampled array is n_resamples x documents x columns;
-            # the same seed gives every block the same resamples, so results are unchanged
-            block = max(1, int(_BOOTSTRAP_BYTES // (8 * n_resamples * len(tokens))))
-            for j in range(0, n_keys, block):
-                low[g, j:j + block], high[g, j:j + block] = bootstrap_ratio_ci(
-                    matrix[:, j:j + block].toarray(), tokens, n_resamples=n_resamples, confidence=confidence,
-                    random_state=random_state, scale=10_000.0,
-                    cluster=None if cluster_values is None else cluster_values[members])
+            # the matrix stays sparse and resamples are summed in blocks: memory does not grow
+            # with documents x resamples (stats.bootstrap_ratio_ci)
+            low[g], high[g] = bootstrap_ratio_ci(
+                fm.matrix[members], row_tokens[members], n_resamples=n_resamples, confidence=confidence,
+                random_state=random_state, scale=10_000.0,
+                cluster=None if cluster_values is None else cluster_values[members])
         else:
             low[g], high[g] = poisson_rate_ci(counts[g], np.full(n_keys, group_tokens[g]), confidence=confidence,
                                               per=10_000.0)
