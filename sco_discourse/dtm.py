@@ -154,6 +154,15 @@ class DTM:
     groups : list of str or None
         The group columns of ``docs`` when the rows are groups; ``None`` when they are
         documents.
+
+    Weights
+    -------
+    A corpus deduplicated with ``keep="weight"`` (``dedupe="weight"``) carries each
+    document's weight (1/size of its cluster of copies) in the documents-table column
+    ``dedupe_weight`` (:attr:`weights`). Counts are kept per document as read; grouping
+    (:meth:`group`, ``matcher.count(corpus, by=...)``) and the statistics weight them:
+    a group's count, tokens, ``n_docs`` and documents containing a term are weighted
+    sums, so a cluster of n copies counts as one document (floats, not integers).
     """
 
     matrix: sp.csr_matrix
@@ -224,16 +233,26 @@ class DTM:
             return np.asarray(self.doc_counts.sum(axis=0)).ravel().astype(np.int64)
         return np.bincount(self.matrix.indices, minlength=self.n_terms)
 
+    @property
+    def weights(self) -> np.ndarray | None:
+        """Per-document weights (the ``dedupe_weight`` column), or None: unweighted, or
+        already applied (a grouped matrix)."""
+        from .corpus.duplicates import WEIGHT_FIELD
+
+        if self.is_grouped or WEIGHT_FIELD not in self.docs.columns:
+            return None
+        return pd.to_numeric(self.docs[WEIGHT_FIELD], errors="coerce").fillna(1.0).to_numpy(dtype=float)
+
     def row_docs(self) -> np.ndarray:
         """Documents behind each row: 1 per document, ``n_docs`` per group."""
-        if self.is_grouped:
-            return self.docs["n_docs"].to_numpy(dtype=np.int64)
+        if self.is_grouped:  # weighted sums (floats) for a weighted corpus
+            return self.docs["n_docs"].to_numpy()
         return np.ones(self.n_docs, dtype=np.int64)
 
     def row_empty_docs(self) -> np.ndarray:
         """Documents without a token behind each row (no rate can be computed for them)."""
         if self.is_grouped:
-            return self.docs["n_empty_docs"].to_numpy(dtype=np.int64)
+            return self.docs["n_empty_docs"].to_numpy()
         return (self.docs["n_tokens"].to_numpy() == 0).astype(np.int64)
 
     # -- grouping ---------------------------------------------------------------------
@@ -303,21 +322,26 @@ class DTM:
         """
         codes, labels = self.group_codes(by)
         n_groups = len(labels)
-        indicator = sp.csr_matrix((np.ones(self.n_docs, dtype=np.int64), (codes, np.arange(self.n_docs))),
+        weights = self.weights
+        row_weight = np.ones(self.n_docs) if weights is None else weights
+        kind = np.int64 if weights is None else float
+        indicator = sp.csr_matrix((row_weight.astype(kind), (codes, np.arange(self.n_docs))),
                                   shape=(n_groups, self.n_docs))
         docs = labels.copy()
         docs.attrs.update(self.docs.attrs)  # which corpus the counts came from
-        docs["n_docs"] = np.bincount(codes, weights=self.row_docs(), minlength=n_groups).astype(np.int64)
-        docs["n_empty_docs"] = np.bincount(codes, weights=self.row_empty_docs(), minlength=n_groups).astype(np.int64)
-        docs["n_tokens"] = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float),
-                                       minlength=n_groups).astype(np.int64)
+        docs["n_docs"] = np.bincount(codes, weights=self.row_docs() * row_weight, minlength=n_groups).astype(kind)
+        docs["n_empty_docs"] = np.bincount(codes, weights=self.row_empty_docs() * row_weight,
+                                           minlength=n_groups).astype(kind)
+        docs["n_tokens"] = np.bincount(codes, weights=self.docs["n_tokens"].to_numpy(dtype=float) * row_weight,
+                                       minlength=n_groups).astype(kind)
         if "n_characters" in self.docs.columns:  # a frame matrix: the denominator of rates per character
-            docs["n_characters"] = np.bincount(codes, weights=self.docs["n_characters"].to_numpy(dtype=float),
-                                               minlength=n_groups).astype(np.int64)
+            docs["n_characters"] = np.bincount(
+                codes, weights=self.docs["n_characters"].to_numpy(dtype=float) * row_weight,
+                minlength=n_groups).astype(kind)
         matrix = (indicator @ self.matrix).tocsr()
         doc_counts = (indicator @ self.presence()).tocsr()
-        matrix.data = matrix.data.astype(np.int64, copy=False)
-        doc_counts.data = doc_counts.data.astype(np.int64, copy=False)
+        matrix.data = matrix.data.astype(kind, copy=False)
+        doc_counts.data = doc_counts.data.astype(kind, copy=False)
         return replace(self, matrix=matrix, docs=docs, stream=None, doc_counts=doc_counts,
                        groups=list(labels.columns))
 
@@ -428,7 +452,8 @@ def ngram_ids(ids: np.ndarray, segment: np.ndarray, n: int) -> tuple[np.ndarray,
 
 def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: bool = False,
               min_count: int = 1, progress: bool = False, sentences: bool | None = None,
-              keep_stream: bool = True, engine: str = "local", scheduler=None, n_jobs: int = 1) -> DTM:
+              keep_stream: bool = True, engine: str = "local", scheduler=None, n_jobs: int = 1,
+              dedupe=None) -> DTM:
     """Count every term of every document in one pass: the matrix all statistics reuse.
 
     Parameters
@@ -459,6 +484,13 @@ def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: b
         ``n_jobs`` workers for the call (or uses the current client).
     n_jobs : int, default 1
         With ``engine="dask"`` and no scheduler: the workers of the local cluster.
+    dedupe : None, "first", "weight" or dict, optional
+        Count each cluster of exact or near-duplicate documents once
+        (:func:`~sco_discourse.corpus.duplicates.apply_dedupe`): "first" keeps the earliest
+        copy of each, "weight" keeps all with weight 1/cluster size (``docs["dedupe_weight"]``;
+        :meth:`DTM.group`, frequencies and keyness then count weighted sums); a dict also sets
+        the threshold (``{"keep": "weight", "threshold": 0.9}``). ``docs.attrs["deduplicated"]``
+        records what was left out or weighted.
 
     Returns
     -------
@@ -480,6 +512,9 @@ def build_dtm(corpus, *, ngram=(1, 1), lemma: bool = False, remove_stop_words: b
 
     "future shared" is not counted: the bigram would cross the sentence boundary.
     """
+    from .corpus.duplicates import apply_dedupe
+
+    corpus = apply_dedupe(corpus, dedupe, where="build_dtm")
     if engine != "local":
         from .dask_engine import build_dtm as dask_dtm, check_engine
 

@@ -143,15 +143,22 @@ def frequencies(dtm: DTM, *, by=None, terms: Iterable[str] | None = None, min_co
     """
     dtm = _check_dtm(dtm, "frequencies")
     columns = _select_terms(dtm, terms, min_count)
+    weights = dtm.weights  # a corpus weighted by duplicate cluster: weighted sums (floats)
+    kind = np.int64 if weights is None and not _float_counts(dtm) else float
     if by is None:
         labels = None
-        grouped = sp.csr_matrix(dtm.matrix.sum(axis=0))
-        present = sp.csr_matrix(dtm.presence().sum(axis=0))
-        sizes = np.array([dtm.n_tokens], dtype=np.int64)
+        if weights is None:
+            grouped = sp.csr_matrix(dtm.matrix.sum(axis=0))
+            present = sp.csr_matrix(dtm.presence().sum(axis=0))
+            sizes = np.array([dtm.n_tokens], dtype=np.int64)
+        else:
+            grouped = sp.csr_matrix(np.asarray(dtm.matrix.T @ weights).reshape(1, -1))
+            present = sp.csr_matrix(np.asarray(dtm.presence().T @ weights).reshape(1, -1))
+            sizes = np.array([dtm.docs["n_tokens"].to_numpy(dtype=float) @ weights])
     else:
         parts = dtm.group(by)
         labels = parts.docs[parts.groups]
-        grouped, present, sizes = parts.matrix, parts.doc_counts, parts.docs["n_tokens"].to_numpy(dtype=np.int64)
+        grouped, present, sizes = parts.matrix, parts.doc_counts, parts.docs["n_tokens"].to_numpy(dtype=kind)
     doc_freq = present.tocsr()[:, columns].tocoo()
     counts = grouped.tocsr()[:, columns].tocoo()
     # Both matrices have the same sparsity pattern (a count > 0 iff a document has it).
@@ -161,10 +168,10 @@ def frequencies(dtm: DTM, *, by=None, terms: Iterable[str] | None = None, min_co
     frame = pd.DataFrame({
         "term": dtm.vocabulary[term_index],
         "n_words": dtm.term_length[term_index],
-        "count": counts.data[order_c].astype(np.int64),
+        "count": counts.data[order_c].astype(kind),
         "rate_per_10k": counts.data[order_c] * 10_000.0 / sizes[group_index],
-        "doc_freq": doc_freq.data[order_d].astype(np.int64),
-        "group_tokens": sizes[group_index].astype(np.int64),
+        "doc_freq": doc_freq.data[order_d].astype(kind),
+        "group_tokens": sizes[group_index].astype(kind),
     })
     if labels is not None:
         frame = pd.concat([labels.iloc[group_index].reset_index(drop=True), frame], axis=1)
@@ -316,23 +323,28 @@ def keyness(dtm: DTM, *, by="year", target=None, reference=None, min_count: int 
 def _keyness_table(dtm: DTM, target_mask: np.ndarray, reference, *, min_count: int, correction: str,
                    target_label: str, reference_label: str) -> pd.DataFrame:
     """The keyness table of the rows ``target_mask`` against rows ``reference`` (a mask) or a reference DTM."""
+    weights = dtm.weights  # a corpus weighted by duplicate cluster: weighted counts and sizes
+    kind = np.int64 if weights is None else float
     sizes = dtm.docs["n_tokens"].to_numpy(dtype=np.int64)
+    if weights is not None:
+        sizes = sizes * weights
     vocabulary = dtm.vocabulary
-    count_target = _column_sums(dtm.matrix, target_mask)
-    size_target = int(sizes[target_mask].sum())
+    count_target = _column_sums(dtm.matrix, target_mask, weights)
+    total = int if weights is None else float
+    size_target = total(sizes[target_mask].sum())
     if isinstance(reference, DTM):
         vocabulary, (count_target, count_reference) = _align(
             (dtm.vocabulary, count_target), (reference.vocabulary, reference.term_counts()))
         size_reference = reference.n_tokens
     else:
-        count_reference = _column_sums(dtm.matrix, reference)
-        size_reference = int(sizes[reference].sum())
+        count_reference = _column_sums(dtm.matrix, reference, weights)
+        size_reference = total(sizes[reference].sum())
     if size_target == 0 or size_reference == 0:
         raise InputError(f"keyness: {'target' if size_target == 0 else 'reference'} has no tokens")
 
     keep = (count_target + count_reference >= max(min_count, 1))
-    a = count_target[keep].astype(np.int64)
-    b = count_reference[keep].astype(np.int64)
+    a = count_target[keep].astype(kind)
+    b = count_reference[keep].astype(kind)
     cells = (a, size_target - a, b, size_reference - b)
     g2 = log_likelihood_g2(*cells, signed=True)
     lr, lr_low, lr_high = log_ratio(a, size_target, b, size_reference)
@@ -366,9 +378,16 @@ def _is_corpus(value) -> bool:
     return isinstance(value, Corpus)
 
 
-def _column_sums(matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
-    weights = rows.astype(np.int64)
-    return np.asarray(matrix.T @ weights).ravel()
+def _float_counts(dtm: DTM) -> bool:
+    """A grouped matrix of a weighted corpus holds weighted sums (floats)."""
+    return dtm.matrix.dtype.kind == "f"
+
+
+def _column_sums(matrix: sp.csr_matrix, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Column sums over the rows of a mask, each row times its weight (None: 1)."""
+    if weights is None:
+        return np.asarray(matrix.T @ rows.astype(np.int64)).ravel()
+    return np.asarray(matrix.T @ (rows * weights)).ravel()
 
 
 def _align(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:

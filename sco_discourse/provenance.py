@@ -77,17 +77,22 @@ def corpus_attrs(corpus) -> dict[str, Any]:
 
     Keys ``corpus`` (its name, e.g. the file path), ``corpus_documents`` (when known
     without reading), ``skipped_rows`` (how many rows ``on_error="skip"`` left out) and
-    ``skipped`` (``"where: reason"`` for each, at most :data:`MAX_LISTED_SKIPS`).
+    ``skipped`` (``"where: reason"`` for each, at most :data:`MAX_LISTED_SKIPS`) and, for a
+    deduplicated corpus (``dedupe=``, ``--dedupe``), ``deduplicated``: what was left out or
+    weighted (:func:`sco_discourse.corpus.duplicates.dedupe`).
 
     >>> from sco_discourse import load_corpus
     >>> corpus_attrs(load_corpus())
     {'corpus': 'embedded seed corpus', 'corpus_documents': 8, 'skipped_rows': 0, 'skipped': []}
     """
     skipped = _skips(corpus)
-    return {"corpus": str(getattr(corpus, "name", "corpus")),
-            "corpus_documents": getattr(corpus, "_length", None),
-            "skipped_rows": len(skipped),
-            "skipped": [f"{where}: {reason}" for where, reason in skipped[:MAX_LISTED_SKIPS]]}
+    attrs = {"corpus": str(getattr(corpus, "name", "corpus")),
+             "corpus_documents": getattr(corpus, "_length", None),
+             "skipped_rows": len(skipped),
+             "skipped": [f"{where}: {reason}" for where, reason in skipped[:MAX_LISTED_SKIPS]]}
+    if getattr(corpus, "deduplicated", None) is not None:
+        attrs["deduplicated"] = corpus.deduplicated
+    return attrs
 
 
 def corpus_record(corpus, *, options: Mapping[str, Any] | None = None) -> dict[str, Any]:

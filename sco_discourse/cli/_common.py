@@ -152,9 +152,11 @@ def add_corpus_options(parser: argparse.ArgumentParser, *, groups: bool = False)
     group.add_argument("--no-reflow", dest="reflow", action="store_false",
                        help="keep hard-wrapped lines as they are (default: texts wrapped every 50-100 "
                             "characters are re-flowed into one line per paragraph)")
-    group.add_argument("--dedupe", action="store_true",
-                       help="count each cluster of exact or near-duplicate documents once: keep the earliest "
-                            "document of each (the ones left out are listed and recorded with the output)")
+    group.add_argument("--dedupe", nargs="?", const="first", choices=["first", "weight"], default=None,
+                       metavar="first|weight",
+                       help="count each cluster of exact or near-duplicate documents once: 'first' (the default "
+                            "when given alone) keeps the earliest document of each, 'weight' keeps all with weight "
+                            "1/cluster size; what was left out or weighted is listed and recorded with the output")
     group.add_argument("--dedupe-threshold", type=_unit_interval, default=0.8, metavar="J",
                        help="with --dedupe: smallest Jaccard similarity of word 5-gram sets for two documents "
                             "to count as copies (default 0.8)")
@@ -246,23 +248,33 @@ def corpus_from_args(args: argparse.Namespace, *, role: str = "corpus"):
     if conditions:
         corpus = corpus.where(*conditions)
     run = current_run()
-    if getattr(args, "dedupe", False):
-        corpus = corpus.dedupe(keep="first", threshold=args.dedupe_threshold)
+    dedupe = getattr(args, "dedupe", None)
+    if dedupe:
+        from ..corpus.duplicates import apply_dedupe
+
+        corpus = apply_dedupe(corpus, {"keep": dedupe, "threshold": args.dedupe_threshold}, where="--dedupe")
         record = corpus.deduplicated
         run.deduplicated = record
-        print(f"dedupe: {record['n_removed']} of {record['n_documents']} document(s) left out as copies "
-              f"({record['n_clusters']} cluster(s); Jaccard >= {record['threshold']:g}; the earliest of each kept)",
-              file=sys.stderr)
-        for row in record["removed"][:20]:
-            kind = "exact copy" if row["exact"] else f"similarity {row['similarity']:.2f}"
-            print(f"  {row['doc_id']}: copy of {row['duplicate_of']} ({kind})", file=sys.stderr)
-        if record["n_removed"] > 20:
-            print(f"  ... and {record['n_removed'] - 20} more (all listed in the output's provenance)",
-                  file=sys.stderr)
+        if dedupe == "weight":
+            print(f"dedupe: {record['n_weighted']} of {record['n_documents']} document(s) weighted 1/cluster size "
+                  f"({record['n_clusters']} cluster(s); Jaccard >= {record['threshold']:g})", file=sys.stderr)
+            listed = [(row["doc_id"], f"weight {row['weight']:.3g}, cluster of {row['duplicate_of']}")
+                      for row in record["weighted"]]
+        else:
+            print(f"dedupe: {record['n_removed']} of {record['n_documents']} document(s) left out as copies "
+                  f"({record['n_clusters']} cluster(s); Jaccard >= {record['threshold']:g}; the earliest of each "
+                  "kept)", file=sys.stderr)
+            listed = [(row["doc_id"], f"copy of {row['duplicate_of']} ("
+                       + ("exact copy" if row["exact"] else f"similarity {row['similarity']:.2f}") + ")")
+                      for row in record["removed"]]
+        for doc_id, text in listed[:20]:
+            print(f"  {doc_id}: {text}", file=sys.stderr)
+        if len(listed) > 20:
+            print(f"  ... and {len(listed) - 20} more (all listed in the output's provenance)", file=sys.stderr)
     run.corpora[role] = corpus
     run.corpus_options = {"columns": columns, "clean": clean, "reflow": reflow, "encoding": args.encoding,
                           "skip_bad_rows": bool(args.skip_bad_rows), "where": list(conditions),
-                          "dedupe": args.dedupe_threshold if getattr(args, "dedupe", False) else None}
+                          "dedupe": {"keep": dedupe, "threshold": args.dedupe_threshold} if dedupe else None}
     return corpus
 
 

@@ -20,8 +20,14 @@ closed under "is a copy of" (if A copies B and B copies C, all three are one clu
 
 :func:`dedupe` (also :meth:`Corpus.dedupe <sco_discourse.corpus.model.Corpus.dedupe>`)
 returns a lazy corpus that keeps one document per cluster (the earliest, or the longest),
-or keeps every document with a ``weight`` of 1/cluster size so that a cluster counts as one
-document, and records what it did in ``corpus.deduplicated``.
+or keeps every document with a weight (``meta["dedupe_weight"]``) of 1/cluster size so that a
+cluster counts as one document, and records what it did in ``corpus.deduplicated``.
+
+Every function of the package that counts over a corpus takes ``dedupe=`` (frame
+matrices and mention tables, the DTM, KWIC, co-occurrence, topic models; ``--dedupe``
+on the command line): :func:`apply_dedupe` is the one place that reads that option.
+Counts of a weighted corpus are weighted sums (see
+:class:`~sco_discourse.frames.FrameMatrix` and :func:`~sco_discourse.frames.frame_counts`).
 
 Memory
 ------
@@ -50,7 +56,7 @@ import array
 import hashlib
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -59,10 +65,16 @@ import pandas as pd
 from ..errors import InputError
 from .model import Corpus, Document
 
-__all__ = ["find_duplicates", "dedupe", "KEEP_POLICIES"]
+__all__ = ["find_duplicates", "dedupe", "apply_dedupe", "dedupe_options", "KEEP_POLICIES", "WEIGHT_FIELD",
+           "CLUSTER_FIELD"]
 
 #: How :func:`dedupe` treats a cluster: keep its earliest document, its longest, or weight all.
 KEEP_POLICIES = ("first", "longest", "weight")
+#: The metadata field (and documents-table column) that holds a document's weight with ``keep="weight"``.
+WEIGHT_FIELD = "dedupe_weight"
+#: The metadata field that names a document's cluster with ``keep="weight"``: the id of the
+#: cluster's earliest document (a document without copies: its own id).
+CLUSTER_FIELD = "dedupe_cluster"
 _NO_DATE = np.iinfo(np.int32).max
 _COLUMNS = ["cluster", "doc_id", "date", "kept", "duplicate_of", "similarity", "exact", "n_tokens"]
 
@@ -146,10 +158,11 @@ def dedupe(corpus: Corpus, *, keep: str = "first", threshold: float = 0.8, num_p
         "first": keep the earliest document of each cluster (by date, then corpus
         order) and leave the others out; "longest": keep the one with most tokens;
         "weight": keep every document and give each member of a cluster of n documents
-        ``meta["weight"] = 1/n`` (1.0 for documents without copies), so that a weighted
-        count counts each cluster as one document. **The package's counting functions
-        do not read weights yet**: with "weight" their results are those of the full
-        corpus.
+        ``meta["dedupe_weight"] = 1/n`` (1.0 for documents without copies), so that a
+        weighted count counts each cluster as one document: frame counts, rates,
+        intervals and DTM counts of the package weight each document by it;
+        ``meta["dedupe_cluster"]`` names the cluster (the id of its earliest document),
+        which the bootstrap resamples as one unit.
     threshold, num_perm, shingle_size, seed
         As in :func:`find_duplicates`.
 
@@ -161,6 +174,8 @@ def dedupe(corpus: Corpus, *, keep: str = "first", threshold: float = 0.8, num_p
         ``threshold``, ``num_perm``, ``shingle_size``, ``seed``, ``n_documents``,
         ``n_clusters``, ``n_removed`` (0 for "weight") and ``removed``: one dict per
         document left out (``doc_id``, ``duplicate_of``, ``similarity``, ``exact``);
+        with "weight", ``n_weighted`` and ``weighted``: one dict per document given a
+        weight below 1 (``doc_id``, ``duplicate_of``, ``weight``);
         ``corpus.duplicates`` holds the :func:`find_duplicates` table.
 
     Examples
@@ -186,14 +201,18 @@ def dedupe(corpus: Corpus, *, keep: str = "first", threshold: float = 0.8, num_p
     if keep == "weight":
         sizes = table.groupby("cluster")["doc_id"].transform("size")
         weights = dict(zip(table["doc_id"], 1.0 / sizes))
+        clusters = dict(zip(table["doc_id"], table["duplicate_of"]))
 
         def factory():
             for doc in parent:
                 yield Document(doc.doc_id, doc.text, doc.date, doc.date_precision,
-                               {**doc.meta, "weight": weights.get(doc.doc_id, 1.0)}, doc.raw)
+                               {**doc.meta, WEIGHT_FIELD: weights.get(doc.doc_id, 1.0),
+                                CLUSTER_FIELD: clusters.get(doc.doc_id, doc.doc_id)}, doc.raw)
 
         result = Corpus(factory, name=f"{corpus.name} [weighted by duplicate cluster]", length=n_documents)
-        settings.update(n_removed=0, removed=[])
+        settings.update(n_removed=0, removed=[], n_weighted=len(table), weighted=[
+            {"doc_id": row.doc_id, "duplicate_of": row.duplicate_of, "weight": float(weights[row.doc_id])}
+            for row in table.itertuples(index=False)])
     else:
         dropped = table[~table["kept"]]
         removed_ids = set(dropped["doc_id"])
@@ -210,6 +229,93 @@ def dedupe(corpus: Corpus, *, keep: str = "first", threshold: float = 0.8, num_p
     result.deduplicated = settings
     result.duplicates = table
     return result
+
+
+def dedupe_options(dedupe: Any, *, where: str = "dedupe") -> dict[str, Any] | None:
+    """The options of :func:`dedupe` that a ``dedupe=`` value asks for (None: no deduplication).
+
+    Parameters
+    ----------
+    dedupe : None, False, True, str or mapping
+        None or False: none. "first", "longest" or "weight" (True means "first"): that
+        ``keep`` policy with the default threshold (0.8). A mapping: options of
+        :func:`dedupe` (``keep``, ``threshold``, ``num_perm``, ``shingle_size``,
+        ``seed``), e.g. ``{"keep": "weight", "threshold": 0.9}``.
+    where : str
+        The function or option named in error messages.
+
+    Examples
+    --------
+    >>> dedupe_options("weight")
+    {'keep': 'weight'}
+    >>> dedupe_options({"keep": "first", "threshold": 0.9})
+    {'keep': 'first', 'threshold': 0.9}
+    >>> dedupe_options(None) is None
+    True
+    """
+    if dedupe is None or dedupe is False:
+        return None
+    if dedupe is True:
+        return {"keep": "first"}
+    if isinstance(dedupe, str):
+        options = {"keep": dedupe}
+    elif isinstance(dedupe, Mapping):
+        options = dict(dedupe)
+        unknown = sorted(set(options) - {"keep", "threshold", "num_perm", "shingle_size", "seed"})
+        if unknown:
+            raise InputError(f"{where}: unknown dedupe option(s) {', '.join(map(repr, unknown))}; known: keep, "
+                             "threshold, num_perm, shingle_size, seed")
+        options.setdefault("keep", "first")
+    else:
+        raise InputError(f"{where}: dedupe= must be None, 'first', 'longest', 'weight' or a dict of options "
+                         f"(e.g. {{'keep': 'weight', 'threshold': 0.9}}), not {dedupe!r}")
+    if options["keep"] not in KEEP_POLICIES:
+        raise InputError(f"{where}: dedupe keep must be one of {', '.join(KEEP_POLICIES)}, not {options['keep']!r}")
+    return options
+
+
+def apply_dedupe(corpus, dedupe: Any, *, where: str = "dedupe"):
+    """The corpus a function with a ``dedupe=`` option counts: the one place that reads the option.
+
+    Parameters
+    ----------
+    corpus : Corpus or list of Document
+        Read twice (once to find the copies, once by the caller), so a one-shot
+        generator is refused when ``dedupe`` is set.
+    dedupe : None, False, True, str or mapping
+        See :func:`dedupe_options`.
+    where : str
+        The function named in error messages.
+
+    Returns
+    -------
+    Corpus or the input unchanged
+        With ``dedupe`` set, :func:`dedupe`'s corpus: its ``deduplicated`` record reaches
+        the ``attrs`` of every table made from it
+        (:func:`sco_discourse.provenance.corpus_attrs`), so what was removed or weighted
+        is recorded with the result.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from sco_discourse import Corpus, Document
+    >>> docs = [Document("a", "The summit opened in Astana today.", date=dt.date(2024, 7, 4)),
+    ...         Document("b", "The summit opened in Astana today!", date=dt.date(2024, 7, 3))]
+    >>> [d.doc_id for d in apply_dedupe(docs, "first")]
+    ['b']
+    >>> [d.meta["dedupe_weight"] for d in apply_dedupe(docs, "weight")]
+    [0.5, 0.5]
+    """
+    options = dedupe_options(dedupe, where=where)
+    if options is None:
+        return corpus
+    if not isinstance(corpus, Corpus):
+        if isinstance(corpus, (list, tuple)):
+            corpus = Corpus.from_documents(corpus)
+        else:
+            raise InputError(f"{where}: dedupe= reads the corpus twice (to find the copies, then to count); give "
+                             f"a Corpus or a list of documents, not {type(corpus).__name__}")
+    return globals()["dedupe"](corpus, **options)
 
 
 # =========================================================================== internals

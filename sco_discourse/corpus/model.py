@@ -152,6 +152,8 @@ class Corpus:
         # a selection from a corpus read with skipped rows is still a partial corpus: say so
         child = Corpus(lambda: (d for d in parent if predicate(d)), name=f"{self.name} [{label}]",
                        skipped=self.skipped)
+        # ... and a selection from a deduplicated corpus is still deduplicated
+        child.deduplicated, child.duplicates = self.deduplicated, self.duplicates
         return self._shard_child(child, ("filter", predicate))
 
     def _shard_child(self, child: "Corpus", stage: tuple) -> "Corpus":

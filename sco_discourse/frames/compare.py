@@ -32,10 +32,10 @@ __all__ = ["COMPARE_COLUMNS", "frame_compare", "per_document_counts", "select_gr
 COMPARE_COLUMNS = ["frame", "variant", "specific"] + CONTRAST_COLUMNS
 
 
-def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool = False):
+def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool = False, dedupe=None):
     """``Matcher(lexicon).count(corpus)``: the per-document frame matrix, with a lexicon
     compiled for this call (hold a :class:`~sco_discourse.frames.Matcher` to count more
-    than once).
+    than once). ``dedupe=`` as in :meth:`Matcher.count`.
 
     Returns
     -------
@@ -54,7 +54,7 @@ def per_document_counts(corpus, *, lexicon=None, n_jobs: int = 1, progress: bool
     """
     from .matcher import Matcher
 
-    return Matcher(lexicon).count(corpus, n_jobs=n_jobs, progress=progress)
+    return Matcher(lexicon).count(corpus, n_jobs=n_jobs, progress=progress, dedupe=dedupe)
 
 
 # --------------------------------------------------------------------------- choosing the two groups
@@ -225,6 +225,9 @@ def frame_compare(fm, *, by: Any, target: Any, reference: Any = None, cluster: A
     >>> table.attrs["caveat"][:40]
     'only 2 clusters in the target, only 6 cl'
     """
+    from .counts import refuse_weights
+
+    refuse_weights(fm, "frame_compare")
     docs = fm.docs
     if "n_tokens" not in docs.columns:
         raise InputError("frame_compare: the documents table has no n_tokens column (the token counts rates "

@@ -43,7 +43,7 @@ def _units_item(state, item):
 
 
 def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "document", by=None, n_jobs: int = 1,
-                 progress: bool = False) -> pd.DataFrame:
+                 progress: bool = False, dedupe=None) -> pd.DataFrame:
     """How often two frames occur in the same document, paragraph or sentence, with association.
 
     Parameters
@@ -61,6 +61,12 @@ def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "docume
     n_jobs : int, default 1
         Worker processes for matching (-1: all cores); results do not depend on it.
     progress : bool, default False
+    dedupe : None, "first", "weight" or dict, optional
+        Count each cluster of exact or near-duplicate documents once
+        (:func:`~sco_discourse.corpus.duplicates.apply_dedupe`): "first" keeps the earliest
+        copy of each; "weight" keeps all, each unit of a copy counting 1/cluster size (the
+        ``n_*`` columns are then weighted sums, floats); a dict also sets the threshold.
+        ``attrs["deduplicated"]`` records what was left out or weighted.
 
     Returns
     -------
@@ -89,8 +95,10 @@ def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "docume
     Church, K. W. & Hanks, P. (1990). Word association norms, mutual information, and
     lexicography. *Computational Linguistics* 16(1), 22–29.
     """
+    from ..corpus.duplicates import WEIGHT_FIELD, apply_dedupe
     from ..groups import Grouping
 
+    corpus = apply_dedupe(corpus, dedupe, where="cooccurrence")
     if level not in LEVELS:
         raise InputError(f"cooccurrence: level must be one of {', '.join(LEVELS)}, not {level!r}")
     matcher = matcher if matcher is not None else Matcher()
@@ -102,29 +110,35 @@ def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "docume
     position = {f: i for i, f in enumerate(frames)}
     n_frames = len(frames)
     tables: dict[Any, list] = {}  # group key -> [n_units, singles, pairs]
-    items = ((grouping.doc_key(doc), doc.text, doc.year) for doc in corpus)
-    for group, n_units, units in map_documents(_units_item, items, (matcher, level), n_jobs=n_jobs,
+    weighted = False
+    # a document's weight (dedupe="weight") travels with its group key through the workers
+    items = (((grouping.doc_key(doc), doc.meta.get(WEIGHT_FIELD)), doc.text, doc.year) for doc in corpus)
+    for (group, weight), n_units, units in map_documents(_units_item, items, (matcher, level), n_jobs=n_jobs,
                                                progress=progress, total=getattr(corpus, "_length", None),
                                                desc="co-occurrence"):
+        weighted |= weight is not None
+        weight = 1.0 if weight is None else float(weight)
         acc = tables.get(group)
-        if acc is None:
-            acc = tables[group] = [0, np.zeros(n_frames, dtype=np.int64), np.zeros((n_frames, n_frames), dtype=np.int64)]
-        acc[0] += n_units
+        if acc is None:  # float sums are exact for integer counts
+            acc = tables[group] = [0.0, np.zeros(n_frames), np.zeros((n_frames, n_frames))]
+        acc[0] += weight * n_units
         for unit in units:
             idx = sorted(position[f] for f in unit)
-            acc[1][idx] += 1
+            acc[1][idx] += weight
             for a, b in combinations(idx, 2):
-                acc[2][a, b] += 1
+                acc[2][a, b] += weight
     for j, column in enumerate(grouping.columns):
         if tables and all(key[j] is None for key in tables):
             raise InputError(f"{name}: no document has a value for {grouping.parts[j][1]!r}")
     order = grouping.order(tables)
     labels = grouping.labels(order)
     rows, group_rows = [], []
+    number = float if weighted else int
     for g, group in enumerate(order):
         n_units, singles, pairs = tables[group]
+        n_units = number(n_units)
         for a, b in combinations(range(n_frames), 2):
-            n_a, n_b, n_ab = int(singles[a]), int(singles[b]), int(pairs[a, b])
+            n_a, n_b, n_ab = number(singles[a]), number(singles[b]), number(pairs[a, b])
             union = n_a + n_b - n_ab
             jaccard = n_ab / union if union else np.nan
             pmi = np.log2(n_ab * n_units / (n_a * n_b)) if n_ab else np.nan

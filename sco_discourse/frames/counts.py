@@ -37,7 +37,7 @@ def _characters(fm: FrameMatrix) -> np.ndarray:
     """Letters and digits of each row (0 for a matrix built before they were counted)."""
     if "n_characters" not in fm.docs.columns:
         return np.zeros(fm.n_docs, dtype=np.int64)
-    return fm.docs["n_characters"].to_numpy(dtype=np.int64)
+    return fm.docs["n_characters"].to_numpy()
 
 
 def _check_matrix(fm, what: str) -> FrameMatrix:
@@ -45,6 +45,13 @@ def _check_matrix(fm, what: str) -> FrameMatrix:
         raise InputError(f"{what} takes the frame matrix of a corpus: fm = Matcher(lexicon).count(corpus), then "
                          f"{what}(fm, ...); got {type(fm).__name__}")
     return fm
+
+
+def refuse_weights(fm: FrameMatrix, what: str) -> None:
+    """Statistics that do not weight documents refuse a weighted matrix rather than ignore its weights."""
+    if fm.weights is not None or fm.matrix.dtype.kind == "f":
+        raise InputError(f"{what} does not weight documents; this frame matrix is weighted by duplicate cluster "
+                         f"(dedupe='weight'): count with dedupe='first' (one copy of each cluster) instead")
 
 
 def _sides(fm: FrameMatrix, codes: np.ndarray, labels: pd.DataFrame, target, reference):
@@ -159,6 +166,23 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         corpus (``fm.attrs``), the interval method, ``n_resamples``, ``random_state`` and, for groups, ``caveat``: "" or
         a warning that some groups have fewer than :data:`FEW_DOCUMENTS` documents.
 
+    Weights
+    -------
+    A matrix counted with ``dedupe="weight"`` weights each document by 1/size of its
+    cluster of duplicate copies (:attr:`FrameMatrix.weights`). Per document, the table
+    then has a last column ``weight``. Per group, ``count``, ``tokens``, ``characters``,
+    ``n_docs`` and ``docs_with_mention`` are weighted sums (floats): a cluster of copies
+    counts as one document, and rates are weighted count over weighted tokens, so a
+    cluster of exact copies gives the counts and rates of its earliest copy alone
+    (``dedupe="first"``). Copies are not independent evidence, so the intervals treat a
+    cluster as one unit: the bootstrap resamples clusters (``cluster=`` a metadata
+    column resamples those instead, each document weighted), and the Poisson interval
+    is the exact interval in its gamma form (``chi2`` quantiles with ``2 x count``
+    degrees of freedom, continuous in the count) of the weighted count over the weighted
+    tokens: Fay & Feuer's (1997) gamma interval for a weighted sum of Poisson counts
+    with each cluster a unit of weight 1. For a cluster of exact copies both give the
+    interval of the corpus with one copy kept.
+
     Examples
     --------
     >>> from sco_discourse import load_corpus
@@ -200,6 +224,8 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         out["characters"] = np.repeat(_characters(fm), n_keys)
         out["rate_per_10k_chars"] = rate_per(out["count"], out["characters"])
         out = with_specific(out.astype({"count": "int64", "tokens": "int64", "characters": "int64"}), fm)
+        if fm.weights is not None:
+            out["weight"] = np.repeat(fm.weights, n_keys)
         empty = fm.docs.loc[fm.docs["n_tokens"] == 0, "doc_id"].tolist()
         out.attrs.update(fm.attrs)
         out.attrs.update(n_empty_docs=len(empty), empty_docs=empty[:_LISTED_EMPTY],
@@ -211,6 +237,8 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
                          f"groups of {', '.join(fm.groups)} (counted with by=); pass the per-document matrix "
                          "(matcher.count(corpus)) or use interval='poisson'")
     codes, labels = fm.group_codes(by if by is not None else fm.groups)
+    weights = fm.weights  # per document, or None (unweighted, or weighted sums already)
+    kind = np.int64 if weights is None and fm.matrix.dtype.kind != "f" else float
     cluster_values = None
     if cluster is not None:
         if interval != "bootstrap":
@@ -218,21 +246,26 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
         from ..groups import cluster_column
 
         cluster_values = cluster_column(fm.docs, cluster, "frame_counts").to_numpy()
+    elif weights is not None and interval == "bootstrap":
+        from ..corpus.duplicates import CLUSTER_FIELD
+
+        if CLUSTER_FIELD in fm.docs.columns:  # copies of one story are one unit
+            cluster_values = fm.docs[CLUSTER_FIELD].fillna(fm.docs["doc_id"]).to_numpy()
     side_attrs: dict = {}
     if target is not None or reference is not None:
         codes, labels, side_attrs = _sides(fm, codes, labels, target, reference)
     n_groups = len(labels)
     rows = np.flatnonzero(codes >= 0)
-    indicator = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes[rows], rows)),
-                              shape=(n_groups, fm.n_docs))
-    counts = (indicator @ fm.matrix).toarray().astype(np.int64)
-    with_mention = (indicator @ fm.presence()).toarray().astype(np.int64)
-    row_tokens = fm.docs["n_tokens"].to_numpy(dtype=np.int64)
-    group_tokens = np.bincount(codes[rows], weights=row_tokens[rows], minlength=n_groups).astype(np.int64)
+    row_weight = np.ones(fm.n_docs) if weights is None else weights
+    indicator = sp.csr_matrix((row_weight[rows].astype(kind), (codes[rows], rows)), shape=(n_groups, fm.n_docs))
+    counts = (indicator @ fm.matrix).toarray().astype(kind)
+    with_mention = (indicator @ fm.presence()).toarray().astype(kind)
+    row_tokens = fm.docs["n_tokens"].to_numpy(dtype=kind)
+    group_tokens = np.bincount(codes[rows], weights=(row_tokens * row_weight)[rows], minlength=n_groups).astype(kind)
     # a document without tokens has no rate: it is counted apart, not in n_docs or the interval
     row_empty = fm.row_empty_docs()
     rated = fm.row_docs() - row_empty
-    docs_per_group = np.bincount(codes[rows], weights=rated[rows], minlength=n_groups).astype(np.int64)
+    docs_per_group = np.bincount(codes[rows], weights=(rated * row_weight)[rows], minlength=n_groups).astype(kind)
     low = np.full((n_groups, n_keys), np.nan)
     high = np.full((n_groups, n_keys), np.nan)
     for g in range(n_groups):
@@ -245,7 +278,8 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
             low[g], high[g] = bootstrap_ratio_ci(
                 fm.matrix[members], row_tokens[members], n_resamples=n_resamples, confidence=confidence,
                 random_state=random_state, scale=10_000.0,
-                cluster=None if cluster_values is None else cluster_values[members])
+                cluster=None if cluster_values is None else cluster_values[members],
+                weights=None if weights is None else weights[members])
         else:
             low[g], high[g] = poisson_rate_ci(counts[g], np.full(n_keys, group_tokens[g]), confidence=confidence,
                                               per=10_000.0)
@@ -256,7 +290,8 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     out["count"] = counts.reshape(-1)
     out["tokens"] = np.repeat(group_tokens, n_keys)
     out["rate_per_10k"] = rate_per(out["count"], out["tokens"])
-    group_chars = np.bincount(codes[rows], weights=_characters(fm)[rows], minlength=n_groups).astype(np.int64)
+    group_chars = np.bincount(codes[rows], weights=(_characters(fm) * row_weight)[rows],
+                              minlength=n_groups).astype(kind)
     out["characters"] = np.repeat(group_chars, n_keys)
     out["rate_per_10k_chars"] = rate_per(out["count"], out["characters"])
     out["n_docs"] = np.repeat(docs_per_group, n_keys)
@@ -285,7 +320,8 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
                                                                        empty_groups=empty_groups)) if c),
                      n_resamples=n_resamples if interval == "bootstrap" else None,
                      random_state=random_state if interval == "bootstrap" else None, n_empty_docs=n_empty,
-                     cluster=(cluster or "document") if interval == "bootstrap" else None,
+                     cluster=(cluster or ("duplicate cluster" if cluster_values is not None else "document"))
+                     if interval == "bootstrap" else None,
                      empty_docs=empty[:_LISTED_EMPTY], **side_attrs)
     if out.attrs["caveat"]:
         # the caveat is in attrs for tables written out; a Python user sees it now
@@ -370,6 +406,7 @@ def frame_trend(fm: FrameMatrix, *, model: str = "poisson") -> pd.DataFrame:
     if model not in ("poisson", "negbin"):
         raise InputError(f"model must be 'poisson' or 'negbin', not {model!r}")
     fm = _check_matrix(fm, "frame_trend")
+    refuse_weights(fm, "frame_trend")
     if fm.is_grouped:
         raise InputError(f"frame_trend: the regression needs per-document counts, but the rows of this frame matrix "
                          f"are groups of {', '.join(fm.groups)}; pass matcher.count(corpus) without by=")

@@ -89,7 +89,7 @@ def _kwic_item(state, item):
 
 def kwic(corpus, *, matcher: Matcher | None = None, frame: str | None = None, variant: str | None = None,
          pattern: str | None = None, regex: bool = False, window: int = 60, columns=None, n_jobs: int = 1,
-         progress: bool = False) -> pd.DataFrame:
+         progress: bool = False, dedupe=None) -> pd.DataFrame:
     """Keyword-in-context lines for a frame, a variant, or a free pattern.
 
     Parameters
@@ -115,6 +115,13 @@ def kwic(corpus, *, matcher: Matcher | None = None, frame: str | None = None, va
     n_jobs : int, default 1
         Worker processes (-1: all cores); results do not depend on it.
     progress : bool, default False
+    dedupe : None, "first", "weight" or dict, optional
+        Read each cluster of exact or near-duplicate documents once
+        (:func:`~sco_discourse.corpus.duplicates.apply_dedupe`): "first" keeps the earliest
+        copy of each; "weight" keeps every copy with weight 1/cluster size (add it to the
+        lines with ``columns=["dedupe_weight"]``); a dict also sets the threshold
+        (``{"keep": "first", "threshold": 0.9}``). ``attrs["deduplicated"]`` records what
+        was left out or weighted.
 
     Returns
     -------
@@ -140,6 +147,9 @@ def kwic(corpus, *, matcher: Matcher | None = None, frame: str | None = None, va
         raise InputError("kwic: give either a frame/variant or a pattern, not both")
     if window < 0:
         raise InputError(f"kwic: window must be 0 or more characters, not {window}")
+    from ..corpus.duplicates import apply_dedupe
+
+    corpus = apply_dedupe(corpus, dedupe, where="kwic")
     compiled = phrase = None
     attrs: dict = {}
     meta = MetaColumns(columns, where=getattr(corpus, "name", "corpus"))

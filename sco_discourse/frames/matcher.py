@@ -425,7 +425,7 @@ class Matcher(ListResolver):
 
     # -- a corpus ------------------------------------------------------------------------
     def find(self, corpus, *, columns=None, n_jobs: int = 1, progress: bool = False, engine: str = "local",
-             scheduler=None):
+             scheduler=None, dedupe=None):
         """Every mention of every frame in a corpus, one row per mention, with its evidence.
 
         Parameters
@@ -445,6 +445,13 @@ class Matcher(ListResolver):
         scheduler : str, distributed.Client or None
             With ``engine="dask"``: the scheduler's address; None starts a local cluster of
             ``n_jobs`` workers for the call (or uses the current client).
+        dedupe : None, "first", "weight" or dict, optional
+            Count each cluster of exact or near-duplicate documents once
+            (:func:`~sco_discourse.corpus.duplicates.apply_dedupe`): "first" keeps the
+            earliest copy of each, "weight" keeps all with weight 1/cluster size
+            (``columns=["dedupe_weight"]`` adds it to every mention); a dict also sets the
+            threshold (``{"keep": "weight", "threshold": 0.9}``). ``attrs["deduplicated"]``
+            records what was left out or weighted.
 
         Returns
         -------
@@ -475,6 +482,9 @@ class Matcher(ListResolver):
         """
         import pandas as pd
 
+        from ..corpus.duplicates import apply_dedupe
+
+        corpus = apply_dedupe(corpus, dedupe, where="Matcher.find")
         if engine != "local":
             from ..dask_engine import check_engine, find_mentions
 
@@ -506,7 +516,7 @@ class Matcher(ListResolver):
         return frame
 
     def count(self, corpus, *, by=None, n_jobs: int = 1, progress: bool = False, engine: str = "local",
-              scheduler=None):
+              scheduler=None, dedupe=None):
         """Count every frame and variant: the frame-by-document matrix.
 
         Parameters
@@ -527,6 +537,14 @@ class Matcher(ListResolver):
         scheduler : str, distributed.Client or None
             With ``engine="dask"``: the scheduler's address; None starts a local cluster of
             ``n_jobs`` workers for the call (or uses the current client).
+        dedupe : None, "first", "weight" or dict, optional
+            Count each cluster of exact or near-duplicate documents once
+            (:func:`~sco_discourse.corpus.duplicates.apply_dedupe`): "first" keeps the
+            earliest copy of each, "weight" keeps all with weight 1/cluster size (the
+            matrix's :attr:`~FrameMatrix.weights`; groups and :func:`frame_counts` then
+            count weighted sums); a dict also sets the threshold (``{"keep": "weight",
+            "threshold": 0.9}``). ``attrs["deduplicated"]`` records what was left out or
+            weighted.
 
         Returns
         -------
@@ -544,6 +562,9 @@ class Matcher(ListResolver):
         >>> int(fm.matrix[:, fm.term_index("shared_future")].sum())
         23
         """
+        from ..corpus.duplicates import apply_dedupe
+
+        corpus = apply_dedupe(corpus, dedupe, where="Matcher.count")  # before the engine: both count one copy
         if engine != "local":
             from ..dask_engine import check_engine, count_frames as dask_count
 
@@ -862,7 +883,7 @@ class MetaColumns:
 
 
 def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, columns=None, n_jobs: int = 1,
-                  progress: bool = False):
+                  progress: bool = False, dedupe=None):
     """``Matcher(lexicon).find(corpus, ...)``: the mention table with a lexicon compiled for this call.
 
     See :meth:`Matcher.find` for the columns. Hold a :class:`Matcher` instead when you
@@ -877,7 +898,7 @@ def find_mentions(corpus, *, lexicon: Lexicon | str | None = None, columns=None,
     0     d1          win_win  Win-win cooperation         0
     1     d1  shanghai_spirit      Shanghai Spirit         1
     """
-    return Matcher(lexicon).find(corpus, columns=columns, n_jobs=n_jobs, progress=progress)
+    return Matcher(lexicon).find(corpus, columns=columns, n_jobs=n_jobs, progress=progress, dedupe=dedupe)
 
 
 def lexicon_attrs(lexicon: Lexicon) -> dict:

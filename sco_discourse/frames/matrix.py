@@ -55,6 +55,12 @@ class FrameMatrix(DTM):
         Per group: documents of the group with at least one mention of each key.
     groups : list of str or None
         The group columns when the rows are groups.
+    weights : numpy.ndarray or None
+        Per document: the weight of each document of a corpus deduplicated with
+        ``dedupe="weight"`` (1/size of its cluster of copies; the documents-table column
+        ``dedupe_weight``). Counts stay per document as read; :meth:`group`, counting with
+        ``by`` and :func:`~sco_discourse.frames.frame_counts` weight them; a grouped
+        matrix of a weighted corpus holds weighted sums (floats).
     attrs : dict
         Provenance, copied into every table made from the matrix: the lexicon that
         produced the counts (``lexicon``, ``lexicon_name``, ``lexicon_version``,
@@ -172,12 +178,14 @@ def _new_matrix(matcher: Matcher, corpus, matrix, docs, *, empty: list, n_empty:
                        specific=_key_specific(matcher, keys, languages))
 
 
-def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress: bool = False) -> FrameMatrix:
+def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress: bool = False,
+                 dedupe=None) -> FrameMatrix:
     """The frame matrix of a corpus; what :meth:`Matcher.count` does (see there)."""
+    from ..corpus.duplicates import WEIGHT_FIELD, apply_dedupe
     from ..groups import doc_record, documents_table
-
     from ..language import document_language
 
+    corpus = apply_dedupe(corpus, dedupe, where="Matcher.count")
     name = getattr(corpus, "name", "corpus")
     n_keys = len(matcher.all_keys)
     total = getattr(corpus, "_length", None)
@@ -218,14 +226,18 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
 
     grouping = Grouping(by, where=name)
     code_of: dict[tuple, int] = {}
+    # sums in float64 are exact for integer counts; a corpus weighted by duplicate cluster
+    # (dedupe="weight") adds weight x count
     counts: list[np.ndarray] = []
     with_mention: list[np.ndarray] = []
-    group_tokens: list[int] = []
-    group_chars: list[int] = []
-    group_docs: list[int] = []
-    group_empty: list[int] = []
+    group_tokens: list[float] = []
+    group_chars: list[float] = []
+    group_docs: list[float] = []
+    group_empty: list[float] = []
+    weighted = False
+    n_empty = 0
     empty: list[str] = []
-    in_flight: deque = deque()  # ids of the documents sent to be counted, to name the empty ones
+    in_flight: deque = deque()  # (id, weight) of the documents sent to be counted
 
     def grouped_items():
         for doc in corpus:
@@ -233,31 +245,36 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
             code = code_of.get(key)
             if code is None:
                 code = code_of[key] = len(counts)
-                counts.append(np.zeros(n_keys, dtype=np.int64))
-                with_mention.append(np.zeros(n_keys, dtype=np.int64))
-                group_tokens.append(0)
-                group_chars.append(0)
-                group_docs.append(0)
-                group_empty.append(0)
-            in_flight.append(doc.doc_id)
+                counts.append(np.zeros(n_keys))
+                with_mention.append(np.zeros(n_keys))
+                group_tokens.append(0.0)
+                group_chars.append(0.0)
+                group_docs.append(0.0)
+                group_empty.append(0.0)
+            in_flight.append((doc.doc_id, doc.meta.get(WEIGHT_FIELD)))
             yield code, doc.text, document_language(doc), doc.year
 
     for code, n_tokens, n_chars, language, hits in map_documents(
             _count_item, grouped_items(), matcher, n_jobs=n_jobs, progress=progress, total=total,
             desc="counting frames"):
-        doc_id = in_flight.popleft()
+        doc_id, weight = in_flight.popleft()
+        if weight is None:
+            weight = 1.0
+        else:
+            weighted, weight = True, float(weight)
         languages.add(language)
-        group_tokens[code] += n_tokens
-        group_chars[code] += n_chars
-        group_docs[code] += 1
+        group_tokens[code] += weight * n_tokens
+        group_chars[code] += weight * n_chars
+        group_docs[code] += weight
         if n_tokens == 0:
-            group_empty[code] += 1
+            group_empty[code] += weight
+            n_empty += 1
             if len(empty) < LISTED_EMPTY:
                 empty.append(doc_id)
         if hits:
             per_doc = np.bincount(hits, minlength=n_keys)
-            counts[code] += per_doc
-            with_mention[code] += per_doc > 0
+            counts[code] += weight * per_doc
+            with_mention[code] += weight * (per_doc > 0)
     if not code_of:
         raise InputError(f"{name}: the corpus has no documents")
     for j, column in enumerate(grouping.columns):
@@ -267,11 +284,11 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
     order = grouping.order(code_of)
     permutation = np.array([code_of[key] for key in order], dtype=np.int64)
     docs = grouping.labels(order)
-    docs["n_docs"] = np.asarray(group_docs, dtype=np.int64)[permutation]
-    docs["n_empty_docs"] = np.asarray(group_empty, dtype=np.int64)[permutation]
-    docs["n_tokens"] = np.asarray(group_tokens, dtype=np.int64)[permutation]
-    docs["n_characters"] = np.asarray(group_chars, dtype=np.int64)[permutation]
-    matrix = sp.csr_matrix(np.vstack(counts)[permutation], dtype=np.int64)
-    doc_counts = sp.csr_matrix(np.vstack(with_mention)[permutation], dtype=np.int64)
-    return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=int(sum(group_empty)),
-                       languages=languages, doc_counts=doc_counts, groups=grouping.columns)
+    kind = float if weighted else np.int64
+    docs["n_docs"] = np.asarray(group_docs)[permutation].astype(kind)
+    docs["n_empty_docs"] = np.asarray(group_empty)[permutation].astype(kind)
+    docs["n_tokens"] = np.asarray(group_tokens)[permutation].astype(kind)
+    docs["n_characters"] = np.asarray(group_chars)[permutation].astype(kind)
+    matrix = sp.csr_matrix(np.vstack(counts)[permutation].astype(kind))
+    doc_counts = sp.csr_matrix(np.vstack(with_mention)[permutation].astype(kind))
+    return _new_matrix(matcher, corpus, matrix, docs, empty=empty, n_empty=n_empty, languages=languages, doc_counts=doc_counts, groups=grouping.columns)

@@ -454,7 +454,9 @@ def frame_regression(fm, formula: str, *, frame: str, variant: str = "", groups:
     
     """
     from ..groups import Grouping
+    from .counts import refuse_weights
 
+    refuse_weights(fm, "frame_regression")
     keys = list(fm.keys)
     if (frame, variant) not in keys:
         frames = sorted({k[0] for k in keys})

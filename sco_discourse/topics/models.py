@@ -210,7 +210,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
                              f"fitted one), got {type(inner).__name__}")
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y=None, *, counts: sp.spmatrix | None = None) -> "TopicModel":
+    def fit(self, X, y=None, *, counts: sp.spmatrix | None = None, dedupe=None) -> "TopicModel":
         """Fit on a corpus, a unit table or a list of texts; returns ``self``.
 
         Parameters
@@ -224,6 +224,13 @@ class TopicModel(TransformerMixin, BaseEstimator):
             The units' term counts, as ``pre.transform(units["text"])`` gives them for a
             fitted ``pre`` passed frozen (``preprocessor=FrozenEstimator(pre)``): the
             texts are then not analysed again. Rows follow the units of ``X``.
+        dedupe : None, "first" or dict, optional
+            A corpus: fit on the earliest copy of each cluster of exact or near-duplicate
+            documents (:func:`~sco_discourse.corpus.duplicates.apply_dedupe`; a dict also
+            sets the threshold, ``{"keep": "first", "threshold": 0.9}``), so a story
+            republished five times does not pull a topic towards itself;
+            ``docs_.attrs["deduplicated"]`` records what was left out. "weight" is refused:
+            the topic models fit unweighted units.
 
         Notes
         -----
@@ -235,7 +242,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         whole tf-idf matrix (sparse, as large as the counts). ``corpus_fingerprint_`` reads
         a corpus a second time (nothing is kept from that pass).
         """
-        self._fit(X, counts)
+        self._fit(_deduplicated_input(X, dedupe), counts)
         return self
 
     def fit_transform(self, X, y=None, *, counts: sp.spmatrix | None = None) -> np.ndarray:
@@ -802,6 +809,22 @@ class _BowRows:
     def chunks(self, size: int):
         for start in range(0, len(self), size):
             yield list(_BowRows(self.counts[start:start + size]))
+
+
+def _deduplicated_input(X, dedupe):
+    """``X`` with ``dedupe=`` applied: only a corpus can be deduplicated, and only by keeping copies out."""
+    from ..corpus.duplicates import apply_dedupe, dedupe_options
+
+    options = dedupe_options(dedupe, where="TopicModel.fit")
+    if options is None:
+        return X
+    if options["keep"] == "weight":
+        raise InputError("TopicModel.fit: topic models fit unweighted units, so dedupe='weight' cannot be honoured; "
+                         "use dedupe='first' (the earliest copy of each cluster)")
+    if isinstance(X, (pd.DataFrame, str)) or (isinstance(X, (list, tuple)) and X and isinstance(X[0], str)):
+        raise InputError("TopicModel.fit: dedupe= applies to a corpus (documents with ids and dates); "
+                         f"got {type(X).__name__}")
+    return apply_dedupe(X, options, where="TopicModel.fit")
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:

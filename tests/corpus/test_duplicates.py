@@ -121,7 +121,7 @@ def test_dedupe_by_weight():
     docs = [_doc("a", STORY), _doc("b", STORY + " Copyright Daily News."), _doc("c", STORY + " (END)"),
             _doc("d", "A different story about grain prices and the harvest in the region.")]
     weighted = dedupe(Corpus.from_documents(docs), keep="weight")
-    assert [(d.doc_id, round(d.meta["weight"], 4)) for d in weighted] == \
+    assert [(d.doc_id, round(d.meta["dedupe_weight"], 4)) for d in weighted] == \
         [("a", 0.3333), ("b", 0.3333), ("c", 0.3333), ("d", 1.0)]
     assert weighted.deduplicated["n_removed"] == 0 and weighted.deduplicated["n_clusters"] == 1
 
