@@ -49,7 +49,8 @@ def _check_matrix(fm, what: str) -> FrameMatrix:
 
 def refuse_weights(fm: FrameMatrix, what: str) -> None:
     """Statistics that do not weight documents refuse a weighted matrix rather than ignore its weights."""
-    if fm.weights is not None or fm.matrix.dtype.kind == "f":
+    matrix = getattr(fm, "matrix", None)
+    if getattr(fm, "weights", None) is not None or getattr(matrix, "dtype", np.dtype(int)).kind == "f":
         raise InputError(f"{what} does not weight documents; this frame matrix is weighted by duplicate cluster "
                          f"(dedupe='weight'): count with dedupe='first' (one copy of each cluster) instead")
 
