@@ -124,7 +124,7 @@ def bootstrap_draw_counts(n_units: int, n_resamples: int, *, strata: np.ndarray 
 
 #: Bytes of resampled indices a bootstrap holds at once (each block also needs about as much
 #: again for the draw counts); the results do not depend on it.
-BOOTSTRAP_BLOCK_BYTES = 8e6
+BOOTSTRAP_BLOCK_BYTES = 2e6
 
 
 def bootstrap_index_blocks(n_units: int, n_resamples: int, *, random_state: int | np.random.Generator | None = 0,
@@ -202,7 +202,7 @@ def bootstrap_ratio_ci(numerator, denominator, *, n_resamples: int = 2000,
     Memory
     ------
     Resamples are drawn and summed in blocks (:func:`bootstrap_index_blocks`; a block
-    holds at most about 8 MB of indices), so memory grows with ``n_units`` and the
+    holds at most about 2 MB of indices), so memory grows with ``n_units`` and the
     number of columns, not with ``n_units x n_resamples``; the blocks are the same
     resamples as drawn at once, so the interval does not depend on the block size. A
     sparse ``numerator`` stays sparse.
@@ -230,7 +230,8 @@ def bootstrap_ratio_ci(numerator, denominator, *, n_resamples: int = 2000,
         den = den * w
     if cluster is not None:
         codes = cluster_codes(cluster, num.shape[0])
-        num, den = cluster_sums(num, codes), cluster_sums(den, codes)
+        n_clusters = int(codes.max()) + 1
+        num, den = _cluster_totals(num, codes, n_clusters), cluster_sums(den, codes, n_clusters)
     n_units = num.shape[0]
     ratios = []
     # Sums of integer counts by integer draw counts are exact in float64, so they equal the
@@ -576,24 +577,25 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
     parts = {}
     for name, mask in (("target", in_target), ("reference", ~in_target)):
         rows = np.flatnonzero(mask)
-        parts[name] = (cluster_sums(matrix[rows], codes[rows], n_clusters),
+        parts[name] = (_cluster_totals(matrix[rows], codes[rows], n_clusters),
                        cluster_sums(exposure[rows], codes[rows], n_clusters),
                        np.bincount(codes[rows], minlength=n_clusters) > 0, len(rows))
     (count_t, tokens_t, has_t, docs_t), (count_r, tokens_r, has_r, docs_r) = parts["target"], parts["reference"]
     crossed = bool((has_t & has_r).any())
-    y_t, y_r = count_t.sum(axis=0), count_r.sum(axis=0)
+    y_t, y_r = np.asarray(count_t.sum(axis=0)).ravel(), np.asarray(count_r.sum(axis=0)).ravel()
     e_t, e_r = tokens_t.sum(), tokens_r.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_t, rate_r = per * y_t / e_t, per * y_r / e_r
         ratio = rate_t / rate_r
 
-    # bootstrap: draw counts of clusters, then resampled sums by one matrix product per block
+    # bootstrap: draw counts of clusters, then resampled sums by matrix products, in blocks
     log_ratios, diffs = [], []
     strata = None if crossed else has_t.astype(np.int64)
-    for weights in bootstrap_draw_counts(n_clusters, n_resamples, strata=strata, random_state=random_state):
+    for sum_ct, sum_tt, sum_cr, sum_tr in _resampled_sums([count_t, tokens_t, count_r, tokens_r], n_clusters,
+                                                          n_resamples, strata=strata, random_state=random_state):
         with np.errstate(divide="ignore", invalid="ignore"):
-            boot_t = per * (weights @ count_t) / (weights @ tokens_t)[:, None]
-            boot_r = per * (weights @ count_r) / (weights @ tokens_r)[:, None]
+            boot_t = per * sum_ct / sum_tt[:, None]
+            boot_r = per * sum_cr / sum_tr[:, None]
             log_ratios.append(np.log(boot_t) - np.log(boot_r))
         diffs.append(boot_t - boot_r)
     log_ratios, diffs = np.vstack(log_ratios), np.vstack(diffs)
@@ -609,11 +611,9 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
     # Wald test with a cluster-robust variance (closed form of the sandwich, see Notes)
     n_units = int(used.sum())
     with np.errstate(divide="ignore", invalid="ignore"):
-        resid_t = (count_t - np.outer(tokens_t, y_t / e_t)) / y_t
-        resid_r = (count_r - np.outer(tokens_r, y_r / e_r)) / y_r
         correction = n_clusters / (n_clusters - 1) * (n_units - 1) / (n_units - 2) if n_clusters > 1 and n_units > 2 \
             else np.nan
-        se = np.sqrt(correction * ((resid_t - resid_r) ** 2).sum(axis=0))
+        se = np.sqrt(correction * _squared_residual_sums(count_t, tokens_t, y_t, e_t, count_r, tokens_r, y_r, e_r))
         statistic = np.log(ratio) / se
         df = (n_clusters if crossed else min(int(has_t.sum()), int(has_r.sum()))) - 1
         p = 2 * t_dist.sf(np.abs(statistic), df=max(df, 1))
@@ -658,6 +658,74 @@ def rate_contrast(counts, exposure, *, target, reference, cluster=None, n_resamp
                     if crossed else "clusters nested in the groups: drawn within each group"),
         n_resamples=n_resamples, random_state=random_state, confidence=confidence, per=per, caveat=caveat)
     return out
+
+
+def _cluster_totals(values, codes: np.ndarray, n_clusters: int):
+    """:func:`cluster_sums`, kept sparse for a sparse matrix (memory grows with the non-zero cells)."""
+    if not sparse.issparse(values):
+        return cluster_sums(values, codes, n_clusters)
+    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_clusters, len(codes)))
+    return (indicator @ values.astype(float)).tocsr()
+
+
+#: Bytes of draws (and of dense rows of residuals) :func:`rate_contrast` holds at once.
+_CHUNK_BYTES = 4e6
+
+
+def _resampled_sums(arrays: list, n_units: int, n_resamples: int, *, strata: np.ndarray | None,
+                    random_state, block_bytes: float = 32e6) -> Iterator[list[np.ndarray]]:
+    """Bootstrap sums of each array (rows = units) over the resamples of
+    :func:`bootstrap_draw_counts`, block by block, without holding a block's draw counts.
+
+    The generator is consumed in the order of :func:`bootstrap_draw_counts` (the same
+    blocks; in a block, stratum after stratum, row after row), so the resamples are the
+    same; a stratum's rows are drawn in chunks of at most ``_CHUNK_BYTES``. Sums of
+    integer values are exact, so they equal the sums of the draw counts times the arrays.
+    """
+    rng = np.random.default_rng(random_state)
+    if strata is None:
+        members = [np.arange(n_units)]
+    else:
+        strata = np.asarray(strata)
+        members = [np.flatnonzero(strata == s) for s in np.unique(strata)]
+    parts = [[array[units] for array in arrays] for units in members]
+    block = int(max(1, min(n_resamples, block_bytes // (8 * max(n_units, 1)))))
+    done = 0
+    while done < n_resamples:
+        size = min(block, n_resamples - done)
+        sums = [np.zeros((size,) + array.shape[1:]) for array in arrays]
+        for units, subsets in zip(members, parts):
+            step = int(max(1, _CHUNK_BYTES // (8 * max(len(units), 1))))
+            for start in range(0, size, step):
+                rows = min(step, size - start)
+                drawn = _draw_counts(rng.integers(0, len(units), size=(rows, len(units))), len(units))
+                for total, subset in zip(sums, subsets):
+                    total[start:start + rows] += np.asarray(drawn @ subset)
+        done += size
+        yield sums
+
+
+def _squared_residual_sums(count_t, tokens_t, y_t, e_t, count_r, tokens_r, y_r, e_r) -> np.ndarray:
+    """Σ over clusters of (e_cT / Y_T - e_cR / Y_R)², the residuals made dense a chunk of
+    clusters at a time and added in cluster order (the order of a sum over the whole array)."""
+    n_clusters, k = count_t.shape
+
+    def residuals(rows: slice) -> np.ndarray:
+        ct, cr = count_t[rows], count_r[rows]
+        ct = ct.toarray() if sparse.issparse(ct) else ct
+        cr = cr.toarray() if sparse.issparse(cr) else cr
+        resid_t = (ct - np.outer(tokens_t[rows], y_t / e_t)) / y_t
+        resid_r = (cr - np.outer(tokens_r[rows], y_r / e_r)) / y_r
+        return (resid_t - resid_r) ** 2
+
+    if k == 1:  # numpy sums one column pairwise: keep it one sum (one column is small anyway)
+        return residuals(slice(None)).sum(axis=0)
+    step = int(max(1, _CHUNK_BYTES // (8 * k)))
+    total = None
+    for start in range(0, n_clusters, step):
+        chunk = residuals(slice(start, start + step))
+        total = chunk.sum(axis=0) if total is None else np.vstack([total[None], chunk]).sum(axis=0)
+    return total
 
 
 # --------------------------------------------------------------------------- regression designs (formulas)

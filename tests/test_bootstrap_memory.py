@@ -22,10 +22,11 @@ REFERENCE = json.loads((DATA / "bootstrap_reference.json").read_text())
 INPUTS = {k: np.asarray(v) for k, v in REFERENCE["inputs"].items()}
 
 
-@pytest.fixture(params=[None, 8 * 41 * 3], ids=["default blocks", "3 resamples per block"])
+@pytest.fixture(params=[None, 8 * 41 * 3], ids=["default blocks", "small blocks and chunks"])
 def block_bytes(request, monkeypatch):
     if request.param is not None:
-        monkeypatch.setattr(stats, "BOOTSTRAP_BLOCK_BYTES", request.param)
+        monkeypatch.setattr(stats, "BOOTSTRAP_BLOCK_BYTES", request.param)  # 3 resamples of 41 units
+        monkeypatch.setattr(stats, "_CHUNK_BYTES", 8 * 3 * 2)  # rate_contrast: 2 rows of draws / residuals
     return request.param
 
 
