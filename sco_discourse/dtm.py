@@ -241,7 +241,8 @@ class DTM:
 
         if self.is_grouped or WEIGHT_FIELD not in self.docs.columns:
             return None
-        return pd.to_numeric(self.docs[WEIGHT_FIELD], errors="coerce").fillna(1.0).to_numpy(dtype=float)
+        weights = pd.to_numeric(self.docs[WEIGHT_FIELD], errors="coerce").fillna(1.0).to_numpy(dtype=float)
+        return None if (weights == 1).all() else weights  # no copies: the unweighted counts, as integers
 
     def row_docs(self) -> np.ndarray:
         """Documents behind each row: 1 per document, ``n_docs`` per group."""

@@ -137,7 +137,10 @@ def frame_counts(fm: FrameMatrix, *, by=None, target=None, reference=None, inter
     memory does not grow with the corpus; ``frame_counts(..., interval="poisson")`` turns
     it into the table. The bootstrap resamples a group's documents, so it needs their
     counts: the per-document matrix (8 bytes per document and 16 per mention, plus the
-    documents table).
+    documents table). Its resamples are drawn and summed in blocks of a few megabytes
+    (:func:`sco_discourse.stats.bootstrap_index_blocks`; the same draws as all at once), so
+    the bootstrap adds a bounded amount of memory, not documents x resamples
+    (``benchmarks/bench_memory.py``).
 
     Returns
     -------
