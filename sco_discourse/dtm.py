@@ -325,7 +325,7 @@ class DTM:
         n_groups = len(labels)
         weights = self.weights
         row_weight = np.ones(self.n_docs) if weights is None else weights
-        kind = np.int64 if weights is None else float
+        kind = np.int64 if weights is None and self.matrix.dtype.kind != "f" else float
         indicator = sp.csr_matrix((row_weight.astype(kind), (codes, np.arange(self.n_docs))),
                                   shape=(n_groups, self.n_docs))
         docs = labels.copy()

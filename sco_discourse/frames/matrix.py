@@ -258,10 +258,8 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
             _count_item, grouped_items(), matcher, n_jobs=n_jobs, progress=progress, total=total,
             desc="counting frames"):
         doc_id, weight = in_flight.popleft()
-        if weight is None:
-            weight = 1.0
-        else:
-            weighted, weight = True, float(weight)
+        weight = 1.0 if weight is None else float(weight)
+        weighted |= weight != 1.0  # a corpus without copies keeps integer counts
         languages.add(language)
         group_tokens[code] += weight * n_tokens
         group_chars[code] += weight * n_chars

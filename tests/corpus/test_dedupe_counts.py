@@ -165,3 +165,15 @@ def test_cli_dedupe_weight_records_what_it_weighted(tmp_path, capsys):
     assert table.set_index("year").loc[2024, "count"] == pytest.approx(3)
     record = json.loads((tmp_path / "counts.csv.json").read_text())
     assert record["attrs"]["deduplicated"]["n_weighted"] == 3
+
+
+@pytest.mark.parametrize("by_while_counting", [False, True])
+def test_weight_mode_without_copies_changes_nothing(by_while_counting):
+    from sco_discourse import load_corpus
+
+    seeds = load_corpus()  # no two of the 8 seed articles are copies
+    by = "year" if by_while_counting else None
+    plain = frame_counts(MATCHER.count(seeds, by=by), by=None if by else "year", interval="poisson")
+    weighted = frame_counts(MATCHER.count(seeds, by=by, dedupe="weight"), by=None if by else "year",
+                            interval="poisson")
+    pd.testing.assert_frame_equal(weighted, plain)  # integer counts, same rates and intervals
