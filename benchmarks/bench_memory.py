@@ -127,19 +127,28 @@ def statistics(fm, n_resamples: int) -> dict:
     }
 
 
+def peak_resident_mb() -> float:
+    """This process's peak resident memory (``VmHWM``: unlike ``ru_maxrss``, not inherited
+    from the parent across ``exec``)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1e3
+    return float("nan")
+
+
 def child(path: str, times: int, name: str, n_resamples: int) -> None:
     """One statistic on the tiled matrix in this process; prints the process's peak resident memory."""
     import pickle
-    import resource
 
     with open(path, "rb") as handle:
         fm = tiled(pickle.load(handle), times)
     gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    before = peak_resident_mb()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         statistics(fm, n_resamples)[name]()
-    print(f"{before:.1f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.1f}")
+    print(f"{before:.1f} {peak_resident_mb():.1f}")
 
 
 def process_peaks(fm1, times_list, n_resamples: int) -> dict:
@@ -199,6 +208,7 @@ def main(argv=None) -> int:
     parser.add_argument("--times", type=int, default=10, help="the large corpus is the corpus this many times over")
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents (a quick run)")
     parser.add_argument("--resamples", type=int, default=2000)
+    parser.add_argument("--processes-only", action="store_true", help="only the peak resident memory of processes")
     parser.add_argument("--count", action="store_true",
                         help="also trace the streamed counting passes (slow: tracemalloc slows matching several times)")
     args = parser.parse_args(argv)
@@ -214,6 +224,8 @@ def main(argv=None) -> int:
 
     warm = dataclasses.replace(fm1, matrix=fm1.matrix[:200], docs=fm1.docs.iloc[:200].reset_index(drop=True))
     measure(matcher, corpus, warm, 1, args.limit, 50, False)
+    if args.processes_only:
+        return report_processes(fm1, args)
     results = {times: measure(matcher, corpus, fm1, times, args.limit, args.resamples, args.count)
                for times in (1, args.times)}
     small, large = results[1], results[args.times]
@@ -232,8 +244,12 @@ def main(argv=None) -> int:
         print(f"{name:40s} {p1:8.1f} {c1:9.1f} {p10:9.1f} {c10:10.1f} {ratio:6.2f}")
     print(f"target for the traced peaks (every method's {args.times}x peak within 1.3x of its 1x peak):",
           "met" if ok else "NOT met")
-    peaks = process_peaks(fm1, (1, args.times), args.resamples)
     print()
+    return report_processes(fm1, args)
+
+
+def report_processes(fm1, args) -> int:
+    peaks = process_peaks(fm1, (1, args.times), args.resamples)
     print("peak resident memory of a process holding the per-document matrix and running the statistic (MB;")
     print("one fresh process per figure; 'held' = after loading the matrix, before the statistic)")
     print(f"{'statistic':40s} {'1x held':>8s} {'1x peak':>8s} {f'{args.times}x held':>9s} {f'{args.times}x peak':>9s} "
