@@ -81,8 +81,13 @@ MIN_CONTINUATION_SHARE = 0.5
 MIN_FULL_SHARE = 0.6
 
 _SENTENCE_END = re.compile(r"[.!?:;\"'\u201d\u2019)\]\u00bb\u2026]$")
+#: The characters :data:`_SENTENCE_END` looks for: a stripped line ends a sentence when its
+#: last character is one of them (a set lookup, rather than a regex search along the line).
+_END_CHARS = frozenset(".!?:;\"'\u201d\u2019)]\u00bb\u2026")
 _PAGE_FURNITURE = re.compile(r"[\d\s\-/.,()\u2013]{1,24}")
+_FURNITURE_MAX = 24  # longest page-number line :data:`_PAGE_FURNITURE` accepts
 _LIST_MARKER = re.compile(r"(?:[\u2022\u25cf\u25aa\u00b7*\-\u2013\u2014]\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s)")
+_INDENT = (" ", "\t", "\u3000")
 
 
 class WrapProfile(NamedTuple):
@@ -102,26 +107,29 @@ class Reflowed(NamedTuple):
     changed: bool
 
 
-class _Line(NamedTuple):
-    start: int
-    end: int
-    raw: str
-
-    @property
-    def text(self) -> str:
-        return self.raw.strip()
-
-
-def _lines(text: str) -> list[_Line]:
-    out, offset = [], 0
-    for raw in text.split("\n"):
-        out.append(_Line(offset, offset + len(raw), raw))
-        offset += len(raw) + 1
-    return out
-
-
 def _is_furniture(line: str) -> bool:
     return bool(line) and _PAGE_FURNITURE.fullmatch(line) is not None and any(c.isdigit() for c in line)
+
+
+def _content(stripped: list[str]) -> list[str]:
+    """The non-blank lines that are not page furniture (only short lines can be)."""
+    return [s for s in stripped if s and (len(s) > _FURNITURE_MAX or not _is_furniture(s))]
+
+
+def _profile(lines: list[str], *, complete: bool = True) -> WrapProfile | None:
+    """:func:`wrap_profile` of the content lines; with ``complete=False``, None as soon as
+    the cheap statistics (line count, continuation share) rule wrapping out."""
+    n = len(lines)
+    if not n:
+        return WrapProfile(0, 0.0, 0.0, 0.0, False)
+    continuation = (n - sum(map(_END_CHARS.__contains__, [s[-1] for s in lines]))) / n
+    if not complete and (n < MIN_LINES or continuation < MIN_CONTINUATION_SHARE):
+        return None
+    lengths = np.fromiter(map(len, lines), dtype=float, count=n)
+    width = float(np.percentile(lengths, 90))
+    full = float(np.mean(lengths >= 0.6 * width))
+    wrapped = n >= MIN_LINES and continuation >= MIN_CONTINUATION_SHARE and full >= MIN_FULL_SHARE
+    return WrapProfile(n, width, continuation, full, wrapped)
 
 
 def wrap_profile(text: str) -> WrapProfile:
@@ -142,15 +150,7 @@ def wrap_profile(text: str) -> WrapProfile:
     >>> wrap_profile("One paragraph.\\nAnother paragraph, longer than the first.").wrapped
     False
     """
-    lines = [s for line in text.split("\n") if (s := line.strip()) and not _is_furniture(s)]
-    if not lines:
-        return WrapProfile(0, 0.0, 0.0, 0.0, False)
-    lengths = np.fromiter((len(s) for s in lines), dtype=float, count=len(lines))
-    width = float(np.percentile(lengths, 90))
-    continuation = sum(1 for s in lines if not _SENTENCE_END.search(s)) / len(lines)
-    full = float(np.mean(lengths >= 0.6 * width))
-    wrapped = len(lines) >= MIN_LINES and continuation >= MIN_CONTINUATION_SHARE and full >= MIN_FULL_SHARE
-    return WrapProfile(len(lines), width, continuation, full, wrapped)
+    return _profile(_content(list(map(str.strip, text.split("\n")))))
 
 
 def is_hard_wrapped(text: str) -> bool:
@@ -161,7 +161,10 @@ def is_hard_wrapped(text: str) -> bool:
     >>> is_hard_wrapped("A short text.")
     False
     """
-    return wrap_profile(text).wrapped
+    if text.count("\n") + 1 < MIN_LINES:  # too few lines to be wrapped
+        return False
+    profile = _profile(_content(list(map(str.strip, text.split("\n")))), complete=False)
+    return profile is not None and profile.wrapped
 
 
 def reflow(text: str, *, force: bool = False) -> Reflowed:
@@ -225,55 +228,66 @@ def explain_reflow(text: str, *, force: bool = False) -> pd.DataFrame:
 
 
 def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, str, str]]]:
-    if "\n" not in text:
+    # Cheap tests first: a text with fewer line breaks than MIN_LINES - 1 cannot be wrapped,
+    # nor can one where most lines end a sentence; the percentile of the line lengths is only
+    # computed for texts that pass both. Every line is stripped once.
+    if "\n" not in text or (not force and text.count("\n") + 1 < MIN_LINES):
         return text, False, []
-    profile = wrap_profile(text)
-    if not (profile.wrapped or force) or profile.n_lines == 0:
+    raw_lines = text.split("\n")
+    stripped = list(map(str.strip, raw_lines))
+    profile = _profile(_content(stripped), complete=force)
+    if profile is None or not (profile.wrapped or force) or profile.n_lines == 0:
         return text, False, []
     width = profile.width
-    lines = _lines(text)
     removed: list[tuple[int, int, str, str]] = []
     # the content lines, each with what separates it from the previous content line
-    content: list[tuple[_Line, bool, bool]] = []  # (line, blank line before, page break before)
+    lines: list[str] = []  # stripped
+    indents: list[bool] = []  # the raw line starts with an indentation character
+    blanks: list[bool] = []  # a blank line before
+    pages: list[bool] = []  # a page-number line before
     blank = furniture = False
-    for line in lines:
-        stripped = line.text
-        if not stripped:
+    offset = 0
+    for raw, line in zip(raw_lines, stripped):
+        if not line:
             blank = True
-            continue
-        if _is_furniture(stripped):
-            first = line.start + (len(line.raw) - len(line.raw.lstrip()))
-            removed.append((first, first + len(stripped), "page_furniture", stripped))
+        elif len(line) <= _FURNITURE_MAX and _is_furniture(line):
+            first = offset + (len(raw) - len(raw.lstrip()))
+            removed.append((first, first + len(line), "page_furniture", line))
             furniture = True
-            continue
-        content.append((line, blank, furniture))
-        blank = furniture = False
-    if not content:
+        else:
+            lines.append(line)
+            indents.append(raw[:1] in _INDENT)
+            blanks.append(blank)
+            pages.append(furniture)
+            blank = furniture = False
+        offset += len(raw) + 1
+    if not lines:
         return text, False, []
+    ends = [s[-1] in _END_CHARS for s in lines]
     # a mark of paragraphs is used often enough to be one: a paragraph every 20 lines at most
-    often = max(3, len(content) / 20)
-    indented = sum(1 for line, _, _ in content if line.raw[:1] in (" ", "\t", "\u3000"))
-    indent_marks_paragraphs = often <= indented <= 0.4 * len(content)
+    often = max(3, len(lines) / 20)
+    indented = sum(indents)
+    indent_marks_paragraphs = often <= indented <= 0.4 * len(lines)
     # blank lines after a sentence's end: when there are enough of them they are the paragraph
     # breaks, and a short line at a sentence's end is not taken for one (rule 4 is off)
-    blank_breaks = sum(1 for (prev, _, _), (_, blank_before, page_break) in zip(content, content[1:])
-                       if blank_before and not page_break and _SENTENCE_END.search(prev.text))
+    blank_breaks = sum(1 for i in range(1, len(lines)) if blanks[i] and not pages[i] and ends[i - 1])
     blank_marks_paragraphs = blank_breaks >= often
+    short_breaks = not (blank_marks_paragraphs or indent_marks_paragraphs)
+    fits = 0.95 * width
+    short = 0.6 * width
 
-    paragraphs: list[list[str]] = [[content[0][0].text]]
-    for (prev, _, _), (line, blank_before, page_break) in zip(content, content[1:]):
-        previous, current = prev.text, line.text
-        ends_sentence = _SENTENCE_END.search(previous) is not None
-        first_word = current.split(None, 1)[0]
+    paragraphs: list[list[str]] = [[lines[0]]]
+    for i in range(1, len(lines)):
+        previous, current = lines[i - 1], lines[i]
+        blank_before = blanks[i] and not pages[i]
         if _LIST_MARKER.match(current):
             new_paragraph = True
-        elif ends_sentence:
-            new_paragraph = ((blank_before and not page_break)
-                             or (indent_marks_paragraphs and line.raw[:1] in (" ", "\t", "\u3000"))
-                             or (not (blank_marks_paragraphs or indent_marks_paragraphs)
-                                 and len(previous) + 1 + len(first_word) <= 0.95 * width))
+        elif ends[i - 1]:
+            new_paragraph = (blank_before
+                             or (indent_marks_paragraphs and indents[i])
+                             or (short_breaks and len(previous) + 1 + len(current.split(None, 1)[0]) <= fits))
         else:
-            new_paragraph = (blank_before and not page_break and len(previous) < 0.6 * width
+            new_paragraph = (blank_before and len(previous) < short
                              and current[:1].isupper() and not previous.endswith(","))
         if new_paragraph:
             paragraphs.append([current])
