@@ -5,7 +5,10 @@ gzip-compressed).
 Every reader streams: a file is re-read for each iteration and only one document is
 held at a time, so memory does not grow with corpus size. Only the validation pass at
 load time (``validate=True``, the default) keeps the ids seen, to detect duplicates; with
-``validate=False`` every iteration checks ids and so holds them.
+``validate=False`` every iteration checks ids and so holds them. The validation pass also
+keeps the documents it builds while they fit ``keep_mb`` (default 512 MB of text) and hands
+them to the first complete iteration, which then reads nothing: loading a file and counting
+it decompresses and parses each document once (see ``load_corpus``).
 
 Every text is checked for hard line-wrapping at load time and re-flowed into one line per
 paragraph when it is wrapped (:mod:`sco_discourse.corpus.reflow`; ``reflow=False`` turns
@@ -50,6 +53,7 @@ import sys
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +82,16 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 # =========================================================================== public entry point
+#: Default memory budget (MB of document text) for keeping the documents of the validation
+#: pass until the first complete iteration (``load_corpus(keep_mb=...)``).
+KEEP_MB = 512.0
+
+
 def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | None = None,
                 columns: Mapping[str, str] | None = None, metadata: str | Path | None = None,
                 encoding: str = "utf-8", on_error: str = "raise", clean: bool | None = None,
-                reflow: bool = True, validate: bool = True, allow_outside: bool = False) -> Corpus:
+                reflow: bool = True, validate: bool = True, allow_outside: bool = False,
+                keep_mb: float = KEEP_MB) -> Corpus:
     """Load a corpus: the embedded seed corpus, or a user's corpus from disk.
 
     Parameters
@@ -134,11 +144,31 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         ``meta["reflowed"]`` says whether it was done.
     validate : bool, default True
         Read the whole input once now, so errors surface at load time and ``len()`` is
-        known. With ``False`` errors surface during iteration.
+        known. With ``False`` errors surface during iteration. The documents this pass
+        builds are kept (up to ``keep_mb``) for the first full iteration, so loading and
+        then counting a file decompresses and parses each document once.
     allow_outside : bool, default False
         A folder corpus: let the metadata name text files outside the folder
         (``../x.txt``, absolute paths). Refused by default, so a metadata file cannot make
         the loader read arbitrary files.
+    keep_mb : float, default :data:`KEEP_MB` (512)
+        Memory, in MB of document text (``text`` and ``raw``), the validation pass may use
+        to keep the documents it builds. Iterations started before one has run to its end
+        yield these documents instead of reading the input again; the first complete
+        iteration releases them, so later iterations stream from the input, one document
+        at a time. When the documents outgrow the budget the pass drops them and every
+        iteration reads the input (a corpus larger than the budget is read twice: once to
+        validate, once to count). ``0`` never keeps documents. Not used with
+        ``validate=False`` (nothing is read at load time), for a folder of shards (read
+        shard by shard, by any engine), nor when texts are cleaned (the validation pass does
+        not clean, so its documents differ from those iterated).
+
+        The trade-off: validating at load time is what lets ``load_corpus`` raise on the
+        first bad row, refuse an empty corpus, count documents and fingerprint them before
+        any work starts; validating during the counting pass instead would raise after part
+        of the counting is done. Keeping the validated documents costs memory up to
+        ``keep_mb`` between loading and the first iteration, and saves a second
+        decompression, parse, re-flow and language detection of every document.
 
     Returns
     -------
@@ -202,7 +232,8 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
     else:
         raise CorpusError(f"{path}: unknown corpus format {kind!r}; use csv, tsv, jsonl, parquet, folder, shards "
                           f"or html")
-    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, reflow=reflow, validate=validate)
+    return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, reflow=reflow, validate=validate,
+                         keep_mb=keep_mb)
 
 
 def records_corpus(records: Iterable[Mapping[str, Any]], *, name: str = "records",
@@ -1016,16 +1047,30 @@ def _resolve_columns(source: _Source, columns: Mapping[str, str] | None) -> dict
 def _record_columns(cols: dict[str, str | None], record: Mapping[str, Any], fixed: set[str]) -> dict[str, str | None]:
     """For records that need not share keys (JSON Lines): a field not found among the
     first records' keys (and not mapped by the user, ``fixed``) is looked up in this record."""
-    missing = [f for f, c in cols.items() if c is None and f not in fixed]
+    missing = tuple(f for f, c in cols.items() if c is None and f not in fixed)
     if not missing:
         return cols
     found = dict(cols)
-    for field in missing:
-        try:
-            found[field] = _match_column(field, record)
-        except _AmbiguousColumn as exc:
-            raise _RowError(field, str(exc)) from None
+    for field, column in _columns_among(missing, tuple(record)):
+        if isinstance(column, _AmbiguousColumn):
+            raise _RowError(field, str(column))
+        found[field] = column
     return found
+
+
+@lru_cache(maxsize=256)
+def _columns_among(fields: tuple[str, ...], keys: tuple) -> tuple:
+    """``(field, column)`` for each of ``fields`` among a record's ``keys`` (records of one
+    file mostly share their keys: looked up once per set of keys); ``column`` is the
+    :class:`_AmbiguousColumn` error when two keys match, the fields after it left out."""
+    out = []
+    for field in fields:
+        try:
+            out.append((field, _match_column(field, keys)))
+        except _AmbiguousColumn as exc:
+            out.append((field, exc))
+            break
+    return tuple(out)
 
 
 _NUL = "\x00"
@@ -1053,8 +1098,8 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
         col = cols.get(field)
         return record.get(col) if col is not None else None
 
-    def missing(v) -> bool:
-        return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+    def missing(v) -> bool:  # str.isspace stops at the first other character; strip() copies the text
+        return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (not v or v.isspace()))
 
     # text
     if isinstance(source, _FolderSource):
@@ -1195,8 +1240,15 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, sk
                 skipped.append((source.name, message))
 
 
+def _doc_bytes(doc: Document) -> int:
+    size = sys.getsizeof(doc.text)
+    if doc.raw is not None and doc.raw is not doc.text:
+        size += sys.getsizeof(doc.raw)
+    return size
+
+
 def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None, reflow: bool,
-                  validate: bool) -> Corpus:
+                  validate: bool, keep_mb: float = 0.0) -> Corpus:
     cols = _resolve_columns(source, columns)
     fixed = set(columns or {})
     skipped: list = []
@@ -1204,6 +1256,7 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None
     undated: list[tuple[str, str]] = []
     length = None
     fingerprint = None
+    kept: list[Document] | None = None
     if validate:
         mapped_seen: set[str] = set()
         # without cleaning, the validation pass (which re-flows as every later pass does) reads
@@ -1215,10 +1268,22 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None
         # shard can compute, so every engine records the same)
         per_shard = [hashlib.sha256() for _ in source.files] if isinstance(source, _ShardSource) else None
         length = 0
+        # the documents of this pass are those the first iteration yields (same rows, duplicates
+        # left out, no cleaning): keep them within the budget, so that iteration reads nothing
+        # (not for shards: a pass over them also tells which shard each document came from)
+        budget = keep_mb * 1e6 if not (may_clean or per_shard is not None) else 0
+        kept = [] if budget > 0 else None
+        kept_bytes = 0
         for doc in _iter_documents(source, cols, on_error, clean=False, skipped=skipped,
                                    found_duplicates=duplicates, fixed=fixed, mapped_seen=mapped_seen,
                                    reflow=reflow):
             length += 1
+            if kept is not None:
+                kept_bytes += _doc_bytes(doc)
+                if kept_bytes > budget:
+                    kept = None
+                else:
+                    kept.append(doc)
             if digest is not None:
                 add_to_fingerprint(digest if per_shard is None else per_shard[source.current], doc)
             if doc.date is None and isinstance(source, _HtmlSource):
@@ -1236,8 +1301,14 @@ def _build_corpus(source: _Source, *, columns, on_error: str, clean: bool | None
             raise CorpusError(f"{source.name}: the corpus is empty (no documents){detail}")
 
     record_skips = [not validate]  # without a validation pass, the first full iteration reports skips
+    cache = [kept]  # the validated documents, until an iteration runs to its end
 
     def factory() -> Iterator[Document]:
+        documents = cache[0]
+        if documents is not None:
+            yield from documents
+            cache[0] = None  # one complete iteration: from now on, stream from the input
+            return
         produced = 0
         report_to = skipped if record_skips[0] else None
         record_skips[0] = False

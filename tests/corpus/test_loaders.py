@@ -4,6 +4,7 @@ import datetime as dt
 import gzip
 import json
 import tracemalloc
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -269,3 +270,49 @@ def test_iteration_streams_with_flat_memory(tmp_path):
     tracemalloc.stop()
     assert n == 4000 * len(body)
     assert peak < 1_000_000, f"peak {peak} bytes while iterating an 8 MB corpus"
+
+
+DATA_DIR = Path(__file__).parents[1] / "data"
+
+
+def _jsonl(path, records):
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record) + "\n")
+
+
+def test_the_validation_pass_hands_its_documents_to_the_first_iteration(tmp_path):
+    wrapped = "\n".join(["the Assembly met to consider the report of the Committee on"] * 12)
+    records = [{"id": "w", "text": wrapped, "year": 2013}, *RECORDS,
+               {"id": "a1", "text": "A duplicate.", "year": 2020}, {"id": "e", "text": " "}]
+    path = tmp_path / "c.jsonl.gz"
+    _jsonl(path, records)
+    corpus = load_corpus(path, on_error="skip")
+    streamed = load_corpus(path, on_error="skip", keep_mb=0)
+    # rewriting the file shows which iterations read it: the first one reads nothing
+    _jsonl(path, [{"id": "new", "text": "Written after loading."}])
+    first = list(corpus)
+    assert [d.doc_id for d in first] == ["w", "a1", "a2", "a3"]
+    assert first[0].meta["reflowed"] is True and first[0].raw == wrapped and "\n" not in first[0].text
+    assert [d.meta["language"] for d in first] == ["en"] * 4
+    assert corpus.skipped == [(f"{path}: line 5", "field 'id' duplicate id 'a1' (first seen at line 2)"),
+                              (f"{path}: line 6", "field 'text' (column 'text') is missing or empty")]
+    assert corpus.skipped == streamed.skipped
+    # ... and once an iteration has run to its end, the corpus streams from the file again
+    assert [d.doc_id for d in corpus] == ["new"]
+    assert [d.doc_id for d in streamed] == ["new"]
+
+
+def test_documents_kept_by_the_validation_pass_equal_those_read_again():
+    path = DATA_DIR / "ungdc_slice.jsonl.gz"
+    kept, read = list(load_corpus(path)), list(load_corpus(path, keep_mb=0))
+    assert kept == read and len(kept) == 30
+    assert sum(d.meta["reflowed"] for d in kept) == sum(d.meta["reflowed"] for d in read) > 0
+
+
+def test_a_corpus_over_the_memory_budget_is_read_again(tmp_path):
+    path = tmp_path / "c.jsonl.gz"
+    _jsonl(path, RECORDS)
+    corpus = load_corpus(path, keep_mb=1e-4)  # 100 bytes: not even the first document fits
+    _jsonl(path, [{"id": "new", "text": "Written after loading."}])
+    assert [d.doc_id for d in corpus] == ["new"]
