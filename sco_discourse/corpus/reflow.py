@@ -161,9 +161,10 @@ def is_hard_wrapped(text: str) -> bool:
     >>> is_hard_wrapped("A short text.")
     False
     """
-    if text.count("\n") + 1 < MIN_LINES:  # too few lines to be wrapped
+    raw_lines = text.split("\n")
+    if len(raw_lines) < MIN_LINES:  # too few lines to be wrapped
         return False
-    profile = _profile(_content(list(map(str.strip, text.split("\n")))), complete=False)
+    profile = _profile(_content(list(map(str.strip, raw_lines))), complete=False)
     return profile is not None and profile.wrapped
 
 
@@ -231,38 +232,47 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
     # Cheap tests first: a text with fewer line breaks than MIN_LINES - 1 cannot be wrapped,
     # nor can one where most lines end a sentence; the percentile of the line lengths is only
     # computed for texts that pass both. Every line is stripped once.
-    if "\n" not in text or (not force and text.count("\n") + 1 < MIN_LINES):
+    if "\n" not in text:
         return text, False, []
     raw_lines = text.split("\n")
+    if not force and len(raw_lines) < MIN_LINES:
+        return text, False, []
     stripped = list(map(str.strip, raw_lines))
     profile = _profile(_content(stripped), complete=force)
     if profile is None or not (profile.wrapped or force) or profile.n_lines == 0:
         return text, False, []
     width = profile.width
     removed: list[tuple[int, int, str, str]] = []
+    # blank lines (True) and page-number lines (False): only short lines can be either
+    special = {i: not line for i, line in enumerate(stripped)
+               if len(line) <= _FURNITURE_MAX and (not line or _is_furniture(line))}
+    n = len(stripped)
     # the content lines, each with what separates it from the previous content line
-    lines: list[str] = []  # stripped
-    indents: list[bool] = []  # the raw line starts with an indentation character
-    blanks: list[bool] = []  # a blank line before
-    pages: list[bool] = []  # a page-number line before
-    blank = furniture = False
-    offset = 0
-    for raw, line in zip(raw_lines, stripped):
-        if not line:
-            blank = True
-        elif len(line) <= _FURNITURE_MAX and _is_furniture(line):
-            first = offset + (len(raw) - len(raw.lstrip()))
-            removed.append((first, first + len(line), "page_furniture", line))
-            furniture = True
-        else:
-            lines.append(line)
-            indents.append(raw[:1] in _INDENT)
-            blanks.append(blank)
-            pages.append(furniture)
-            blank = furniture = False
-        offset += len(raw) + 1
+    keep = [i for i in range(n) if i not in special] if special else range(n)
+    lines = [stripped[i] for i in keep]
     if not lines:
         return text, False, []
+    indents = [raw_lines[i][:1] in _INDENT for i in keep]  # the raw line starts indented
+    blanks = [False] * len(lines)  # a blank line before
+    pages = [False] * len(lines)  # a page-number line before
+    if special:
+        starts = None
+        seen = 0
+        blank = furniture = False
+        for i, is_blank in special.items():  # in line order
+            seen += 1
+            if is_blank:
+                blank = True
+            else:
+                if starts is None:  # offsets of the lines, for the removed ones
+                    starts = np.cumsum([0] + [len(raw) + 1 for raw in raw_lines]).tolist()
+                raw, line = raw_lines[i], stripped[i]
+                first = starts[i] + (len(raw) - len(raw.lstrip()))
+                removed.append((first, first + len(line), "page_furniture", line))
+                furniture = True
+            if i + 1 < n and i + 1 not in special:  # the next content line
+                blanks[i + 1 - seen], pages[i + 1 - seen] = blank, furniture
+                blank = furniture = False
     ends = [s[-1] in _END_CHARS for s in lines]
     # a mark of paragraphs is used often enough to be one: a paragraph every 20 lines at most
     often = max(3, len(lines) / 20)
@@ -276,7 +286,9 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
     fits = 0.95 * width
     short = 0.6 * width
 
-    paragraphs: list[list[str]] = [[lines[0]]]
+    # each line, preceded by what separates it from the previous one: a paragraph break, a
+    # space, or nothing (a word hyphenated at the line's end: "zero-" + "sum")
+    pieces = [lines[0]]
     for i in range(1, len(lines)):
         previous, current = lines[i - 1], lines[i]
         blank_before = blanks[i] and not pages[i]
@@ -290,19 +302,9 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
             new_paragraph = (blank_before and len(previous) < short
                              and current[:1].isupper() and not previous.endswith(","))
         if new_paragraph:
-            paragraphs.append([current])
-        else:
-            paragraphs[-1].append(current)
-    out = "\n\n".join(_join(parts) for parts in paragraphs)
+            pieces.append("\n\n")
+        elif not (previous[-1] == "-" and len(previous) >= 2 and previous[-2].isalpha() and current[:1].isalnum()):
+            pieces.append(" ")
+        pieces.append(current)
+    out = "".join(pieces)
     return out, out != text, removed
-
-
-def _join(parts: list[str]) -> str:
-    pieces = [parts[0]]
-    for part in parts[1:]:
-        previous = pieces[-1]
-        if len(previous) >= 2 and previous.endswith("-") and previous[-2].isalpha() and part[:1].isalnum():
-            pieces.append(part)
-        else:
-            pieces.append(" " + part)
-    return "".join(pieces)
