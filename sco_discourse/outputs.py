@@ -177,7 +177,16 @@ def exclusive(path: str | os.PathLike) -> Iterator[None]:
 
 
 def _host() -> str:
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+    """A short token of this machine and process-id namespace: two containers with the same
+    host name but their own process ids (or two boots of one machine) get different tokens,
+    so a process id is only ever judged alive or gone where it means something."""
+    parts = [socket.gethostname()]
+    for source in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
+        try:
+            parts.append(os.readlink(source) if source.endswith("/pid") else Path(source).read_text().strip())
+        except OSError:  # not Linux: the host name alone
+            pass
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def _prefix(path: Path) -> str:
@@ -198,6 +207,8 @@ def _alive(pid: int) -> bool:
 def remove_stale(path: str | os.PathLike) -> list[Path]:
     """Remove the temporary files and folders beside ``path`` left by writers of ``path``
     on this host that no longer run (killed before they could clean up); returns them.
+    A previous folder a killed :func:`atomic_dir` had moved aside is put back at ``path``
+    when nothing took its place.
 
     Examples
     --------
@@ -220,6 +231,15 @@ def remove_stale(path: str | os.PathLike) -> list[Path]:
         match = pattern.match(entry.name)
         if match is None or _alive(int(match.group(1))):
             continue
+        if match.group(2) == "old":
+            kept = Path(entry.path) / path.name
+            if not path.exists() and kept.exists():
+                # killed between moving the previous folder aside and putting the new one in
+                # place: the previous results are the only copy; they go back, not away
+                try:
+                    os.replace(kept, path)
+                except OSError:
+                    continue
         try:
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path)

@@ -852,3 +852,26 @@ def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path):
         (folder / "x").write_text("z")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "t.csv", "t.csv.d"])
     assert out.read_text() == "complete\n" and (tmp_path / "t.csv.d" / "x").read_text() == "z"
+
+
+def test_a_folder_moved_aside_by_a_killed_writer_comes_back(tmp_path):
+    """Killed between moving the previous model folder aside and moving the new one in:
+    the next write restores the previous folder instead of deleting the only copy."""
+    from sco_discourse.outputs import _host, atomic_dir
+
+    aside = tmp_path / f".m.{_host()}-999999999.abc.old"  # a writer that no longer runs
+    (aside / "m").mkdir(parents=True)
+    (aside / "m" / "model.txt").write_text("previous results")
+    with pytest.raises(RuntimeError):
+        with atomic_dir(tmp_path / "m"):
+            raise RuntimeError("the new fit fails")
+    assert (tmp_path / "m" / "model.txt").read_text() == "previous results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+@pytest.mark.parametrize("keep_mb", ["100", -1, float("nan"), True])
+def test_keep_mb_must_be_a_number_of_megabytes(keep_mb, tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match="keep_mb: .* must be a number >= 0"):
+        load_corpus(path, keep_mb=keep_mb)

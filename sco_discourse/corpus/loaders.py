@@ -152,8 +152,10 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
         (``../x.txt``, absolute paths). Refused by default, so a metadata file cannot make
         the loader read arbitrary files.
     keep_mb : float, default :data:`KEEP_MB` (512)
-        Memory, in MB of document text (``text`` and ``raw``), the validation pass may use
-        to keep the documents it builds. Iterations started before one has run to its end
+        Memory, in MB of document text (``text`` and ``raw``; the budget counts text only,
+        not the metadata of each document, so a corpus of short documents with many
+        metadata fields uses more), the validation pass may use to keep the documents it
+        builds. Iterations started before one has run to its end
         yield these documents instead of reading the input again; the first complete
         iteration releases them, so later iterations stream from the input, one document
         at a time. When the documents outgrow the budget the pass drops them and every
@@ -196,6 +198,7 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
     """
     if on_error not in ("raise", "skip"):
         raise CorpusError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+    keep_mb = _check_keep_mb(keep_mb)
     if isinstance(path, pd.DataFrame):
         if format is not None or metadata is not None:
             raise CorpusError("format and metadata apply to files; a DataFrame is read as it is")
@@ -234,6 +237,17 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
                           f"or html")
     return _build_corpus(source, columns=columns, on_error=on_error, clean=clean, reflow=reflow, validate=validate,
                          keep_mb=keep_mb)
+
+
+def _check_keep_mb(keep_mb: Any) -> float:
+    """``keep_mb`` as a finite, non-negative number of MB, or a CorpusError naming the option."""
+    import math
+
+    if isinstance(keep_mb, bool) or not isinstance(keep_mb, (int, float)) or not math.isfinite(keep_mb) \
+            or keep_mb < 0:
+        raise CorpusError(f"keep_mb: MB of text to keep from the validation pass must be a number >= 0 "
+                          f"(0: never keep), not {keep_mb!r}")
+    return float(keep_mb)
 
 
 def records_corpus(records: Iterable[Mapping[str, Any]], *, name: str = "records",

@@ -354,7 +354,7 @@ class TopicModel(TransformerMixin, BaseEstimator):
         alpha = float(alpha) if np.ndim(alpha) == 0 else [float(a) for a in alpha]
         eta = 0.01 if self.eta is None else float(self.eta)
         model = tp.LDAModel(k=k, alpha=alpha, eta=eta, seed=int(self.random_state), min_cf=0, rm_top=0)
-        model.optim_interval = 10 if self.alpha == "auto" else 0
+        model.optim_interval = 10 if isinstance(self.alpha, str) and self.alpha == "auto" else 0
         for words in _unit_words(counts, vocabulary):
             model.add_doc(words)
         # one worker and no parallel scheme: several workers make the result depend on thread timing
