@@ -341,6 +341,19 @@ def _client(scheduler, n_jobs: int):
         yield lambda objs: client.gather(client.compute(list(objs)))
 
 
+def _first_records(bag, k: int) -> list:
+    """Up to ``k`` records from the first partitions of ``bag``, read in this process (the
+    synchronous scheduler): as many partitions as needed, growing fourfold, never the whole
+    bag just to learn its columns."""
+    n = 1
+    while True:
+        taken = list(bag.take(k, npartitions=min(n, bag.npartitions), compute=False, warn=False)
+                     .compute(scheduler="synchronous"))
+        if len(taken) >= k or n >= bag.npartitions:
+            return taken[:k]
+        n *= 4
+
+
 def _prepare(corpus):
     """The plan, the part inputs and the corpus whose attributes results record."""
     _require_dask()
@@ -366,7 +379,7 @@ def _prepare(corpus):
 
         from .corpus.model import Document
 
-        taken = corpus.bag.take(1000, npartitions=-1, warn=False)
+        taken = _first_records(corpus.bag, 1000)
         first = [r for r in taken if isinstance(r, dict)]
         probe = _MemorySource(first, corpus.name)
         probe.open_schema = True
