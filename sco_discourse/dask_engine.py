@@ -623,12 +623,7 @@ def count_frames(matcher, corpus, *, by=None, scheduler=None, n_jobs: int = 1):
                 else:
                     for k in range(6):
                         sums[key][k] = sums[key][k] + values[k]
-        if not sums:
-            raise InputError(f"{name}: the corpus has no documents")
-        for j, column in enumerate(grouping.columns):
-            if all(key[j] is None for key in sums):
-                raise InputError(f"{name}: no document has a value for {grouping.parts[j][1]!r} (fields: doc_id, "
-                                 f"date, year and the metadata columns of your corpus)")
+        grouping.check_keys(sums, name)
         order = grouping.order(sums)
         docs = grouping.labels(order)
         docs["n_docs"] = np.asarray([sums[k][4] for k in order], dtype=np.int64)

@@ -269,6 +269,17 @@ class Grouping:
                              f"document {seen[1]!r} and {value!r} ({kind}) in document {doc_id!r}; they would "
                              f"form separate groups that print alike. Make the column one kind (e.g. all text).")
 
+    def check_keys(self, keys: Iterable[tuple], name: str) -> None:
+        """Refuse the keys collected while streaming ``name`` when there are none, or when a
+        column has no value in any of them (a typo in ``by``, not a table of one missing group)."""
+        keys = list(keys)
+        if not keys:
+            raise InputError(f"{name}: the corpus has no documents")
+        for j, column in enumerate(self.columns):
+            if all(key[j] is None for key in keys):
+                raise InputError(f"{name}: no document has a value for {self.parts[j][1]!r} (fields: doc_id, "
+                                 f"date, year and the metadata columns of your corpus)")
+
     def order(self, keys: Iterable[tuple]) -> list[tuple]:
         """Distinct keys in the one order (column by column, missing last)."""
         return sorted(dict.fromkeys(keys), key=lambda k: tuple(sort_key(v) for v in k))

@@ -273,12 +273,7 @@ def count_frames(matcher: Matcher, corpus, *, by=None, n_jobs: int = 1, progress
             per_doc = np.bincount(hits, minlength=n_keys)
             counts[code] += weight * per_doc
             with_mention[code] += weight * (per_doc > 0)
-    if not code_of:
-        raise InputError(f"{name}: the corpus has no documents")
-    for j, column in enumerate(grouping.columns):
-        if all(key[j] is None for key in code_of):
-            raise InputError(f"{name}: no document has a value for {grouping.parts[j][1]!r} (fields: doc_id, "
-                             f"date, year and the metadata columns of your corpus)")
+    grouping.check_keys(code_of, name)
     order = grouping.order(code_of)
     permutation = np.array([code_of[key] for key in order], dtype=np.int64)
     docs = grouping.labels(order)
