@@ -171,7 +171,7 @@ class _Plan:
         if self.shards is not None:
             yield from self.shards.documents(index, skipped=skipped, first_index=first_index, exclude=exclude)
             return
-        from .corpus.loaders import _BadRow, _iter_documents, _MemorySource
+        from .corpus.loaders import _BadRow, _MemorySource, numbered_documents
         from .corpus.model import Document
 
         records = list(data)
@@ -188,22 +188,12 @@ class _Plan:
             return
         source = _MemorySource([], f"{self.name}: partition {index + 1}")
         source.open_schema = True  # records need not share keys (as JSON Lines)
-        last = [("", 0)]
-
-        def rows():
-            for n, record in enumerate(records, 1):
-                where = f"{source.name}, row {n}"
-                if not isinstance(record, dict):
-                    record = _BadRow(f"is a {type(record).__name__}, expected a record (dict) or a Document")
-                elif exclude and n in exclude:
-                    record = _BadRow(exclude[n], field="id")
-                last[0] = (where, n)
-                yield where, record
-
-        source.rows = rows  # type: ignore[method-assign]
-        for doc in _iter_documents(source, self.cols, self.on_error, self.clean, skipped=skipped, fixed=self.fixed,
-                                   reflow=self.reflow, first_index=first_index, full_where=True):
-            yield last[0][0], last[0][1], doc
+        rows = ((f"{source.name}, row {n}", record if isinstance(record, dict) else
+                 _BadRow(f"is a {type(record).__name__}, expected a record (dict) or a Document"))
+                for n, record in enumerate(records, 1))
+        yield from numbered_documents(source, rows, self.cols, self.on_error, self.clean, skipped=skipped,
+                                      fixed=self.fixed, reflow=self.reflow, first_index=first_index,
+                                      exclude=exclude)
 
 
 def _id_digest(doc_id: str) -> int:

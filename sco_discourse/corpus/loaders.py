@@ -823,20 +823,31 @@ class Shards:
         ``skipped`` as the folder's ``on_error`` says; ``exclude`` (row number in the shard,
         from 1 -> reason) leaves rows out as bad rows (copies of ids of earlier shards)."""
         part = _shard_part(self.files[index], self.kind, self.encoding)
-        last = [("", 0)]
-        read = part.rows
+        yield from numbered_documents(part, part.rows(), self.cols, self.on_error, self.clean, skipped=skipped,
+                                      fixed=self.fixed, reflow=self.reflow, first_index=first_index,
+                                      exclude=exclude)
 
-        def rows():
-            for n, (where, record) in enumerate(read(), 1):
-                if exclude and n in exclude:
-                    record = _BadRow(exclude[n], field="id")
-                last[0] = (where, n)
-                yield where, record
 
-        part.rows = rows  # type: ignore[method-assign]
-        for doc in _iter_documents(part, self.cols, self.on_error, self.clean, skipped=skipped, fixed=self.fixed,
-                                   reflow=self.reflow, first_index=first_index, full_where=True):
-            yield last[0][0], last[0][1], doc
+def numbered_documents(source: "_Source", rows: Iterable[tuple[str, Any]], cols, on_error: str, clean,
+                       *, skipped: list | None, fixed, reflow: bool, first_index: int = 1,
+                       exclude: Mapping[int, str] | None = None) -> Iterator[tuple[str, int, Document]]:
+    """``(where, row number, document)`` of one part of a corpus read from ``rows``
+    (``(where, record)`` pairs): the loader's own document building (:func:`_iter_documents`),
+    each document with the place and number (from 1) of its row; ``exclude`` (row number ->
+    reason) turns rows into bad rows of field ``id`` (copies of ids of earlier parts)."""
+    last = [("", 0)]
+
+    def numbered():
+        for n, (where, record) in enumerate(rows, 1):
+            if exclude and n in exclude and not isinstance(record, _BadRow):
+                record = _BadRow(exclude[n], field="id")
+            last[0] = (where, n)
+            yield where, record
+
+    source.rows = numbered  # type: ignore[method-assign]
+    for doc in _iter_documents(source, cols, on_error, clean, skipped=skipped, fixed=fixed, reflow=reflow,
+                               first_index=first_index, full_where=True):
+        yield last[0][0], last[0][1], doc
 
 
 class _MemorySource(_Source):
