@@ -27,6 +27,7 @@ Design
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -436,6 +437,46 @@ def _codes(text: str):
     return np.frombuffer(raw, dtype=np.uint16)
 
 
+def _fold_error(exc: UnicodeEncodeError) -> tuple[str, int]:
+    """Codec error handler of :func:`_folded_codes`: a non-ASCII character as its ASCII
+    normalisation (:func:`normalize`), or the error again when it has none."""
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        folded = _NORMALIZE_MAP.get(ch)
+        if folded is None:
+            raise exc
+        out.append(folded)
+    return "".join(out), exc.end
+
+
+codecs.register_error("sco_discourse.fold", _fold_error)
+
+
+def _folded_codes(text: str):
+    """``(codes, folded)``: :func:`_codes` of ``text``, except for a text whose only
+    non-ASCII characters are typographic quotes, dashes and spaces, which normalise to
+    ASCII (most English news and speeches): one byte per character, each character
+    beyond ASCII as its normalisation, and ``folded`` True. Folded codes are read with the tables of text
+    with a non-ASCII character (where a backquote is an apostrophe), restricted to ASCII.
+
+    Examples
+    --------
+    >>> codes, folded = _folded_codes("Win\u2013win \u201ccooperation\u201d")
+    >>> codes.tobytes(), folded
+    (b'Win-win "cooperation"', True)
+    >>> _folded_codes("caf\u00e9")[1]
+    False
+    """
+    import numpy as np
+
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8), False
+    try:
+        return np.frombuffer(text.encode("ascii", "sco_discourse.fold"), dtype=np.uint8), True
+    except UnicodeEncodeError:
+        return _codes(text), False
+
+
 @lru_cache(maxsize=1)
 def _code_classes():
     """Per code point of the BMP, bit flags read by :func:`_counts_from_codes`: 1 word
@@ -461,20 +502,35 @@ def _code_classes():
     return tables[0], tables[1][:256].copy()
 
 
-def _counts_from_codes(text: str, codes) -> tuple[int, int]:
+@lru_cache(maxsize=1)
+def _byte_classes() -> tuple[bytes, bytes]:
+    """:func:`_code_classes` of one-byte codes as ``bytes.translate`` tables: for ASCII
+    text, and for folded text (:func:`_folded_codes`: the table of text with a non-ASCII
+    character)."""
+    wide, ascii = _code_classes()
+    return bytes(ascii), bytes(wide[:256])
+
+
+def _counts_from_codes(text: str, codes, folded: bool = False) -> tuple[int, int]:
     """``(count_tokens(text), count_characters(text))`` of English text from its code array
-    (:func:`_codes`): one table look-up, then the same arithmetic as
-    :func:`_count_tokens_vectorized`."""
+    (:func:`_codes`, or :func:`_folded_codes` with its ``folded``): one table look-up,
+    then the same arithmetic as :func:`_count_tokens_vectorized`."""
     import numpy as np
 
     if len(text) < 64:
         return count_tokens(text, language="en"), count_characters(text)
     wide, ascii = _code_classes()
-    flags = (ascii if codes.dtype == np.uint8 else wide).take(codes)
+    if codes.dtype == np.uint8:   # one byte per character: a byte translation
+        raw = codes.tobytes()
+        flags = np.frombuffer(raw.translate(_byte_classes()[folded]), dtype=np.uint8)
+        underscores = raw.count(b"_")
+    else:
+        flags = wide.take(codes)
+        underscores = text.count("_")
     word = (flags & 1).view(np.bool_)
     n_word = int(np.count_nonzero(word))
     runs = int(word[0]) + int(np.count_nonzero(word[1:] > word[:-1]))
     # a joiner: bit 4 (hyphen/apostrophe) between two word characters, or bit 8 ("." or ",")
     # between two digits; shifted down, the joiner bits meet the "both neighbours" bits
     joiners = int(np.count_nonzero((flags[1:-1] >> 2) & (flags[:-2] & flags[2:])))
-    return runs - joiners, n_word - text.count("_")
+    return runs - joiners, n_word - underscores

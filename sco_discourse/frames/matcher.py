@@ -7,7 +7,7 @@ How a document is read
 2. Hyphens and white space (line breaks included) become spaces and every run of them
    one space, giving the *match text*. A small table of break points maps every offset
    of the match text back to the original text, so evidence keeps exact offsets.
-3. One Aho–Corasick automaton (``pyahocorasick``) holding every phrase of every frame
+3. One Aho–Corasick automaton holding every phrase of every frame
    (with the plural forms of ``inflections``), every exclusion, and the leads and trails
    of coordinated lists scans the match text once. A hit counts only as a whole word (no
    letter, digit or ``_`` on either side). The items of a list with a lead or a trail
@@ -32,8 +32,8 @@ The context rules look at the words, sentence or paragraph around a conditional 
 only (sentences are split only in documents where a cue phrase occurs), so the cost of a
 document is one automaton scan plus a small constant per hit. For speed the match text
 is built from one array of code points by table look-ups (which also give the token and
-character counts of :meth:`Matcher.count`), and the automaton scans a copy of it where
-every non-word character is a space, for its phrases with a space in front
+character counts of :meth:`Matcher.count`), and an automaton over bytes scans a copy of
+it with one byte per character, where every non-word character is a space
 (:func:`_prepare`); ``Matcher._find_text(..., reference=True)`` takes the plain path
 (steps 1-3 as written above), and the tests check that both give the same mentions.
 
@@ -138,20 +138,24 @@ def match_text(text: str) -> tuple[str, list[int], list[int]]:
 
 
 # --------------------------------------------------------------------------- the fast path
-# The match text is built from one array of code points (sco_discourse.text._codes) with
-# two table look-ups instead of several string passes: the match text itself and the
-# *scan text*, where every non-word character is a space. The automaton scans the scan
-# text for its keys with a space in front (" community"): from the root it then follows a
-# single edge, which makes the scan about twice as fast as with keys starting with any
-# letter, and a hit is a whole word on the left by construction.
+# The match text is built from one array of code points (sco_discourse.text._codes) by
+# table look-ups instead of several string passes: the match text itself and the *scan
+# bytes*, one byte per character of the match text: an ASCII word character as itself,
+# any other word character as 0x7F, every non-word character a space. The automaton
+# (Rust's aho-corasick through ``ahocorasick_rs``, a DFA over bytes) scans them for the
+# scan forms of its keys; byte offsets are character offsets of the match text, and a
+# hit counts where a space (or the text's edge) stands on both sides.
 _NON_WORD_RE = re.compile(r"\W")   # \w is isalnum() or "_": _is_word
+_OTHER_WORD = 0x7F                 # the scan byte of a word character outside ASCII
 
 
 @lru_cache(maxsize=1)
 def _match_tables():
     """Per code point of the BMP: its match-text character (normalised, lower-cased, a
-    hyphen or line break a space) and its scan-text character (a space unless a word
-    character)."""
+    hyphen or line break a space) and its scan byte (:data:`_OTHER_WORD` for a word
+    character outside ASCII, a space for a non-word character); then the two as
+    256-byte ``bytes.translate`` tables for ASCII text and for folded text
+    (:func:`sco_discourse.text._folded_codes`)."""
     import numpy as np
 
     from ..text import _NORMALIZE_MAP
@@ -166,46 +170,81 @@ def _match_tables():
         for c in range(size):
             low = mapping.get(chr(c), chr(c)).lower()[:1]   # _lower: the first character
             to_match[c] = 32 if low in "-\n\r\f\v" else ord(low)
-        to_scan = np.where(is_word, np.arange(size), 32).astype(np.uint16)[to_match]
-        tables.append((to_match, to_scan))
+        scan_of_match = np.where(is_word, np.minimum(np.arange(size), _OTHER_WORD), 32).astype(np.uint8)
+        tables.append((to_match, scan_of_match[to_match]))
     (to_match, to_scan), (ascii_match, ascii_scan) = tables
-    return to_match, to_scan, ascii_match[:256].astype(np.uint8), ascii_scan[:256].astype(np.uint8)
+
+    def byte_tables(match, scan):   # folded codes are ASCII: the other 128 entries are never read
+        return bytes(np.where(match[:256] < 256, match[:256], 0).astype(np.uint8)), bytes(scan[:256])
+
+    return to_match, to_scan, byte_tables(ascii_match, ascii_scan), byte_tables(to_match, to_scan)
 
 
-def _prepare(text: str, codes=None) -> tuple[str, str, list[int], list[int]]:
-    """``match_text(text)`` and the scan text of its match text (with one space in front).
+def _scan_bytes(compact: str) -> bytes:
+    """The scan bytes of a match text, with one space in front (the string path)."""
+    scan = _NON_WORD_RE.sub(" ", compact)
+    if not scan.isascii():
+        scan = "".join(ch if ch < "\x80" else "\x7f" for ch in scan)
+    return b" " + scan.encode("ascii")
 
-    ``codes`` is :func:`sco_discourse.text._codes` of ``text`` when the caller has it."""
+
+def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, list[int], list[int]]:
+    """``match_text(text)`` and the scan bytes of its match text (with one space in front).
+
+    ``codes`` is :func:`sco_discourse.text._codes` of ``text``, or
+    :func:`sco_discourse.text._folded_codes` with its ``folded``, when the caller has it."""
     import numpy as np
 
-    from ..text import _codes
+    from ..text import _folded_codes
 
     if codes is None:
-        codes = _codes(text)
+        codes, folded = _folded_codes(text)
     # "Σ" lower-cases by its context (final "ς"), which a table cannot do: the string path
     if codes is None or (codes.dtype != np.uint8 and "\u03a3" in text):
         compact, break_at, shift = match_text(text)
-        return compact, " " + _NON_WORD_RE.sub(" ", compact), break_at, shift
-    to_match, to_scan, to_match8, to_scan8 = _match_tables()
-    wide = codes.dtype != np.uint8
-    matched = (to_match if wide else to_match8).take(codes)
-    scanned = (to_scan if wide else to_scan8).take(codes)
-    space = matched == 32
-    doubled = space[1:] & space[:-1]
-    if doubled.any():
-        # a run of spaces keeps its first: drop every space that follows a space
-        removed = np.flatnonzero(doubled) + 1
-        first = np.flatnonzero(np.concatenate(([True], removed[1:] != removed[:-1] + 1)))
-        break_at = [0, *(removed[first] - first).tolist()]
-        shift = [0, *first[1:].tolist(), len(removed)]
-        keep = np.ones(len(matched), dtype=bool)
-        keep[removed] = False
-        matched = matched[keep]
-        scanned = scanned[keep]
-    else:
-        break_at, shift = [0], [0]
-    encoding = "utf-16-le" if wide else "latin-1"
-    return (matched.tobytes().decode(encoding), " " + scanned.tobytes().decode(encoding), break_at, shift)
+        return compact, _scan_bytes(compact), break_at, shift
+    to_match, to_scan, ascii_tables, folded_tables = _match_tables()
+    if codes.dtype == np.uint8:   # one byte per character: two byte translations
+        raw = codes.tobytes()
+        match_table, scan_table = folded_tables if folded else ascii_tables
+        matched = raw.translate(match_table)
+        return _collapse_runs(matched.decode("ascii"), raw.translate(scan_table),
+                              np.frombuffer(matched, dtype=np.uint8) == 32)
+    matched = to_match.take(codes)
+    return _collapse_runs(matched.tobytes().decode("utf-16-le"), to_scan.take(codes).tobytes(), matched == 32)
+
+
+def _collapse_runs(matched: str, scanned: bytes, space) -> tuple[str, bytes, list[int], list[int]]:
+    """Keep the first space of every run of spaces of ``matched`` (and drop the same
+    positions of ``scanned``): the match text, its scan bytes with a space in front, and
+    the offset map (:func:`match_text`). ``space``: a boolean array, True where
+    ``matched`` has a space."""
+    import numpy as np
+
+    doubled = np.flatnonzero(space[1:] & space[:-1]).tolist()   # a space followed by a space
+    if not doubled:
+        return matched, b" " + scanned, [0], [0]
+    break_at = [0]
+    shift = [0]
+    pieces: list[str] = []
+    scan_pieces: list[bytes] = [b" "]
+    last = removed = 0
+    doubled.append(-2)
+    at = doubled[0]
+    for i, here in enumerate(doubled[:-1]):
+        if doubled[i + 1] == here + 1:
+            continue   # the run goes on
+        end = here + 2    # the run is matched[at:end]
+        pieces.append(matched[last:at + 1])
+        scan_pieces.append(scanned[last:at + 1])
+        break_at.append(at + 1 - removed)
+        removed += end - at - 1
+        shift.append(removed)
+        last = end
+        at = doubled[i + 1]
+    pieces.append(matched[last:])
+    scan_pieces.append(scanned[last:])
+    return "".join(pieces), b"".join(scan_pieces), break_at, shift
 
 
 # --------------------------------------------------------------------------- rule phrases
@@ -234,42 +273,59 @@ def compile_phrase(phrase: str, gazetteer: dict[str, tuple[str, ...]]) -> str:
     return out
 
 
-def _scan_automaton(entries: dict[str, list]):
-    """An automaton over scan text (:func:`_prepare`) for match-text keys: each key is
-    added as its scan form (non-word characters as spaces) with a space in front when it
-    starts with a word character; the value lists ``(key, length, exact, payload)`` of
-    every key with that scan form (``exact``: the key is one word, so a scan hit is a
-    hit of the key)."""
-    import ahocorasick
-
-    forms: dict[str, list] = {}
-    for key, payload in entries.items():
-        scan_form = _NON_WORD_RE.sub(" ", key)
-        if _is_word(key[0]):
-            scan_form = " " + scan_form
-        exact = all(_is_word(ch) for ch in key)
-        forms.setdefault(scan_form, []).append((key, len(key), exact, tuple(payload)))
-    automaton = ahocorasick.Automaton()
-    for scan_form, keys in forms.items():
-        automaton.add_word(scan_form, tuple(keys))
-    if len(automaton):
-        automaton.make_automaton()
-    return automaton
+def _scan_form(key: str) -> bytes:
+    """The scan bytes of a match-text key."""
+    return _scan_bytes(key)[1:]
 
 
-def _scan_hits(automaton, compact: str, scan: str) -> Iterator[tuple[int, int, tuple]]:
-    """``(start, end, payload)`` of every whole-word hit of a key in the match text."""
-    if not len(automaton):
-        return
-    n = len(compact)
-    for end, keys in automaton.iter(scan):   # scan[i + 1] is the scan character of compact[i]
-        if end < n and scan[end + 1] != " ":
-            continue
-        for key, length, exact, payload in keys:
-            start = end - length
-            if exact or compact.startswith(key, start):
-                if start == 0 or scan[start] == " ":
-                    yield start, end, payload
+class _ScanAutomaton:
+    """An automaton over scan bytes (:func:`_prepare`) for match-text keys: each key is
+    added as its scan form (:func:`_scan_form`); a form's value lists ``(key, length,
+    exact, payload)`` of every key with that form (``exact``: the key is one word of
+    ASCII letters and digits, so a hit of the form is a hit of the key).
+
+    ``ahocorasick_rs`` (Rust's ``aho-corasick``, a DFA) finds every overlapping hit in
+    one call per document."""
+
+    def __init__(self, entries: dict[str, list]):
+        forms: dict[bytes, list] = {}
+        for key, payload in entries.items():
+            exact = key.isascii() and all(_is_word(ch) for ch in key)
+            forms.setdefault(_scan_form(key), []).append((key, len(key), exact, tuple(payload)))
+        self._forms = list(forms)
+        self._values = [tuple(forms[f]) for f in self._forms]
+        self._automaton = None
+        if self._forms:
+            import ahocorasick_rs
+
+            self._automaton = ahocorasick_rs.BytesAhoCorasick(self._forms,
+                                                              implementation=ahocorasick_rs.Implementation.DFA)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+    def hits(self, compact: str, scan: bytes) -> list[tuple[int, int, tuple]]:
+        """``(start, end, payload)`` of every whole-word hit of a key in the match text,
+        by end (the longest first at one end, as the reference automaton reports them)."""
+        if self._automaton is None:
+            return []
+        n = len(compact)
+        values = self._values
+        out = []
+        # scan[i + 1] is the scan byte of compact[i]: a form ending at e (exclusive) in the
+        # scan bytes ends at e - 1 in the match text
+        for index, _, e in self._automaton.find_matches_as_indexes(scan, overlapping=True):
+            end = e - 1
+            if end < n and scan[e] != 32:
+                continue
+            for key, length, exact, payload in values[index]:
+                start = end - length
+                if exact or compact.startswith(key, start):
+                    if start == 0 or scan[start] == 32:
+                        out.append((start, end, payload))
+        if len(out) > 1:
+            out.sort(key=lambda h: (h[1], h[0]))
+        return out
 
 
 # --------------------------------------------------------------------------- the matcher
@@ -372,8 +428,8 @@ class Matcher(ListResolver):
                     items[entry[1]].setdefault(form, []).append(entry)
                 else:
                     main.setdefault(form, []).append(entry)
-        self._automaton = _scan_automaton(main)
-        self._item_automata = {e: _scan_automaton(forms) for e, forms in items.items()}
+        self._automaton = _ScanAutomaton(main)
+        self._item_automata = {e: _ScanAutomaton(forms) for e, forms in items.items()}
         self._gates = {}
         for e in self._gated:
             spec = self._enums[e][1]
@@ -649,14 +705,14 @@ class Matcher(ListResolver):
             yield start, end, payload
 
     def _find_compact(self, compact: str, doc: "_Doc | None" = None, *,
-                      scan: str | None = None) -> tuple[list[tuple], list[tuple]]:
+                      scan: bytes | None = None) -> tuple[list[tuple], list[tuple]]:
         """Mentions ``(start, end, frame, variant)`` and set-aside mentions ``(start, end,
         frame, variant, rule, entry)`` of the match text, in text order; ``scan``: its scan
         text (:func:`_prepare`), None for the reference path."""
         candidates: list[tuple[int, int, tuple]] = []   # (start, end, payload)
         enum_hits: dict[int, dict[str, list]] | None = None
         first: dict[int, tuple] = {}    # list -> where its first hit ends (the order lists are read in)
-        hits_iter = self._hits_reference(compact) if scan is None else _scan_hits(self._automaton, compact, scan)
+        hits_iter = self._hits_reference(compact) if scan is None else self._automaton.hits(compact, scan)
         for start, end, payload in hits_iter:
             for entry in payload:
                 kind = entry[0]
@@ -675,7 +731,7 @@ class Matcher(ListResolver):
                 hits = enum_hits[e]
                 if not self._gate_open(compact, e, hits):
                     continue
-                for start, end, payload in _scan_hits(self._item_automata[e], compact, scan):
+                for start, end, payload in self._item_automata[e].hits(compact, scan):
                     for entry in payload:
                         hits["i"].append((start, end, entry[2]))
                         if (end, start, e) < first[e]:

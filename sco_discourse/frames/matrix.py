@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from ..dtm import DTM
 from ..errors import InputError
-from ..text import _codes, _counts_from_codes, count_characters, count_tokens
+from ..text import _counts_from_codes, _folded_codes, count_characters, count_tokens
 from .matcher import Matcher, _prepare, key_name, language_lexicon_attrs, lexicon_attrs, map_documents
 
 __all__ = ["FrameMatrix", "count_frames", "with_specific"]
@@ -139,15 +139,17 @@ def _count_item(matcher: Matcher, item: tuple[Any, str, str | None, Any]) -> tup
     key, text, language, year = item
     index = matcher.key_index
     codes = None
-    if language is not None and language != "zh" or language is None and text.isascii():
+    if language != "zh":
         # English rules: the match text and both counts from one array of code points
-        codes = _codes(text)
+        codes, folded = _folded_codes(text)
+        if language is None and codes is not None and codes.dtype != np.uint8:
+            codes = None   # a text of unknown language with letters beyond ASCII: detect it
     if codes is None:
         spans = matcher._spans(text, language, year)
         n_tokens, n_characters = count_tokens(text, language=language), count_characters(text)
     else:
-        spans = matcher._find_text(text, year, prepared=_prepare(text, codes))[0]
-        n_tokens, n_characters = _counts_from_codes(text, codes)
+        spans = matcher._find_text(text, year, prepared=_prepare(text, codes, folded))[0]
+        n_tokens, n_characters = _counts_from_codes(text, codes, folded)
     hits: list[int] = []
     for _, _, frame, variant in spans:
         hits.append(index[(frame, "")])

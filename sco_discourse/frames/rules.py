@@ -274,12 +274,10 @@ class _ContextRules:
                 continue
             if isinstance(cond.within, int):
                 if ce > ms and cs < me:
-                    distance = 0
-                else:
-                    a, b = (doc.span(ce - 1, ms)[0] + 1, doc.orig(ms)) if ce <= ms else \
-                           (doc.span(me - 1, me)[1], doc.orig(cs))
-                    distance = count_tokens(doc.text[a:b], language=doc.language)
-                if distance <= cond.within:
+                    return True   # overlapping: no token between
+                a, b = (doc.span(ce - 1, ms)[0] + 1, doc.orig(ms)) if ce <= ms else \
+                       (doc.span(me - 1, me)[1], doc.orig(cs))
+                if not _tokens_exceed(doc.text, a, b, cond.within, doc.language):
                     return True
                 continue
             if window is None:
@@ -291,6 +289,30 @@ class _ContextRules:
                 return True
         return False
 
+
+
+def _tokens_exceed(text: str, start: int, end: int, limit: int, language: str | None) -> bool:
+    """Whether ``text[start:end]`` holds more than ``limit`` tokens: English tokens unless
+    ``language`` is ``"zh"`` (the English rules read a document as English).
+
+    A cue can stand far from a mention; the tokens of the first ``_GAP_PREFIX`` characters
+    per token of ``limit`` are counted first, since no prefix holds more tokens than the
+    whole (a token of the prefix is part of one token of the whole).
+
+    Examples
+    --------
+    >>> _tokens_exceed("a b c d", 0, 7, 3, None), _tokens_exceed("a b c d", 0, 7, 4, None)
+    (True, False)
+    """
+    if language != "zh":
+        language = "en"
+        cap = _GAP_PREFIX * (limit + 1)
+        if end - start > cap and count_tokens(text[start:start + cap], language="en") > limit:
+            return True
+    return count_tokens(text[start:end], language=language) > limit
+
+
+_GAP_PREFIX = 32
 
 
 # --------------------------------------------------------------------------- lists and overlaps

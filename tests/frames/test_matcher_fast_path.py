@@ -3,8 +3,9 @@
 The reference path (``Matcher._find_text(..., reference=True)``) is the simple one: the
 match text built by string operations (:func:`match_text`), one automaton holding every key
 scanned over it, every coordinated list assembled from every item hit. The fast path
-builds the match text and the token counts from one array of code points, scans a text
-whose non-word characters are spaces for keys with a space in front, and looks for the
+builds the match text and the token counts from one array of code points (one byte per
+character where the text is ASCII once typographic quotes, dashes and spaces are
+normalised), scans bytes where every non-word character is a space, and looks for the
 items of a list with a lead or a trail only where a lead or trail allows one. Both must
 give the same mentions, set-aside mentions, token and character counts, on real speeches
 and on texts made to hit the corner cases.
@@ -22,7 +23,9 @@ from sco_discourse import load_corpus
 from sco_discourse.frames import Matcher
 from sco_discourse.frames.matcher import _prepare, match_text
 from sco_discourse.frames.matrix import _count_item
-from sco_discourse.text import count_characters, count_tokens
+from sco_discourse.frames.rules import _tokens_exceed
+from sco_discourse.lexicons.schema import parse_lexicon
+from sco_discourse.text import _folded_codes, count_characters, count_tokens
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MATCHER = Matcher()
@@ -108,3 +111,45 @@ def test_fast_path_equals_reference_on_generated_text(parts, year, upper):
     compact, scan, breaks, shifts = _prepare(text)
     assert (compact, breaks, shifts) == match_text(text)
     assert len(scan) == len(compact) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), min_size=1, max_size=40),
+       st.sampled_from(["en", None]))
+def test_counts_from_folded_and_wide_codes_equal_count_tokens(parts, language):
+    # the count path reads ASCII, folded (typographic characters only) and wide texts by
+    # tables; the token and character counts must be those of the string functions
+    text = "".join(w + s for w, s in parts) * 3   # past the 64-character shortcut
+    _, tokens, characters, _, _ = _count_item(MATCHER, (0, text, language, 2024))
+    assert (tokens, characters) == (count_tokens(text), count_characters(text))
+
+
+def test_folded_codes_are_the_normalised_text():
+    text = "The \u201cBelt and Road\u201d \u2013 win\u2011win`s\u00a0future"
+    codes, folded = _folded_codes(text)
+    # each character beyond ASCII as its normalisation; the backquote is left to the tables
+    assert folded and codes.tobytes() == b'The "Belt and Road" - win-win`s future'
+    assert _prepare(text)[0] == match_text(text)[0] == "the \"belt and road\" win win's future"
+    # a letter beyond ASCII is not folded: the wide tables read it
+    assert _folded_codes("Côte d\u2019Ivoire")[1] is False
+    assert _folded_codes("plain ASCII `text`")[1] is False
+
+
+def test_keys_beyond_ascii_are_checked_against_the_match_text():
+    # scan bytes write every letter beyond ASCII as one byte: a key with "ô" must not match "ö"
+    lexicon = parse_lexicon("name: t\nversion: '1'\nprovenance: test\nframes:\n"
+                            "  alpha:\n    variants:\n      one: [côte partnership]\n      two: [naïve idea]\n")
+    matcher = Matcher(lexicon)
+    text = "The Côte partnership, not the Cöte partnership; a naïve idea, a naive idea, a NAÏVE IDEA."
+    fast = matcher._find_text(text, None)
+    assert fast == matcher._find_text(text, None, reference=True)
+    assert [(text[s:e], v) for s, e, _, v in fast[0]] == [
+        ("Côte partnership", "one"), ("naïve idea", "two"), ("NAÏVE IDEA", "two")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), min_size=1, max_size=200),
+       st.integers(0, 12))
+def test_token_distance_reads_a_prefix_first_and_agrees_with_count_tokens(parts, limit):
+    text = "".join(w + s for w, s in parts)
+    assert _tokens_exceed(text, 0, len(text), limit, None) == (count_tokens(text, language="en") > limit)
