@@ -438,8 +438,8 @@ def _codes(text: str):
 
 
 def _fold_error(exc: UnicodeEncodeError) -> tuple[str, int]:
-    """Codec error handler of :func:`_folded_codes`: a non-ASCII character as its ASCII
-    normalisation (:func:`normalize`), or the error again when it has none."""
+    """Codec error handler of :func:`_folded_codes`: a character beyond Latin-1 as its
+    ASCII normalisation (:func:`normalize`), or the error again when it has none."""
     out = []
     for ch in exc.object[exc.start:exc.end]:
         folded = _NORMALIZE_MAP.get(ch)
@@ -453,26 +453,27 @@ codecs.register_error("sco_discourse.fold", _fold_error)
 
 
 def _folded_codes(text: str):
-    """``(codes, folded)``: :func:`_codes` of ``text``, except for a text whose only
-    non-ASCII characters are typographic quotes, dashes and spaces, which normalise to
-    ASCII (most English news and speeches): one byte per character, each character
-    beyond ASCII as its normalisation, and ``folded`` True. Folded codes are read with the tables of text
-    with a non-ASCII character (where a backquote is an apostrophe), restricted to ASCII.
+    """``(codes, folded)``: :func:`_codes` of ``text``, except for a non-ASCII text whose
+    characters beyond Latin-1 are all typographic quotes, dashes and spaces (most news
+    and speeches in English and other languages written in the Latin alphabet): one byte
+    per character (Latin-1, every other character as its ASCII normalisation) and
+    ``folded`` True. Folded codes are read with the tables of text with a non-ASCII
+    character (where a backquote is an apostrophe), restricted to Latin-1.
 
     Examples
     --------
-    >>> codes, folded = _folded_codes("Win\u2013win \u201ccooperation\u201d")
-    >>> codes.tobytes(), folded
-    (b'Win-win "cooperation"', True)
-    >>> _folded_codes("caf\u00e9")[1]
-    False
+    >>> codes, folded = _folded_codes("Caf\u00e9 \u2013 \u201cwin-win\u201d")
+    >>> codes.tobytes().decode("latin-1"), folded
+    ('Café - "win-win"', True)
+    >>> _folded_codes("Plain `ASCII`")[1], _folded_codes("Zagreb, Hrvatska \u010dlanica")[1]
+    (False, False)
     """
     import numpy as np
 
     if text.isascii():
         return np.frombuffer(text.encode("ascii"), dtype=np.uint8), False
     try:
-        return np.frombuffer(text.encode("ascii", "sco_discourse.fold"), dtype=np.uint8), True
+        return np.frombuffer(text.encode("latin-1", "sco_discourse.fold"), dtype=np.uint8), True
     except UnicodeEncodeError:
         return _codes(text), False
 

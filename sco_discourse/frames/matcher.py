@@ -174,8 +174,10 @@ def _match_tables():
         tables.append((to_match, scan_of_match[to_match]))
     (to_match, to_scan), (ascii_match, ascii_scan) = tables
 
-    def byte_tables(match, scan):   # folded codes are ASCII: the other 128 entries are never read
-        return bytes(np.where(match[:256] < 256, match[:256], 0).astype(np.uint8)), bytes(scan[:256])
+    def byte_tables(match, scan):
+        # a Latin-1 character lower-cases (and normalises) to a Latin-1 character
+        assert (match[:256] < 256).all()
+        return bytes(match[:256].astype(np.uint8)), bytes(scan[:256])
 
     return to_match, to_scan, byte_tables(ascii_match, ascii_scan), byte_tables(to_match, to_scan)
 
@@ -204,11 +206,11 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
         compact, break_at, shift = match_text(text)
         return compact, _scan_bytes(compact), break_at, shift
     to_match, to_scan, ascii_tables, folded_tables = _match_tables()
-    if codes.dtype == np.uint8:   # one byte per character: two byte translations
+    if codes.dtype == np.uint8:   # one byte per character (ASCII or Latin-1): two byte translations
         raw = codes.tobytes()
         match_table, scan_table = folded_tables if folded else ascii_tables
         matched = raw.translate(match_table)
-        return _collapse_runs(matched.decode("ascii"), raw.translate(scan_table),
+        return _collapse_runs(matched.decode("latin-1"), raw.translate(scan_table),
                               np.frombuffer(matched, dtype=np.uint8) == 32)
     matched = to_match.take(codes)
     return _collapse_runs(matched.tobytes().decode("utf-16-le"), to_scan.take(codes).tobytes(), matched == 32)

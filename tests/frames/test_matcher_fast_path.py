@@ -127,11 +127,15 @@ def test_counts_from_folded_and_wide_codes_equal_count_tokens(parts, language):
 def test_folded_codes_are_the_normalised_text():
     text = "The \u201cBelt and Road\u201d \u2013 win\u2011win`s\u00a0future"
     codes, folded = _folded_codes(text)
-    # each character beyond ASCII as its normalisation; the backquote is left to the tables
-    assert folded and codes.tobytes() == b'The "Belt and Road" - win-win`s future'
+    # each character beyond Latin-1 as its normalisation; the backquote and the no-break
+    # space are left to the tables
+    assert folded and codes.tobytes() == b'The "Belt and Road" - win-win`s\xa0future'
     assert _prepare(text)[0] == match_text(text)[0] == "the \"belt and road\" win win's future"
-    # a letter beyond ASCII is not folded: the wide tables read it
-    assert _folded_codes("Côte d\u2019Ivoire")[1] is False
+    # Latin-1 letters stay as they are (one byte each); a letter beyond Latin-1 is not folded:
+    # the wide tables read the text
+    codes, folded = _folded_codes("Côte d\u2019Ivoire")
+    assert folded and codes.tobytes() == "Côte d'Ivoire".encode("latin-1")
+    assert _folded_codes("Hrvatska \u010dlanica \u2013 x")[1] is False
     assert _folded_codes("plain ASCII `text`")[1] is False
 
 
@@ -141,10 +145,12 @@ def test_keys_beyond_ascii_are_checked_against_the_match_text():
                             "  alpha:\n    variants:\n      one: [côte partnership]\n      two: [naïve idea]\n")
     matcher = Matcher(lexicon)
     text = "The Côte partnership, not the Cöte partnership; a naïve idea, a naive idea, a NAÏVE IDEA."
-    fast = matcher._find_text(text, None)
-    assert fast == matcher._find_text(text, None, reference=True)
-    assert [(text[s:e], v) for s, e, _, v in fast[0]] == [
-        ("Côte partnership", "one"), ("naïve idea", "two"), ("NAÏVE IDEA", "two")]
+    # Latin-1 text (folded codes), and the same with a letter beyond Latin-1 (wide codes)
+    for text in (text, text + " Hrvatska \u010dlanica."):
+        fast = matcher._find_text(text, None)
+        assert fast == matcher._find_text(text, None, reference=True)
+        assert [(text[s:e], v) for s, e, _, v in fast[0]] == [
+            ("Côte partnership", "one"), ("naïve idea", "two"), ("NAÏVE IDEA", "two")]
 
 
 @settings(max_examples=200, deadline=None)
