@@ -441,12 +441,20 @@ def _fold_error(exc: UnicodeEncodeError) -> tuple[str, int]:
     """Codec error handler of :func:`_folded_codes`: a character beyond Latin-1 as its
     ASCII normalisation (:func:`normalize`), or the error again when it has none."""
     out = []
-    for ch in exc.object[exc.start:exc.end]:
+    for i, ch in enumerate(exc.object[exc.start:exc.end], exc.start):
         folded = _NORMALIZE_MAP.get(ch)
         if folded is None:
-            raise exc
+            if i == 0 and ch == "\ufeff":
+                # a byte-order mark that opens the text (a file read without utf-8-sig):
+                # a control character reads the same (no word, no space, no punctuation)
+                folded = _BOM_STANDIN
+            else:
+                raise exc
         out.append(folded)
     return "".join(out), exc.end
+
+
+_BOM_STANDIN = "\x01"
 
 
 codecs.register_error("sco_discourse.fold", _fold_error)
@@ -456,8 +464,8 @@ def _folded_codes(text: str):
     """``(codes, folded)``: :func:`_codes` of ``text``, except for a non-ASCII text whose
     characters beyond Latin-1 are all typographic quotes, dashes and spaces (most news
     and speeches in English and other languages written in the Latin alphabet): one byte
-    per character (Latin-1, every other character as its ASCII normalisation) and
-    ``folded`` True. Folded codes are read with the tables of text with a non-ASCII
+    per character (Latin-1, every other character as its ASCII normalisation, a
+    byte-order mark that opens the text as ``\\x01``) and ``folded`` True. Folded codes are read with the tables of text with a non-ASCII
     character (where a backquote is an apostrophe), restricted to Latin-1.
 
     Examples

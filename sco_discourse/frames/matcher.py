@@ -210,8 +210,11 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
         raw = codes.tobytes()
         match_table, scan_table = folded_tables if folded else ascii_tables
         matched = raw.translate(match_table)
-        return _collapse_runs(matched.decode("latin-1"), raw.translate(scan_table),
-                              np.frombuffer(matched, dtype=np.uint8) == 32)
+        out = _collapse_runs(matched.decode("latin-1"), raw.translate(scan_table),
+                             np.frombuffer(matched, dtype=np.uint8) == 32)
+        if folded and text[0] == "\ufeff":   # the match text keeps the byte-order mark
+            out = ("\ufeff" + out[0][1:], *out[1:])
+        return out
     matched = to_match.take(codes)
     return _collapse_runs(matched.tobytes().decode("utf-16-le"), to_scan.take(codes).tobytes(), matched == 32)
 

@@ -96,7 +96,7 @@ WORDS = ["community", "of", "health", "security", "development", "humanities", "
          "cooperation", "shared", "future", "with", "a", "for", "mankind", "Shanghai", "Spirit", "and", "or",
          "equality", "consultation", "mutual", "benefit", "trust", "multilateralism", "true", "belt", "road",
          "one", "Southern", "African"]
-SEPARATORS = [" ", "  ", ", ", " and ", "-", "\u2013", "\n", "\n\n", "\t", "\u201c", "\u201d", "\u2019", "`", ". ",
+SEPARATORS = [" ", "  ", ", ", " and ", "\ufeff", "-", "\u2013", "\n", "\n\n", "\t", "\u201c", "\u201d", "\u2019", "`", ". ",
               "(", ") ", "*", " \u03a3 ", "\u0130", "\U0001f600", "_", "\u00a0"]
 
 
@@ -107,6 +107,8 @@ def test_fast_path_equals_reference_on_generated_text(parts, year, upper):
     text = "".join(w + s for w, s in parts)
     if upper:
         text = text.upper()
+    if year == 2010:
+        text = "\ufeff" + text   # a byte-order mark that opens the text: read folded
     assert both(text, year)[0] == both(text, year)[1]
     compact, scan, breaks, shifts = _prepare(text)
     assert (compact, breaks, shifts) == match_text(text)
@@ -119,9 +121,20 @@ def test_fast_path_equals_reference_on_generated_text(parts, year, upper):
 def test_counts_from_folded_and_wide_codes_equal_count_tokens(parts, language):
     # the count path reads ASCII, folded (typographic characters only) and wide texts by
     # tables; the token and character counts must be those of the string functions
-    text = "".join(w + s for w, s in parts) * 3   # past the 64-character shortcut
-    _, tokens, characters, _, _ = _count_item(MATCHER, (0, text, language, 2024))
-    assert (tokens, characters) == (count_tokens(text), count_characters(text))
+    body = "".join(w + s for w, s in parts) * 3   # past the 64-character shortcut
+    for text in (body, "\ufeff" + body):
+        _, tokens, characters, _, _ = _count_item(MATCHER, (0, text, language, 2024))
+        assert (tokens, characters) == (count_tokens(text), count_characters(text))
+
+
+def test_a_leading_byte_order_mark_is_folded_and_kept_in_the_match_text():
+    text = "\ufeffA community with a shared future for mankind \u2013 Côte d\u2019Ivoire"
+    codes, folded = _folded_codes(text)
+    assert folded and codes[0] == 1
+    assert _prepare(text)[0] == match_text(text)[0] and _prepare(text)[0][0] == "\ufeff"
+    assert [(m[2], m[3]) for m in MATCHER._find_text(text, 2020)[0]] == [("shared_future", "mankind")]
+    # anywhere else, a byte-order mark is read by the wide tables
+    assert _folded_codes("x\ufeffy \u2013")[1] is False
 
 
 def test_folded_codes_are_the_normalised_text():
