@@ -27,6 +27,7 @@ Design
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 from collections.abc import Iterator
@@ -300,11 +301,67 @@ _ABBREVIATIONS = {
 
 @lru_cache(maxsize=1)
 def _punkt():
+    """NLTK's Punkt sentence splitter with the package's abbreviations; its fixed regular
+    expressions run on ``re`` (:func:`_punkt_classes`)."""
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
     params.abbrev_types = set(_ABBREVIATIONS)
-    return PunktSentenceTokenizer(params)
+    lang_vars, token_cls = _punkt_classes()
+    return PunktSentenceTokenizer(params, lang_vars=lang_vars(), token_cls=token_cls)
+
+
+def _plain_pattern(pattern):
+    """The ``re`` pattern of one of NLTK's regular expressions (the same pattern and flags).
+
+    NLTK 3.10 runs every regular expression through the ``regex`` engine with a
+    wall-clock timeout (``nltk.redos``), against patterns supplied by callers; Punkt's
+    own patterns are fixed, and the wrapper makes sentence splitting about ten times
+    slower. Earlier NLTK versions give ``re`` patterns, returned as they are."""
+    if isinstance(pattern, re.Pattern):
+        return pattern
+    flags = pattern.flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.UNICODE | re.VERBOSE)
+    return re.compile(pattern.pattern, flags)
+
+
+@lru_cache(maxsize=1)
+def _punkt_classes():
+    """Punkt's language variables and token class with the same regular expressions on
+    ``re`` (:func:`_plain_pattern`); ``tests/test_text.py`` checks that the sentences are
+    NLTK's own."""
+    from nltk.tokenize import punkt
+
+    class LanguageVars(punkt.PunktLanguageVars):
+        re_boundary_realignment = _plain_pattern(punkt.PunktLanguageVars.re_boundary_realignment)
+
+        def _word_tokenizer_re(self):
+            try:
+                return self._plain_word_tokenizer
+            except AttributeError:
+                self._plain_word_tokenizer = _plain_pattern(super()._word_tokenizer_re())
+                return self._plain_word_tokenizer
+
+        def period_context_re(self):
+            try:
+                return self._plain_period_context
+            except AttributeError:
+                self._plain_period_context = _plain_pattern(super().period_context_re())
+                return self._plain_period_context
+
+    non_punct = _plain_pattern(punkt._re_non_punct)
+
+    class Token(punkt.PunktToken):
+        __slots__ = ()
+        _RE_ELLIPSIS = _plain_pattern(punkt.PunktToken._RE_ELLIPSIS)
+        _RE_NUMERIC = _plain_pattern(punkt.PunktToken._RE_NUMERIC)
+        _RE_INITIAL = _plain_pattern(punkt.PunktToken._RE_INITIAL)
+        _RE_ALPHA = _plain_pattern(punkt.PunktToken._RE_ALPHA)
+
+        @property
+        def is_non_punct(self):
+            return non_punct.search(self.type)
+
+    return LanguageVars, Token
 
 
 _LINE_RE = re.compile(r"[^\n]+")
@@ -328,14 +385,15 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _LINE_RE.finditer(text) if not m.group().isspace()]
 
 
-def sentence_spans(text: str, *, language: str | None = None) -> list[tuple[int, int]]:
+def sentence_spans(text: str, *, language: str | None = None, until: int | None = None) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text``.
 
     Paragraph breaks (:func:`paragraph_spans`) always end a sentence; inside a paragraph
     NLTK's Punkt splitter decides, with common abbreviations ("Nov.", "U.S.") protected.
     Chinese text (``language="zh"``, or None and mostly Chinese characters,
     :func:`sco_discourse.language.detect_language`) ends sentences at 。！？；
-    (:func:`sco_discourse.zh.sentence_spans_zh`).
+    (:func:`sco_discourse.zh.sentence_spans_zh`). ``until``: split only the paragraphs
+    that begin at or before this offset (the sentences up to it are the same).
 
     Examples
     --------
@@ -346,13 +404,16 @@ def sentence_spans(text: str, *, language: str | None = None) -> list[tuple[int,
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['构建人类命运共同体。', '坚持多边主义！']
     """
+    paragraphs = paragraph_spans(text)
+    if until is not None:
+        paragraphs = paragraphs[:bisect.bisect_right(paragraphs, (until, len(text) + 1))]
     if language == "zh" or (language is None and not text.isascii() and _detect(text) == "zh"):
         from .zh import sentence_spans_zh
 
-        return sentence_spans_zh(text, paragraphs=paragraph_spans(text))
+        return sentence_spans_zh(text, paragraphs=paragraphs)
     spans: list[tuple[int, int]] = []
     punkt = _punkt()
-    for start, end in paragraph_spans(text):
+    for start, end in paragraphs:
         for s, e in punkt.span_tokenize(text[start:end]):
             spans.append((start + s, start + e))
     return spans

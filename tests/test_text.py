@@ -1,11 +1,14 @@
 """Tokenizer, normaliser, sentence splitter, stop words and lemmas."""
 
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sco_discourse import text as T
+
+DATA = Path(__file__).resolve().parent / "data"
 
 _ALPHABET = st.sampled_from(list("abcXYZ019 -'.,\n\t\u2019\u2013\u201c\u201d\u00a0é_"))
 texts = st.text(alphabet=_ALPHABET, max_size=80)
@@ -86,3 +89,56 @@ def test_lowercasing_keeps_offsets_for_characters_whose_lower_case_is_longer():
     assert tokens(text) == ["istanbul", "hosts", "sco", "talks"]
     assert count_tokens(text) == 4
     assert [(t.start, t.end) for t in tokenize(text, lower=True)] == [(0, 8), (9, 14), (15, 18), (19, 24)]
+
+
+def test_sentence_splitter_on_re_gives_nltks_own_sentences():
+    # Punkt's fixed patterns run on ``re`` (NLTK >= 3.10 wraps them in a timed ``regex``
+    # engine, ten times slower): the sentences must be those of NLTK's own tokenizer
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    from sco_discourse import load_corpus
+
+    params = PunktParameters()
+    params.abbrev_types = set(T._ABBREVIATIONS)
+    own = PunktSentenceTokenizer(params)
+    docs = list(load_corpus(DATA / "ungdc_slice.jsonl.gz"))
+    tricky = ("He said: \u201cWe agree.\u201d Then he left... Did he? Yes! (Really.) "
+              "It cost $3.5 bn., i.e. 3.5 per cent. Mr. A. B. Smith and Dr. Lee arrived at 5 p.m. today.")
+    n = 0
+    for text in [d.text for d in docs] + [tricky]:
+        for start, end in T.paragraph_spans(text):
+            paragraph = text[start:end]
+            ours = list(T._punkt().span_tokenize(paragraph))
+            assert ours == list(own.span_tokenize(paragraph))
+            n += len(ours)
+    assert n > 500   # the speeches hold many sentences: the comparison is not vacuous
+    assert isinstance(T._punkt()._lang_vars.period_context_re(), re.Pattern)
+
+
+_SENTENCE_ALPHABET = st.sampled_from(list("aB. .!?\"')(:;,-\u201c\u201d\u2019") + ["Mr.", "U.S.", "3.5", "etc.", "...",
+                                                                                    " The", " said", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SENTENCE_ALPHABET, max_size=60))
+def test_sentence_splitter_on_re_agrees_on_generated_text(parts):
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    params = PunktParameters()
+    params.abbrev_types = set(T._ABBREVIATIONS)
+    text = "".join(parts)
+    assert list(T._punkt().span_tokenize(text)) == list(PunktSentenceTokenizer(params).span_tokenize(text))
+
+
+def test_sentence_spans_until_an_offset_are_the_first_sentences():
+    from sco_discourse import load_corpus
+
+    for doc in list(load_corpus(DATA / "ungdc_slice.jsonl.gz"))[:5]:
+        text = doc.text
+        full = T.sentence_spans(text)
+        for until in (0, len(text) // 3, len(text) - 1):
+            part = T.sentence_spans(text, until=until)
+            assert part == full[:len(part)]
+            # every sentence that starts at or before the offset is there
+            assert [s for s in full if s[0] <= until] == [s for s in part if s[0] <= until]
+            assert len(part) < len(full) or until == len(text) - 1

@@ -857,7 +857,8 @@ def _mentions_item(matcher: Matcher, item: tuple[str, str, str | None, Any]) -> 
     found = matcher._spans(text, language, year)
     if not found:
         return []
-    sentence_starts = [s for s, _ in sentence_spans(text, language=language)]
+    # sentences are split only as far as the last mention's paragraph
+    sentence_starts = [s for s, _ in sentence_spans(text, language=language, until=max(m[0] for m in found))]
     paragraph_starts = [s for s, _ in paragraph_spans(text)]
     rows = []
     for start, end, frame, variant in found:
