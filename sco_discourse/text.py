@@ -334,19 +334,15 @@ def _punkt_classes():
     class LanguageVars(punkt.PunktLanguageVars):
         re_boundary_realignment = _plain_pattern(punkt.PunktLanguageVars.re_boundary_realignment)
 
+        def __init__(self):
+            super().__init__()
+            self._plain = (_plain_pattern(super()._word_tokenizer_re()), _plain_pattern(super().period_context_re()))
+
         def _word_tokenizer_re(self):
-            try:
-                return self._plain_word_tokenizer
-            except AttributeError:
-                self._plain_word_tokenizer = _plain_pattern(super()._word_tokenizer_re())
-                return self._plain_word_tokenizer
+            return self._plain[0]
 
         def period_context_re(self):
-            try:
-                return self._plain_period_context
-            except AttributeError:
-                self._plain_period_context = _plain_pattern(super().period_context_re())
-                return self._plain_period_context
+            return self._plain[1]
 
     non_punct = _plain_pattern(punkt._re_non_punct)
 
