@@ -153,9 +153,9 @@ _OTHER_WORD = 0x7F                 # the scan byte of a word character outside A
 def _match_tables():
     """Per code point of the BMP: its match-text character (normalised, lower-cased, a
     hyphen or line break a space) and its scan byte (:data:`_OTHER_WORD` for a word
-    character outside ASCII, a space for a non-word character); then the two as
-    256-byte ``bytes.translate`` tables for ASCII text and for folded text
-    (:func:`sco_discourse.text._folded_codes`)."""
+    character outside ASCII, a space for a non-word character); then, as 256-byte
+    ``bytes.translate`` tables, the match character of ASCII text and of folded text
+    (:func:`sco_discourse.text._folded_codes`), and the scan byte of a match character."""
     import numpy as np
 
     from ..text import _NORMALIZE_MAP
@@ -172,14 +172,11 @@ def _match_tables():
             to_match[c] = 32 if low in "-\n\r\f\v" else ord(low)
         scan_of_match = np.where(is_word, np.minimum(np.arange(size), _OTHER_WORD), 32).astype(np.uint8)
         tables.append((to_match, scan_of_match[to_match]))
-    (to_match, to_scan), (ascii_match, ascii_scan) = tables
-
-    def byte_tables(match, scan):
-        # a Latin-1 character lower-cases (and normalises) to a Latin-1 character
-        assert (match[:256] < 256).all()
-        return bytes(match[:256].astype(np.uint8)), bytes(scan[:256])
-
-    return to_match, to_scan, byte_tables(ascii_match, ascii_scan), byte_tables(to_match, to_scan)
+    (to_match, to_scan), (ascii_match, _) = tables
+    # a Latin-1 character lower-cases (and normalises) to a Latin-1 character
+    assert (to_match[:256] < 256).all() and (ascii_match[:256] < 256).all()
+    return (to_match, to_scan, bytes(ascii_match[:256].astype(np.uint8)), bytes(to_match[:256].astype(np.uint8)),
+            bytes(scan_of_match[:256]))
 
 
 def _scan_bytes(compact: str) -> bytes:
@@ -205,13 +202,9 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
     if codes is None or (codes.dtype != np.uint8 and "\u03a3" in text):
         compact, break_at, shift = match_text(text)
         return compact, _scan_bytes(compact), break_at, shift
-    to_match, to_scan, ascii_tables, folded_tables = _match_tables()
-    if codes.dtype == np.uint8:   # one byte per character (ASCII or Latin-1): two byte translations
-        raw = codes.tobytes()
-        match_table, scan_table = folded_tables if folded else ascii_tables
-        matched = raw.translate(match_table)
-        out = _collapse_runs(matched.decode("latin-1"), raw.translate(scan_table),
-                             np.frombuffer(matched, dtype=np.uint8) == 32)
+    to_match, to_scan, ascii_table, folded_table, scan_table = _match_tables()
+    if codes.dtype == np.uint8:   # one byte per character (ASCII or Latin-1): byte translations
+        out = _collapse_bytes(codes.tobytes().translate(folded_table if folded else ascii_table), scan_table)
         if folded and text[0] == "\ufeff":   # the match text keeps the byte-order mark
             out = ("\ufeff" + out[0][1:], *out[1:])
         return out
@@ -219,37 +212,59 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
     return _collapse_runs(matched.tobytes().decode("utf-16-le"), to_scan.take(codes).tobytes(), matched == 32)
 
 
-def _collapse_runs(matched: str, scanned: bytes, space) -> tuple[str, bytes, list[int], list[int]]:
-    """Keep the first space of every run of spaces of ``matched`` (and drop the same
-    positions of ``scanned``): the match text, its scan bytes with a space in front, and
-    the offset map (:func:`match_text`). ``space``: a boolean array, True where
-    ``matched`` has a space."""
+def _kept(space) -> tuple[list[tuple[int, int]], list[int], list[int]] | None:
+    """Where a run of spaces keeps only its first: the ``(start, end)`` slices of the text
+    to keep and the offset map (:func:`match_text`), or None when no space follows a
+    space. ``space``: a boolean array, True where the text has a space."""
     import numpy as np
 
     doubled = np.flatnonzero(space[1:] & space[:-1]).tolist()   # a space followed by a space
     if not doubled:
-        return matched, b" " + scanned, [0], [0]
+        return None
+    slices = []
     break_at = [0]
     shift = [0]
-    pieces: list[str] = []
-    scan_pieces: list[bytes] = [b" "]
     last = removed = 0
     doubled.append(-2)
     at = doubled[0]
     for i, here in enumerate(doubled[:-1]):
         if doubled[i + 1] == here + 1:
             continue   # the run goes on
-        end = here + 2    # the run is matched[at:end]
-        pieces.append(matched[last:at + 1])
-        scan_pieces.append(scanned[last:at + 1])
+        end = here + 2    # the run is text[at:end]
+        slices.append((last, at + 1))
         break_at.append(at + 1 - removed)
         removed += end - at - 1
         shift.append(removed)
         last = end
         at = doubled[i + 1]
-    pieces.append(matched[last:])
-    scan_pieces.append(scanned[last:])
-    return "".join(pieces), b"".join(scan_pieces), break_at, shift
+    slices.append((last, None))
+    return slices, break_at, shift
+
+
+def _collapse_runs(matched: str, scanned: bytes, space) -> tuple[str, bytes, list[int], list[int]]:
+    """Keep the first space of every run of spaces of ``matched`` (and drop the same
+    positions of ``scanned``): the match text, its scan bytes with a space in front, and
+    the offset map (:func:`match_text`). ``space``: a boolean array, True where
+    ``matched`` has a space."""
+    kept = _kept(space)
+    if kept is None:
+        return matched, b" " + scanned, [0], [0]
+    slices, break_at, shift = kept
+    return ("".join([matched[a:b] for a, b in slices]), b" " + b"".join([scanned[a:b] for a, b in slices]),
+            break_at, shift)
+
+
+def _collapse_bytes(matched: bytes, scan_table: bytes) -> tuple[str, bytes, list[int], list[int]]:
+    """:func:`_collapse_runs` of a match text of one byte per character (Latin-1): the
+    bytes are collapsed once, and the scan bytes translated from them."""
+    import numpy as np
+
+    kept = _kept(np.frombuffer(matched, dtype=np.uint8) == 32)
+    if kept is None:
+        return matched.decode("latin-1"), b" " + matched.translate(scan_table), [0], [0]
+    slices, break_at, shift = kept
+    collapsed = b"".join([matched[a:b] for a, b in slices])
+    return collapsed.decode("latin-1"), b" " + collapsed.translate(scan_table), break_at, shift
 
 
 # --------------------------------------------------------------------------- rule phrases
