@@ -64,10 +64,13 @@ Text that is not wrapped is returned unchanged.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
+from itertools import accumulate, chain, compress, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["Reflowed", "WrapProfile", "wrap_profile", "is_hard_wrapped", "reflow", "explain_reflow",
@@ -87,6 +90,12 @@ _END_CHARS = frozenset(".!?:;\"'\u201d\u2019)]\u00bb\u2026")
 _PAGE_FURNITURE = re.compile(r"[\d\s\-/.,()\u2013]{1,24}")
 _FURNITURE_MAX = 24  # longest page-number line :data:`_PAGE_FURNITURE` accepts
 _LIST_MARKER = re.compile(r"(?:[\u2022\u25cf\u25aa\u00b7*\-\u2013\u2014]\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s)")
+#: :data:`_LIST_MARKER` at the start of a line after the first, in lines joined by "\n": one
+#: search over the text (the regex engine skips to each "\n") instead of a match per line;
+#: the white space after the marker is on its line (not the "\n" that ends it).
+_LIST_AFTER_BREAK = re.compile(_LIST_MARKER.pattern.replace(r"\s", r"[^\S\n]").replace("(?:", "\n(?:", 1))
+_END_CHAR_RE = re.compile("[" + re.escape("".join(sorted(_END_CHARS))) + "]")
+_LAST = itemgetter(-1)
 _INDENT = (" ", "\t", "\u3000")
 
 
@@ -116,18 +125,52 @@ def _content(stripped: list[str]) -> list[str]:
     return [s for s in stripped if s and (len(s) > _FURNITURE_MAX or not _is_furniture(s))]
 
 
-def _profile(lines: list[str], *, complete: bool = True) -> WrapProfile | None:
+def _special(stripped: list[str], lengths: list[int]) -> dict[int, bool]:
+    """``{line number: is blank}`` of the blank and page-number lines, in line order (only
+    lines of at most :data:`_FURNITURE_MAX` characters can be either)."""
+    short = [i for i, k in enumerate(lengths) if k <= _FURNITURE_MAX]
+    return {i: not stripped[i] for i in short if not stripped[i] or _is_furniture(stripped[i])}
+
+
+def _percentile_90(sorted_lengths: list[int]) -> float:
+    """``numpy.percentile(lengths, 90)`` (its default "linear" method), computed the way numpy
+    computes it (the same floating-point operations, so the same value to the last bit)
+    from the lengths in ascending order: numpy's call costs more than the rest of the
+    statistics of a short text."""
+    n = len(sorted_lengths)
+    virtual = (n - 1) * 0.9  # numpy: q = 90 / 100, virtual index (n - 1) * q
+    if virtual >= n - 1:
+        return float(sorted_lengths[-1])
+    below = math.floor(virtual)
+    gamma = virtual - below
+    a, b = float(sorted_lengths[below]), float(sorted_lengths[below + 1])
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
+def _end_count(last_chars: str) -> int:
+    """How many of the lines whose last characters are ``last_chars`` end a sentence."""
+    return sum(map(last_chars.count, _END_CHARS))
+
+
+def _profile(lines: list[str], *, complete: bool = True, lengths: list[int] | None = None,
+             last_chars: str | None = None) -> WrapProfile | None:
     """:func:`wrap_profile` of the content lines; with ``complete=False``, None as soon as
-    the cheap statistics (line count, continuation share) rule wrapping out."""
+    the cheap statistics (line count, continuation share) rule wrapping out. ``lengths``
+    and ``last_chars`` (the lines' lengths, their last characters as one string) when the
+    caller has them."""
     n = len(lines)
     if not n:
         return WrapProfile(0, 0.0, 0.0, 0.0, False)
-    continuation = (n - sum(map(_END_CHARS.__contains__, [s[-1] for s in lines]))) / n
+    if last_chars is None:
+        last_chars = "".join(map(_LAST, lines))
+    continuation = (n - _end_count(last_chars)) / n
     if not complete and (n < MIN_LINES or continuation < MIN_CONTINUATION_SHARE):
         return None
-    lengths = np.fromiter(map(len, lines), dtype=float, count=n)
-    width = float(np.percentile(lengths, 90))
-    full = float(np.mean(lengths >= 0.6 * width))
+    ordered = sorted(map(len, lines) if lengths is None else lengths)
+    width = _percentile_90(ordered)
+    # the share of lines at least 60 % of the width: those after the first that long
+    full = (n - bisect.bisect_left(ordered, 0.6 * width)) / n
     wrapped = n >= MIN_LINES and continuation >= MIN_CONTINUATION_SHARE and full >= MIN_FULL_SHARE
     return WrapProfile(n, width, continuation, full, wrapped)
 
@@ -231,30 +274,36 @@ def explain_reflow(text: str, *, force: bool = False) -> pd.DataFrame:
 def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, str, str]]]:
     # Cheap tests first: a text with fewer line breaks than MIN_LINES - 1 cannot be wrapped,
     # nor can one where most lines end a sentence; the percentile of the line lengths is only
-    # computed for texts that pass both. Every line is stripped once.
+    # computed for texts that pass both. Every line is stripped once, and the work done per
+    # line is done by built-ins over whole lists (lengths, last characters, indentation):
+    # Python code runs only for the few lines a rule may apply to.
     if "\n" not in text:
         return text, False, []
     raw_lines = text.split("\n")
     if not force and len(raw_lines) < MIN_LINES:
         return text, False, []
     stripped = list(map(str.strip, raw_lines))
-    profile = _profile(_content(stripped), complete=force)
+    all_lengths = list(map(len, stripped))
+    # blank lines (True) and page-number lines (False): only short lines can be either
+    special = _special(stripped, all_lengths)
+    if special:
+        kept = [True] * len(stripped)
+        for i in special:
+            kept[i] = False
+        lines = list(compress(stripped, kept))
+        lengths = list(compress(all_lengths, kept))
+    else:
+        kept = None
+        lines, lengths = stripped, all_lengths
+    last_chars = "".join(map(_LAST, lines))
+    profile = _profile(lines, complete=force, lengths=lengths, last_chars=last_chars)
     if profile is None or not (profile.wrapped or force) or profile.n_lines == 0:
         return text, False, []
     width = profile.width
     removed: list[tuple[int, int, str, str]] = []
-    # blank lines (True) and page-number lines (False): only short lines can be either
-    special = {i: not line for i, line in enumerate(stripped)
-               if len(line) <= _FURNITURE_MAX and (not line or _is_furniture(line))}
     n = len(stripped)
-    # the content lines, each with what separates it from the previous content line
-    keep = [i for i in range(n) if i not in special] if special else range(n)
-    lines = [stripped[i] for i in keep]
-    if not lines:
-        return text, False, []
-    indents = [raw_lines[i][:1] in _INDENT for i in keep]  # the raw line starts indented
-    blanks = [False] * len(lines)  # a blank line before
-    pages = [False] * len(lines)  # a page-number line before
+    # content lines with a blank line before them (and no page-number line between)
+    blank_before: set[int] = set()
     if special:
         starts = None
         seen = 0
@@ -264,47 +313,64 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
             if is_blank:
                 blank = True
             else:
-                if starts is None:  # offsets of the lines, for the removed ones
-                    starts = np.cumsum([0] + [len(raw) + 1 for raw in raw_lines]).tolist()
+                if starts is None:  # offsets of the lines (before the "\n" of each line), for the removed ones
+                    starts = list(accumulate(map(len, raw_lines), initial=0))
                 raw, line = raw_lines[i], stripped[i]
-                first = starts[i] + (len(raw) - len(raw.lstrip()))
+                first = starts[i] + i + (len(raw) - len(raw.lstrip()))
                 removed.append((first, first + len(line), "page_furniture", line))
                 furniture = True
             if i + 1 < n and i + 1 not in special:  # the next content line
-                blanks[i + 1 - seen], pages[i + 1 - seen] = blank, furniture
+                if blank and not furniture:
+                    blank_before.add(i + 1 - seen)
                 blank = furniture = False
-    ends = [s[-1] in _END_CHARS for s in lines]
+    count = len(lines)
+    # the raw line starts indented
+    indents = list(map(str.startswith, compress(raw_lines, kept) if kept is not None else raw_lines,
+                       repeat(_INDENT)))
+    # lines ending a sentence: the line after each may start a paragraph
+    sentence_ends = [m.start() for m in _END_CHAR_RE.finditer(last_chars)]
     # a mark of paragraphs is used often enough to be one: a paragraph every 20 lines at most
-    often = max(3, len(lines) / 20)
+    often = max(3, count / 20)
     indented = sum(indents)
-    indent_marks_paragraphs = often <= indented <= 0.4 * len(lines)
+    indent_marks_paragraphs = often <= indented <= 0.4 * count
     # blank lines after a sentence's end: when there are enough of them they are the paragraph
     # breaks, and a short line at a sentence's end is not taken for one (rule 4 is off)
-    blank_breaks = sum(1 for i in range(1, len(lines)) if blanks[i] and not pages[i] and ends[i - 1])
+    blank_breaks = sum(1 for i in blank_before if i >= 1 and last_chars[i - 1] in _END_CHARS)
     blank_marks_paragraphs = blank_breaks >= often
     short_breaks = not (blank_marks_paragraphs or indent_marks_paragraphs)
     fits = 0.95 * width
     short = 0.6 * width
 
-    # each line, preceded by what separates it from the previous one: a paragraph break, a
-    # space, or nothing (a word hyphenated at the line's end: "zero-" + "sum")
-    pieces = [lines[0]]
-    for i in range(1, len(lines)):
-        previous, current = lines[i - 1], lines[i]
-        blank_before = blanks[i] and not pages[i]
-        if _LIST_MARKER.match(current):
-            new_paragraph = True
-        elif ends[i - 1]:
-            new_paragraph = (blank_before
-                             or (indent_marks_paragraphs and indents[i])
-                             or (short_breaks and len(previous) + 1 + len(current.split(None, 1)[0]) <= fits))
-        else:
-            new_paragraph = (blank_before and len(previous) < short
-                             and current[:1].isupper() and not previous.endswith(","))
-        if new_paragraph:
-            pieces.append("\n\n")
-        elif not (previous[-1] == "-" and len(previous) >= 2 and previous[-2].isalpha() and current[:1].isalnum()):
-            pieces.append(" ")
-        pieces.append(current)
-    out = "".join(pieces)
+    # the lines that start a paragraph (rules 1-5 of the module's docstring)
+    markers = [m.start() + 1 for m in _LIST_AFTER_BREAK.finditer("\n".join(lines))]  # where such lines start
+    new_paragraph: set[int] = set()
+    if markers:
+        line_starts = list(accumulate((k + 1 for k in lengths), initial=0))
+        new_paragraph.update(bisect.bisect_left(line_starts, start) for start in markers)
+    for previous_index in sentence_ends:
+        i = previous_index + 1
+        if i >= count or i in new_paragraph:
+            continue
+        if (i in blank_before or (indent_marks_paragraphs and indents[i])
+                or (short_breaks and lengths[previous_index] + 1 + len(lines[i].split(None, 1)[0]) <= fits)):
+            new_paragraph.add(i)
+    for i in blank_before:  # a heading or salutation: a short line without final punctuation
+        if 1 <= i < count and i not in new_paragraph and last_chars[i - 1] not in _END_CHARS:
+            previous, current = lines[i - 1], lines[i]
+            if len(previous) < short and current[:1].isupper() and not previous.endswith(","):
+                new_paragraph.add(i)
+    # what separates each line from the previous one: a paragraph break, a space, or nothing
+    # (a word hyphenated at the line's end: "zero-" + "sum")
+    separators = [" "] * count
+    separators[0] = ""
+    for i in new_paragraph:
+        separators[i] = "\n\n"
+    position = last_chars.find("-")
+    while 0 <= position < count - 1:
+        i = position + 1
+        previous = lines[position]
+        if i not in new_paragraph and len(previous) >= 2 and previous[-2].isalpha() and lines[i][:1].isalnum():
+            separators[i] = ""
+        position = last_chars.find("-", i)
+    out = "".join(chain.from_iterable(zip(separators, lines)))
     return out, out != text, removed

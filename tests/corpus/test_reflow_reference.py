@@ -157,11 +157,19 @@ def _synthetic(rng):
     words = ["the", "Assembly", "peace", "co-operation", "security", "development,", "nations.", "(a)",
              "1.", "zero-", "sum", "region;", "\u2022", "17", "Mr.", "President:", "\u201cshared\u201d", "future"]
     paragraphs = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 120))) for _ in range(rng.randint(1, 12))]
-    kind = rng.randrange(6)
+    kind = rng.randrange(8)
     if kind == 0:  # one line per paragraph
         return "\n".join(paragraphs)
     width = rng.randint(30, 90)
     wrapped = [textwrap.fill(p, width) for p in paragraphs]
+    if kind >= 6:  # list items, markers alone on a line, hyphenated words, headings, odd white space
+        lines = "\n".join(wrapped).split("\n")
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(lines) + 1)
+            lines.insert(at, rng.choice(["1.", "(a)", "\u2022", "- ", "iv) ", "2) next item", "(b) an item,",
+                                         "\u2022\tbullet", "a.\rb", "Mr. President", "", "zero-", "x-", "-",
+                                         "12.\u3000full", "\u3000indented first line", "\u2014 dash"]))
+        return "\n".join(lines)
     if kind == 1:
         return "\n".join(wrapped)
     if kind == 2:  # blank lines between paragraphs
@@ -185,6 +193,11 @@ def test_synthetic_texts_reflow_as_the_reference_does(seed):
 
 
 @pytest.mark.parametrize("text", ["", "\n", "x", "17\n18\n19\n20\n21\n22\n23\n24\n25", "\n" * 20,
-                                  "a\n" * 8, "end.\n" * 9, "\u3000indented line of text\n" * 10])
+                                  "a\n" * 8, "end.\n" * 9, "\u3000indented line of text\n" * 10,
+                                  # a list marker whose white space would be the line's end is no marker
+                                  "words of a line\n1.\nwords of a line\n" * 5,
+                                  "a line that ends in a hyphen-\n- and a list item\n" * 6,
+                                  "the end of one item.\n(a)\ta tab after the marker\n" * 6,
+                                  "line-\n" * 9 + "-", "x\n\n17\n\nY line\n" * 4])
 def test_edge_cases_reflow_as_the_reference_does(text):
     _check(text)
