@@ -17,12 +17,16 @@ Rows
   re-flowing hard-wrapped speeches (``reflow=True``, the default) is part of loading.
   With ``--limit`` the validation pass still reads the whole file: pass a smaller file
   with ``--corpus`` to compare the default rows.
+* the loader alone: ``load_corpus(path)`` iterated without counting (defaults; ``validate=False``;
+  ``validate=False, reflow=False``), the part of the end-to-end rows that is not counting.
 * baselines: a minimal pyahocorasick pass over ``text.lower()`` (every key of the lexicon,
   whole words only, no rules); one regular expression per frame (an alternation of its
   phrases: RE2 through pyarrow's ``count_substring_regex`` after ``utf8_lower``, or Python's
   ``re`` without pyarrow); one regular expression per phrase form (Python's ``re``).
-* ceilings: gzip + ``json.loads`` of the file, ``str.lower``, the package's ``count_tokens``
-  and ``match_text``.
+* ceilings: gzip + ``json.loads`` of the file (the standard library), ISA-L's ``igzip`` +
+  ``json.loads`` (what the loader uses), ISA-L + ``orjson.loads`` of the line's bytes (when
+  orjson is installed; not a dependency: it would save little over ``json.loads`` on long
+  texts), ``str.lower``, the package's ``count_tokens`` and ``match_text``.
 * memory: peak traced memory (``tracemalloc``) of ``frame_counts(matcher.count(corpus,
   by="year"), interval="poisson")`` streaming the corpus once and ``--scale`` times
   (the documents repeated); flat memory means close peaks. ``--bootstrap`` adds the
@@ -222,6 +226,17 @@ def main(argv=None) -> int:
         row("  the same, load_corpus(keep_mb=0)", cpu(lambda: end_to_end(keep_mb=0), args.repeat),
             "validation pass + counting pass")
 
+    def load_only(**options):
+        for _ in limited(load_corpus(path, **options), args.limit):
+            pass
+
+    print("the loader alone (documents iterated, not counted):")
+    if not args.skip_default_loader:
+        row("load_corpus() defaults", cpu(load_only, args.repeat), "validation pass, documents kept")
+    row("load_corpus(validate=False)", cpu(lambda: load_only(validate=False), args.repeat), "reflow on")
+    row("load_corpus(validate=False, reflow=False)", cpu(lambda: load_only(validate=False, reflow=False),
+                                                         args.repeat))
+
     automaton_rate = row("minimal pyahocorasick on text.lower(), whole words",
                          cpu(lambda: result.__setitem__("aho", minimal_automaton(texts, forms)), args.repeat),
                          f"{result.get('aho')} raw hits, no rules")
@@ -240,7 +255,22 @@ def main(argv=None) -> int:
             for line in limited(lines, args.limit):
                 json.loads(line)
 
+    def read_file_isal(loads=json.loads, decode=True):
+        from isal import igzip
+
+        with igzip.open(path, "rb") as lines:
+            for line in limited(lines, args.limit):
+                loads(line.decode("utf-8") if decode else line)
+
     row("gzip + json.loads", cpu(read_file, args.repeat))
+    row("isal igzip + json.loads", cpu(read_file_isal, args.repeat), "the loader's reading")
+    try:
+        import orjson
+    except ImportError:
+        orjson = None
+    if orjson is not None:
+        row("isal igzip + orjson.loads (bytes)", cpu(lambda: read_file_isal(orjson.loads, decode=False), args.repeat),
+            "for comparison; orjson is not used")
     row("str.lower", cpu(lambda: [t.lower() for t in texts], args.repeat))
     row("count_tokens", cpu(lambda: [count_tokens(t) for t in texts], args.repeat))
     row("match_text", cpu(lambda: [match_text(t) for t in texts], args.repeat))
