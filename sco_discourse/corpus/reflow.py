@@ -67,7 +67,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, compress, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -359,18 +359,23 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
             previous, current = lines[i - 1], lines[i]
             if len(previous) < short and current[:1].isupper() and not previous.endswith(","):
                 new_paragraph.add(i)
-    # what separates each line from the previous one: a paragraph break, a space, or nothing
-    # (a word hyphenated at the line's end: "zero-" + "sum")
-    separators = [" "] * count
-    separators[0] = ""
-    for i in new_paragraph:
-        separators[i] = "\n\n"
+    # where a line is not joined to the previous one with a space: a paragraph break, or
+    # nothing (a word hyphenated at the line's end: "zero-" + "sum"); the runs of lines in
+    # between are joined with spaces
+    breaks = dict.fromkeys(new_paragraph, "\n\n")
     position = last_chars.find("-")
     while 0 <= position < count - 1:
         i = position + 1
         previous = lines[position]
         if i not in new_paragraph and len(previous) >= 2 and previous[-2].isalpha() and lines[i][:1].isalnum():
-            separators[i] = ""
+            breaks[i] = ""
         position = last_chars.find("-", i)
-    out = "".join(chain.from_iterable(zip(separators, lines)))
+    pieces = []
+    start = 0
+    for i in sorted(breaks):
+        pieces.append(" ".join(lines[start:i]))
+        pieces.append(breaks[i])
+        start = i
+    pieces.append(" ".join(lines[start:]))
+    out = "".join(pieces)
     return out, out != text, removed
