@@ -5,13 +5,15 @@ Two parts, each case in a fresh Python process (CPU time = the process and its w
 ``sweep``
     The sweep as it was (``reference_sweep`` below: one model after another, coherence
     counted over all paragraphs once per run, every K fitted) against
-    :func:`sco_discourse.topics.sweep` (``n_jobs`` workers, one coherence pass per K,
-    early stopping; with ``--coherence-sample N`` coherence counted in N sampled
-    paragraphs), on the same units and grid, side by side. It prints wall and CPU time,
-    the selected K of both, whether the fitted models' scores agree (exclusivity,
-    stability: the same fits), and the check of the coherence sample: the ranking of the
-    Ks by mean coherence over all paragraphs (the old path) against the new path's
-    (Spearman correlation, same best K; identical when no sample is drawn).
+    :func:`sco_discourse.topics.sweep` (one analysis of the texts, ``n_jobs`` workers,
+    NMF in float32 unless ``--nmf-dtype float64``, one coherence pass per K, early
+    stopping; with ``--coherence-sample N`` coherence counted in N sampled paragraphs),
+    on the same units and grid, side by side. It prints wall and CPU time, the selected K
+    of both, how far the fitted models' scores differ (exclusivity, stability: 0 for the
+    same fits; float32 fits differ in the last digits), the ranking of the Ks both paths
+    fitted by the selection criterion, and the check of the coherence sample: the ranking
+    of the Ks by mean coherence over all paragraphs (the old path) against the new path's
+    (Spearman correlation, same best K).
 ``lda``
     gensim ``LdaModel`` (the package's default settings), scikit-learn
     ``LatentDirichletAllocation`` (batch) and tomotopy ``LDAModel`` (Gibbs sampling, one
@@ -175,8 +177,9 @@ def sweep_child(case: str, data: Path, args) -> dict:
             table = reference_sweep(units, args.ks, **grid)
             skipped = []
         else:
+            options = {"nmf_dtype": args.nmf_dtype} if args.nmf_dtype else {}
             table = sweep(units, args.ks, n_jobs=args.jobs, coherence_sample=args.coherence_sample or None,
-                          early_stop=args.early_stop or None, progress=False, **grid)
+                          early_stop=args.early_stop or None, progress=False, **grid, **options)
             skipped = table.attrs["ks_skipped"]
     wall, cpu = time.perf_counter() - t0, _cpu_s() - cpu0
     table.to_pickle(data / f"sweep-{case}.pkl")
@@ -199,7 +202,7 @@ def sweep_main(args) -> None:
               + (f" (a random subset, seed 0: --units {args.units})" if info["units"] < info["paragraphs"] else ""))
         print(f"grid: method={args.method}, K={args.ks}, seeds={args.seeds}, sample_fraction={args.sample_fraction}, "
               f"measures={args.measures}; new path: n_jobs={args.jobs}, coherence_sample={args.coherence_sample}, "
-              f"early_stop={args.early_stop}\n")
+              f"early_stop={args.early_stop}, nmf_dtype={args.nmf_dtype or 'float32 (the default)'}\n")
         cases = ["old", "new"] if not (args.no_old or args.old_results) else ["new"]
         results = {case: _run_child("sweep", case, data, args) for case in cases}
         if args.old_results:
@@ -224,7 +227,7 @@ def sweep_main(args) -> None:
         common = t_old.merge(t_new, on=["k", "seed"], suffixes=("_old", "_new"))
         for column in ("exclusivity", "stability", "n_units"):
             diff = float(np.max(np.abs(common[f"{column}_old"] - common[f"{column}_new"])))
-            print(f"same fits: max |{column} old - new| over the {len(common)} common runs = {diff:.3g}")
+            print(f"fits compared: max |{column} old - new| over the {len(common)} common runs = {diff:.3g}")
         # the coherence sample: rank the Ks of the old (all paragraphs) and new (sample) tables alike
         by_k = common.groupby("k")[["coherence_old", "coherence_new"]].mean()
         rho = spearmanr(by_k["coherence_old"], by_k["coherence_new"]).statistic if len(by_k) > 2 else float("nan")
@@ -235,6 +238,11 @@ def sweep_main(args) -> None:
               f"{by_k['coherence_new'].idxmax()} (sample); by the selection criterion {crit_old.idxmax()} (all) vs "
               f"{crit_new.idxmax()} (sample); max |difference| of a run's coherence "
               f"{float(np.max(np.abs(common['coherence_old'] - common['coherence_new']))):.4f}")
+        rank_old = crit_old.sort_values(ascending=False, kind="stable").index.tolist()
+        rank_new = crit_new[crit_new.index.isin(crit_old.index)].sort_values(ascending=False, kind="stable")
+        rank_new = rank_new.index.tolist()
+        print(f"Ks both paths fitted, best first by the selection criterion: old {rank_old}, new {rank_new} "
+              f"({'the same ranking' if rank_old == rank_new else 'a DIFFERENT ranking'})")
         print("\nper K, mean over seeds (old: all paragraphs; new: sample)")
         summary = pd.DataFrame({"coherence_old": by_k["coherence_old"], "coherence_new": by_k["coherence_new"],
                                 "criterion_old": crit_old, "criterion_new": crit_new})
@@ -355,6 +363,8 @@ def main() -> None:
     parser.add_argument("--coherence-sample", type=int, default=0,
                         help="new sweep: count coherence in N sampled units (0: all, the default of sweep)")
     parser.add_argument("--early-stop", type=int, default=2, help="patience of early stopping (0: off)")
+    parser.add_argument("--nmf-dtype", choices=["float32", "float64"], default=None,
+                        help="new sweep: NMF precision (default: the sweep's, float32)")
     parser.add_argument("--no-old", action="store_true", help="run the new sweep only")
     parser.add_argument("--keep", metavar="DIR", help="keep each path's table and timings in DIR")
     parser.add_argument("--old-results", metavar="DIR", help="compare with the old path's results kept with --keep")

@@ -60,6 +60,9 @@ def register(subparsers) -> None:
                        help="stop when N consecutive Ks all score clearly below the best so far (default 2; "
                             "the rule: `help(sco_discourse.topics.sweep)`)")
     sweep.add_argument("--no-early-stop", action="store_true", help="fit every K of the grid")
+    sweep.add_argument("--nmf-dtype", choices=["float32", "float64"], default=None,
+                       help="NMF precision while choosing K (default float32: about 1.5x faster, the same ranking "
+                            "of the Ks on the UN grid; float64: the exact fits of `topics fit`)")
     sweep.add_argument("--out", metavar="FILE.csv", help="write the per-(K, seed) table as CSV")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
     _model_options(sweep, k_required=False)
@@ -246,7 +249,8 @@ def _sweep(args: argparse.Namespace) -> int:
                       random_state=args.seed, heldout=args.heldout, sample_fraction=args.sample_fraction,
                       n_terms=args.n_terms, preprocessor=_preprocessor(args), progress=not args.no_progress,
                       n_jobs=args.jobs, coherence_sample=args.coherence_sample or None,
-                      early_stop=None if args.no_early_stop else args.early_stop, **_model_kwargs(args))
+                      early_stop=None if args.no_early_stop else args.early_stop, **_model_kwargs(args),
+                      **({"nmf_dtype": args.nmf_dtype} if args.nmf_dtype else {}))
     if args.out:
         emit_table(table, args.out)
     skipped = table.attrs["ks_skipped"]

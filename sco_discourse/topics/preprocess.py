@@ -187,6 +187,35 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         -------
         scipy.sparse.csr_matrix of int64, shape (n_units, len(vocabulary_))
         """
+        return self._fit_transform(X, None)
+
+    def fit_transform_tokens(self, X: Iterable[str]) -> tuple[sp.csr_matrix, list[list[str]]]:
+        """Fit, and return both the counts and the terms of each text (reads ``X`` once).
+
+        The same as ``(pre.fit_transform(X), pre.transform_tokens(X))`` without analysing
+        the texts a second time (a topic sweep needs both: counts for the models, the
+        terms in order for coherence). The terms of every text are held in memory.
+
+        Returns
+        -------
+        counts : scipy.sparse.csr_matrix of int64, shape (n_units, len(vocabulary_))
+        tokens : list of list of str
+            Each text's terms in order, restricted to :attr:`vocabulary_`.
+
+        Examples
+        --------
+        >>> texts = ["tea cup tea", "rail train", "tea rail"]
+        >>> counts, tokens = Preprocessor(phrases=False, min_df=2, max_df=1.0).fit_transform_tokens(texts)
+        >>> counts.toarray().tolist(), tokens
+        ([[0, 2], [1, 0], [1, 1]], [['tea', 'tea'], ['rail'], ['tea', 'rail']])
+        """
+        kept: list[list[str]] = []
+        counts = self._fit_transform(X, kept)
+        vocab = set(self.vocabulary_)
+        return counts, [[t for t in terms if t in vocab] for terms in kept]
+
+    def _fit_transform(self, X, kept: list | None) -> sp.csr_matrix:
+        """``fit_transform``; with a list ``kept``, each text's analysed terms are appended to it."""
         from sklearn.feature_extraction.text import CountVectorizer
 
         self._check()
@@ -208,6 +237,8 @@ class Preprocessor(TransformerMixin, BaseEstimator):
         else:
             phrases = None
             analysed = _Counted(map(tokenize, texts))
+        if kept is not None:
+            analysed = _Counted(_kept(analysed, kept))
         vectorizer = CountVectorizer(analyzer=_identity, min_df=self.min_df, max_df=self.max_df,
                                      max_features=self.max_terms)
         try:
@@ -284,6 +315,13 @@ def _texts(X, where: str) -> Iterator[str]:
             yield text
 
     return check(X)
+
+
+def _kept(items: Iterable[list[str]], kept: list) -> Iterator[list[str]]:
+    """The items, each also appended to ``kept`` as it is given."""
+    for item in items:
+        kept.append(item)
+        yield item
 
 
 class _Counted:

@@ -86,7 +86,8 @@ def test_sweep_nmf_subsampling_and_errors():
     assert table["seed"].tolist() == [4, 9] and table["perplexity"].isna().all()
     assert (table["n_units"] == round(0.8 * 18)).all()
     with pytest.warns(UserWarning, match="stability is 1 by construction"):
-        table = sweep(texts, [3], seeds=2, method="nmf", heldout=0, progress=False,
+        # in float64: the planted topics' tail terms tie, and float32 rounding of the init breaks ties by seed
+        table = sweep(texts, [3], seeds=2, method="nmf", heldout=0, progress=False, nmf_dtype="float64",
                       preprocessor=Preprocessor(**PLAIN), measures=["u_mass"])
     assert (table["stability"] == 1).all()
     with pytest.raises(InputError, match="numbers of topics"):

@@ -214,3 +214,91 @@ def test_cli_sweep_jobs_sample_and_early_stop(tmp_path, capsys):
         assert "not fitted" in err
         assert main([*common[:-3], "--no-early-stop", "--no-progress", "--out", str(tmp_path / "all.csv")]) == 0
         assert sorted(set(pd.read_csv(tmp_path / "all.csv")["k"])) == [2, 3, 4, 5, 6]
+
+
+# --------------------------------------------------------------------------- the faster fits of a sweep
+def _un_paragraphs(un_slice):
+    from sco_discourse.topics import as_units
+
+    units, _ = as_units(un_slice, unit="paragraph")
+    return units["text"].tolist()
+
+
+def test_one_analysis_gives_the_counts_and_the_terms_of_two(un_slice):
+    texts = _un_paragraphs(un_slice)
+    pre = Preprocessor()  # with phrases: the second look at every unit is the one kept
+    counts, tokens = pre.fit_transform_tokens(texts)
+    again = Preprocessor()
+    expected_counts = again.fit_transform(texts)
+    assert (counts != expected_counts).nnz == 0 and pre.vocabulary_ == again.vocabulary_
+    assert tokens == again.transform_tokens(texts)
+    assert any("_" in t for terms in tokens for t in terms)  # phrases were joined
+    # the terms are the counts in order: every unit's terms count up to its row
+    for i in (0, 7, len(texts) - 1):
+        row = counts[i].toarray().ravel()
+        assert sorted(tokens[i]) == sorted(t for t, n in zip(pre.vocabulary_, row) for _ in range(n))
+
+
+@pytest.mark.parametrize("k", [4, 8])
+def test_float32_nmf_finds_the_top_terms_of_float64_on_un_paragraphs(un_slice, k):
+    from sklearn.frozen import FrozenEstimator
+
+    texts = _un_paragraphs(un_slice)
+    pre = Preprocessor()
+    counts = pre.fit_transform(texts)
+    fits = {dtype: TopicModel(k, method="nmf", random_state=0, preprocessor=FrozenEstimator(pre), nmf_dtype=dtype)
+            .fit(texts, counts=counts) for dtype in ("float64", "float32")}
+    single, double = fits["float32"], fits["float64"]
+    assert single.model_.components_.dtype == np.float32 and double.model_.components_.dtype == np.float64
+    pd.testing.assert_frame_equal(single.topic_terms(10)[["topic", "term", "rank"]],
+                                  double.topic_terms(10)[["topic", "term", "rank"]])
+    np.testing.assert_allclose(single.components_, double.components_, atol=1e-4)
+    assert single.model_.n_iter_ == pytest.approx(double.model_.n_iter_, abs=2)
+    # new units are weighted in the precision of the fit
+    np.testing.assert_allclose(single.transform(texts[:20], counts=counts[:20]),
+                               double.transform(texts[:20], counts=counts[:20]), atol=1e-3)
+
+
+def test_nmf_dtype_is_checked_and_old_models_load_as_float64(tmp_path):
+    texts, _ = planted_texts(n_per_block=4, length=10)
+    with pytest.raises(InputError, match="nmf_dtype"):
+        TopicModel(3, method="nmf", nmf_dtype="float16", preprocessor=Preprocessor(**PLAIN)).fit(texts)
+    model = TopicModel(3, method="nmf", preprocessor=Preprocessor(**PLAIN)).fit(texts)
+    state = dict(model.__getstate__())
+    del state["nmf_dtype"]  # as pickled before the option existed
+    old = TopicModel.__new__(TopicModel)
+    old.__setstate__(state)
+    assert old.get_params()["nmf_dtype"] == "float64"
+    np.testing.assert_array_equal(old.transform(texts), model.transform(texts))
+
+
+def test_nmf_sweep_fits_in_float32_unless_told_and_ranks_the_ks_alike(un_slice):
+    texts = _un_paragraphs(un_slice)
+    kwargs = dict(method="nmf", seeds=2, sample_fraction=0.8, progress=False, early_stop=None, measures=["c_v"])
+    fast = sweep(texts, [3, 5, 8], **kwargs)
+    explicit = sweep(texts, [3, 5, 8], nmf_dtype="float32", **kwargs)
+    exact = sweep(texts, [3, 5, 8], nmf_dtype="float64", **kwargs)
+    pd.testing.assert_frame_equal(fast, explicit)
+    # the same top terms: coherence and stability equal, exclusivity (from the weights) to float32 precision
+    for column in ("coherence", "stability", "n_units"):
+        np.testing.assert_array_equal(fast[column], exact[column])
+    np.testing.assert_allclose(fast["exclusivity"], exact["exclusivity"], atol=1e-4)
+    assert fast.attrs == exact.attrs
+
+
+def test_sweep_top_terms_are_those_of_topic_terms():
+    from sklearn.frozen import FrozenEstimator
+
+    from sco_discourse.topics.selection import _fit_run
+
+    texts, _ = planted_texts(n_per_block=6, length=12)
+    pre = Preprocessor(**PLAIN)
+    counts = pre.fit_transform(texts)
+    units = pd.DataFrame({"unit_id": [f"u{i}" for i in range(len(texts))], "text": ""})
+    template = TopicModel(3, method="nmf", preprocessor=FrozenEstimator(pre))
+    state = {"template": template, "units": units, "counts": counts, "train_idx": np.arange(len(texts)),
+             "held_idx": np.arange(0), "sample_fraction": 1.0, "n_terms": 7, "perplexity": False}
+    run = _fit_run(state, 3, 0)
+    model = template.set_params(n_topics=3, random_state=0).fit(units, counts=counts)
+    expected = [g["term"].tolist() for _, g in model.topic_terms(7).groupby("topic", sort=True)]
+    assert run["top"] == expected and len(run["top"][0]) == 7
