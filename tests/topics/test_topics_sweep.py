@@ -302,3 +302,24 @@ def test_sweep_top_terms_are_those_of_topic_terms():
     model = template.set_params(n_topics=3, random_state=0).fit(units, counts=counts)
     expected = [g["term"].tolist() for _, g in model.topic_terms(7).groupby("topic", sort=True)]
     assert run["top"] == expected and len(run["top"][0]) == 7
+
+
+def test_cli_sweep_passes_the_nmf_precision(tmp_path, monkeypatch):
+    from sco_discourse.cli import main
+    from sco_discourse.topics import selection
+
+    seen = []
+    real = selection.sweep
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("nmf_dtype"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(selection, "sweep", recording)
+    common = ["topics", "sweep", "--k-min", "2", "--k-max", "3", "--seeds", "2", "--method", "nmf",
+              "--sample-fraction", "0.8", "--no-progress"]
+    assert main([*common, "--nmf-dtype", "float64", "--out", str(tmp_path / "exact.csv")]) == 0
+    assert main([*common, "--out", str(tmp_path / "fast.csv")]) == 0
+    assert seen == ["float64", None]  # None: the sweep's own default, float32
+    exact, fast = pd.read_csv(tmp_path / "exact.csv"), pd.read_csv(tmp_path / "fast.csv")
+    assert exact[["k", "seed", "n_units"]].equals(fast[["k", "seed", "n_units"]])
