@@ -579,6 +579,11 @@ class _Runner:
 
     def __exit__(self, *exc):
         if self.pool is not None:
+            if self.stopped or exc[0] is not None:
+                # fits of Ks past the early stop (or after an error) are not used: end them now
+                # instead of waiting for them (a large-K fit takes longer than any other task)
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
         _STATE.clear()
         return False

@@ -323,3 +323,37 @@ def test_cli_sweep_passes_the_nmf_precision(tmp_path, monkeypatch):
     assert seen == ["float64", None]  # None: the sweep's own default, float32
     exact, fast = pd.read_csv(tmp_path / "exact.csv"), pd.read_csv(tmp_path / "fast.csv")
     assert exact[["k", "seed", "n_units"]].equals(fast[["k", "seed", "n_units"]])
+
+
+_MARKER: list = []
+
+
+def _slow_second_fit(task):
+    """A sweep task: the first fit returns at once; the second would end 3 s later, leaving a marker file."""
+    import time
+
+    if task[2] == 1:
+        time.sleep(3)
+        _MARKER[0].write_text("the fit ran to its end")
+    return {"top": [], "exclusivity": 0.0, "perplexity": 0.0, "n_units": 0}
+
+
+def test_early_stop_ends_the_fits_still_running(tmp_path, monkeypatch):
+    import multiprocessing
+    import time
+
+    from sco_discourse.topics import selection
+
+    marker = tmp_path / "finished"
+    _MARKER[:] = [marker]
+    monkeypatch.setattr(selection, "_task", _slow_second_fit)  # the workers are forked from this process
+    try:
+        with selection._Runner({}, 2) as runner:
+            for kind, key, _ in runner.run([("fit", 1, 0), ("fit", 1, 1)], lambda k: [], {}, {}):
+                assert (kind, key) == ("fit", (1, 0))
+                runner.stop()
+        assert not marker.exists() and multiprocessing.active_children() == []
+        time.sleep(4)
+        assert not marker.exists()  # ended, not left running in the background
+    finally:
+        _MARKER.clear()
