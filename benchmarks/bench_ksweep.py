@@ -29,8 +29,8 @@ Run it
 
 The grid is ``--ks 5 10 15 20 25 30 --seeds 3 --method nmf --sample-fraction 0.8
 --measures c_v`` on every paragraph of the 2013-2024 speeches (about 66,000); ``--units
-N`` draws N paragraphs at random (seed 0) for a shorter run (the README's figures: ``--units
-20000``, the old path alone took 27 minutes on the loaded 2-core machine). ``--keep DIR``
+N`` draws N paragraphs at random (seed 0) for a shorter run (the README's figures are of
+the full grid: the old path alone took 940 s wall, 748 s CPU on the loaded 2-core machine). ``--keep DIR``
 saves each path's table and timings; ``--old-results DIR`` compares a new run with them. Every case runs with one
 BLAS thread per process (``SINGLE_THREAD``), so the figures compare code, not thread
 scheduling; the new sweep's parallelism is its worker processes (``--jobs``).
