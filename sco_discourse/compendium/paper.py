@@ -138,7 +138,8 @@ def _topic_sweep(ctx: FigureContext) -> pd.DataFrame:
     def run():
         table = sweep(ctx.corpus, TOPIC_KS, seeds=TOPIC_SEEDS, method=TOPIC_METHOD, measures=["c_v"],
                       sample_fraction=TOPIC_SAMPLE_FRACTION, random_state=ctx.random_state, progress=False,
-                      early_stop=None)  # the figure shows the whole grid
+                      early_stop=None,  # the figure shows the whole grid
+                      nmf_dtype="float64")  # the exact fits of the model the later figures use
         summary = table.groupby("k")[["coherence", "stability"]].mean()
         # The rule, stated once: the K with the best mean of coherence (C_V) and stability.
         chosen = int((summary["coherence"] + summary["stability"]).idxmax())
