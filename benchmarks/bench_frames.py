@@ -20,7 +20,8 @@ Rows
 * the loader alone: ``load_corpus(path)`` iterated without counting (defaults; ``validate=False``;
   ``validate=False, reflow=False``), the part of the end-to-end rows that is not counting.
 * baselines: a minimal pyahocorasick pass over ``text.lower()`` (every key of the lexicon,
-  whole words only, no rules); one regular expression per frame (an alternation of its
+  whole words only, no rules), and the same with Rust's aho-corasick (``ahocorasick_rs``,
+  the engine of the package's scan) over its UTF-8 bytes; one regular expression per frame (an alternation of its
   phrases: RE2 through pyarrow's ``count_substring_regex`` after ``utf8_lower``, or Python's
   ``re`` without pyarrow); one regular expression per phrase form (Python's ``re``).
 * ceilings: gzip + ``json.loads`` of the file (the standard library), ISA-L's ``igzip`` +
@@ -125,6 +126,26 @@ def minimal_automaton(texts, forms: dict[str, list[str]]) -> int:
         for end, (length, _) in automaton.iter(low):
             start = end + 1 - length
             if (start == 0 or not low[start - 1].isalnum()) and (end + 1 == n or not low[end + 1].isalnum()):
+                hits += 1
+    return hits
+
+
+def minimal_rust_automaton(texts, forms: dict[str, list[str]]) -> int:
+    """The same as :func:`minimal_automaton` with Rust's aho-corasick (``ahocorasick_rs``,
+    the engine of the package's scan) over the UTF-8 bytes of ``text.lower()``."""
+    import ahocorasick_rs
+
+    # one pattern per form, as the pyahocorasick baseline's keys
+    patterns = sorted({form.encode("utf-8") for frame_forms in forms.values() for form in frame_forms})
+    automaton = ahocorasick_rs.BytesAhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA)
+    hits = 0
+    for text in texts:
+        low = text.lower().encode("utf-8")
+        n = len(low)
+        for _, start, end in automaton.find_matches_as_indexes(low, overlapping=True):
+            # an ASCII letter or digit (or any byte of a multi-byte character) is a word character
+            if (start == 0 or not (low[start - 1] > 127 or chr(low[start - 1]).isalnum())) and \
+                    (end == n or not (low[end] > 127 or chr(low[end]).isalnum())):
                 hits += 1
     return hits
 
@@ -240,6 +261,9 @@ def main(argv=None) -> int:
     automaton_rate = row("minimal pyahocorasick on text.lower(), whole words",
                          cpu(lambda: result.__setitem__("aho", minimal_automaton(texts, forms)), args.repeat),
                          f"{result.get('aho')} raw hits, no rules")
+    row("minimal Rust aho-corasick (ahocorasick_rs) on text.lower()",
+        cpu(lambda: result.__setitem__("rs", minimal_rust_automaton(texts, forms)), args.repeat),
+        f"{result.get('rs')} raw hits, no rules; the package's scan engine")
     engine, seconds, hits = one_regex_per_frame(texts, forms)
     regex_rate = row(f"one alternation per frame ({engine})", seconds, f"{hits} raw hits, no rules")
     sample = texts[:args.baseline_limit]
