@@ -81,6 +81,21 @@ def cluster_sums(values, codes: np.ndarray, n_clusters: int | None = None) -> np
     return np.asarray(indicator @ array.reshape(len(codes), -1)).reshape((n_clusters,) + array.shape[1:])
 
 
+def _strata_members(n_units: int, strata) -> list[np.ndarray]:
+    """The units of each stratum (sorted codes), or all units as one stratum: the order
+    every bootstrap stream of this module draws in."""
+    if strata is None:
+        return [np.arange(n_units)]
+    strata = np.asarray(strata)
+    return [np.flatnonzero(strata == s) for s in np.unique(strata)]
+
+
+def _block_size(n_units: int, n_resamples: int, block_bytes: float) -> int:
+    """Resamples per block: as many rows of ``n_units`` 8-byte values as ``block_bytes``
+    holds (at least one, at most ``n_resamples``)."""
+    return int(max(1, min(n_resamples, block_bytes // (8 * max(n_units, 1)))))
+
+
 def bootstrap_draw_counts(n_units: int, n_resamples: int, *, strata: np.ndarray | None = None,
                           random_state: int | np.random.Generator | None = 0,
                           block_bytes: float = 32e6) -> Iterator[np.ndarray]:
@@ -104,12 +119,8 @@ def bootstrap_draw_counts(n_units: int, n_resamples: int, *, strata: np.ndarray 
     ((3, 4), [2.0, 2.0, 2.0], [2.0, 2.0, 2.0])
     """
     rng = np.random.default_rng(random_state)
-    if strata is None:
-        members = [np.arange(n_units)]
-    else:
-        strata = np.asarray(strata)
-        members = [np.flatnonzero(strata == s) for s in np.unique(strata)]
-    block = int(max(1, min(n_resamples, block_bytes // (8 * max(n_units, 1)))))
+    members = _strata_members(n_units, strata)
+    block = _block_size(n_units, n_resamples, block_bytes)
     done = 0
     while done < n_resamples:
         size = min(block, n_resamples - done)
@@ -152,7 +163,7 @@ def bootstrap_index_blocks(n_units: int, n_resamples: int, *, random_state: int 
     """
     rng = np.random.default_rng(random_state)
     block_bytes = BOOTSTRAP_BLOCK_BYTES if block_bytes is None else block_bytes
-    block = int(max(1, min(n_resamples, block_bytes // (8 * max(n_units, 1)))))
+    block = _block_size(n_units, n_resamples, block_bytes)
     for done in range(0, n_resamples, block):
         yield rng.integers(0, n_units, size=(min(block, n_resamples - done), n_units))
 
@@ -683,13 +694,9 @@ def _resampled_sums(arrays: list, n_units: int, n_resamples: int, *, strata: np.
     integer values are exact, so they equal the sums of the draw counts times the arrays.
     """
     rng = np.random.default_rng(random_state)
-    if strata is None:
-        members = [np.arange(n_units)]
-    else:
-        strata = np.asarray(strata)
-        members = [np.flatnonzero(strata == s) for s in np.unique(strata)]
+    members = _strata_members(n_units, strata)
     parts = [[array[units] for array in arrays] for units in members]
-    block = int(max(1, min(n_resamples, block_bytes // (8 * max(n_units, 1)))))
+    block = _block_size(n_units, n_resamples, block_bytes)
     done = 0
     while done < n_resamples:
         size = min(block, n_resamples - done)
