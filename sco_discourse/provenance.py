@@ -53,14 +53,26 @@ _LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "statsmodels
 MAX_LISTED_SKIPS = 1000
 
 
-def software_versions() -> dict[str, str]:
-    """Python, sco_discourse and the libraries the results depend on: ``{name: version}``."""
+#: Distributions recorded as well when a table was computed by an engine (``attrs["engine"]``).
+_ENGINE_LIBRARIES = {"dask": ("dask", "distributed")}
+
+
+def software_versions(engine: str | None = None) -> dict[str, str]:
+    """Python, sco_discourse and the libraries the results depend on: ``{name: version}``;
+    with ``engine="dask"`` also dask and distributed.
+
+    Examples
+    --------
+    >>> versions = software_versions("dask")
+    >>> list(versions)[:2], "distributed" in versions, "distributed" in software_versions()
+    (['python', 'sco_discourse'], True, False)
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     from . import __version__
 
     versions = {"python": platform.python_version(), "sco_discourse": __version__}
-    for dist in _LIBRARIES:
+    for dist in _LIBRARIES + _ENGINE_LIBRARIES.get(engine, ()):
         try:
             versions[dist] = version(dist)
         except PackageNotFoundError:
@@ -166,7 +178,8 @@ def provenance_record(*, command: Sequence[str] | None = None, options: Mapping[
     dict
         JSON-ready: ``record_version, written_by, command, options, <role> (per corpus:
         name, path, fingerprint, documents, skipped_rows, skipped, options), lexicon,
-        seeds, model, attrs, software``. :func:`write_table` adds ``table``
+        seeds, model, attrs, software`` (with dask's versions for a table computed
+        with ``engine="dask"``). :func:`write_table` adds ``table``
         (``file, rows, columns, sha256``). Nothing in it depends on the time of the run,
         so the same run writes the same record.
     """
@@ -191,7 +204,7 @@ def provenance_record(*, command: Sequence[str] | None = None, options: Mapping[
     if model is not None:
         record["model"] = _jsonable(dict(model))
     record["attrs"] = _jsonable(attrs)
-    record["software"] = software_versions()
+    record["software"] = software_versions(attrs.get("engine"))
     return record
 
 

@@ -312,6 +312,13 @@ def test_cli_engine_dask_end_to_end(client, un_shards, tmp_path, capsys):
     dask_record = json.loads((tmp_path / "dask.csv.json").read_text())
     assert dask_record["corpus"] == local_record["corpus"]      # fingerprint, documents, skipped rows
     assert (dask_record["options"]["engine"], dask_record["attrs"]["engine"]) == ("dask", "dask")
+    # the record names the versions of the engine's libraries, the local one does not
+    import dask
+    import distributed
+
+    assert (dask_record["software"]["dask"], dask_record["software"]["distributed"]) == (dask.__version__,
+                                                                                         distributed.__version__)
+    assert "dask" not in local_record["software"]
     keyness_args = ["keywords", "keyness", "--corpus", str(un_shards), "--by", "iso3", "--target", "CHN",
                     "--top", "15"]
     assert main([*keyness_args, "--out", str(tmp_path / "k_local.csv")]) == 0
