@@ -127,9 +127,7 @@ def cooccurrence(corpus, *, matcher: Matcher | None = None, level: str = "docume
             acc[1][idx] += weight
             for a, b in combinations(idx, 2):
                 acc[2][a, b] += weight
-    for j, column in enumerate(grouping.columns):
-        if tables and all(key[j] is None for key in tables):
-            raise InputError(f"{name}: no document has a value for {grouping.parts[j][1]!r}")
+    grouping.check_keys(tables, name)
     order = grouping.order(tables)
     labels = grouping.labels(order)
     rows, group_rows = [], []

@@ -246,6 +246,14 @@ def test_cooccurrence_document_and_sentence_levels():
     assert (row.n_a, row.n_b, row.n_ab, row.n_units) == (1, 0, 0, 2) and math.isnan(row.pmi)
 
 
+def test_cooccurrence_refuses_an_empty_corpus_and_a_by_column_without_values():
+    # the same checks, and messages, as the grouped frame count
+    with pytest.raises(InputError, match="empty: the corpus has no documents"):
+        cooccurrence(Corpus.from_documents([], name="empty"))
+    with pytest.raises(InputError, match=r"no document has a value for 'region' \(fields: doc_id"):
+        cooccurrence(load_corpus(), by="region")
+
+
 def test_cooccurrence_by_paragraph_and_by_several_columns():
     corpus = Corpus.from_documents([
         # two paragraphs, three sentences: win-win and the Shanghai Spirit share the first paragraph only
