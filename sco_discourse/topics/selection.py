@@ -581,9 +581,14 @@ class _Runner:
         if self.pool is not None:
             if self.stopped or exc[0] is not None:
                 # fits of Ks past the early stop (or after an error) are not used: end them now
-                # instead of waiting for them (a large-K fit takes longer than any other task)
-                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                    process.terminate()
+                # instead of waiting for them (a large-K fit takes longer than any other task);
+                # Python 3.14 has a method for it, earlier versions only the pool's processes
+                terminate = getattr(self.pool, "terminate_workers", None)
+                if terminate is not None:
+                    terminate()
+                else:
+                    for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                        process.terminate()
             self.pool.shutdown(wait=True, cancel_futures=True)
         _STATE.clear()
         return False
