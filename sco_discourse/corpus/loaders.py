@@ -63,7 +63,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CorpusError
+from ..language import detect_language as _detect_language
 from .model import Corpus, Document, add_to_fingerprint, combine_fingerprints
+from .reflow import reflow as _reflow_text
 
 __all__ = ["load_corpus", "records_corpus", "parse_date", "shard_files", "Shards", "FIELDS"]
 
@@ -420,13 +422,17 @@ def _splits_on_newline_byte(encoding: str) -> bool:
         return True
 
 
-def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None) -> Iterator[str]:
+def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None,
+                   escaped_nul: set[int] | None = None) -> Iterator[str]:
     """Decode line by line so an undecodable byte is reported with its line number.
 
     Without ``bad`` such a line raises :class:`CorpusError`; with it, the line is decoded
     with U+FFFD for the bad bytes and ``bad[line number]`` holds the message, so the row
     it belongs to can be reported (and skipped) like any other bad row. Damaged gzip data
-    raises :class:`_Unreadable` naming the first line not read.
+    raises :class:`_Unreadable` naming the first line not read. ``escaped_nul``, when
+    given, receives the numbers of the lines whose bytes hold the JSON escape ``\\u0000``
+    (looked for in the bytes, which is cheaper than in the text; only for lines split
+    before decoding).
     """
     lineno = 0
     try:
@@ -449,6 +455,8 @@ def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None)
         else:
             for raw_line in _byte_lines(path):
                 lineno += 1
+                if escaped_nul is not None and b"\\u0000" in raw_line:
+                    escaped_nul.add(lineno)
                 try:
                     line = raw_line.decode(encoding)
                 except UnicodeDecodeError as exc:
@@ -645,26 +653,55 @@ class _JsonlSource(_Source):
 
     def rows(self):
         bad: dict[int, str] = {}
+        # a NUL character in a JSON value can only come from the escape \u0000 (a raw NUL is
+        # not valid JSON): when the line's bytes do not hold it, the record needs no NUL check
+        # (the bytes are looked at only in encodings that write "\u0000" as those ASCII bytes)
+        escaped_nul: set[int] | None = set() if _ascii_compatible(self.encoding) else None
         lineno = 0
         try:
-            for lineno, line in enumerate(_decoded_lines(self.path, self.encoding, bad=bad), 1):
-                if not line.strip():
+            for lineno, line in enumerate(_decoded_lines(self.path, self.encoding, bad=bad,
+                                                         escaped_nul=escaped_nul), 1):
+                if not line or line.isspace():  # what strip() would empty, without copying the line
                     continue
                 where = f"{self.path}: line {lineno}"
                 try:
-                    record = json.loads(line.rstrip("\r\n"))  # a column past the line's end would confuse
-                except json.JSONDecodeError as exc:
-                    yield where, _BadRow(bad.get(lineno) or f"is not valid JSON ({exc.msg} at column {exc.colno})")
-                    continue
+                    # JSON allows the white space of the line's end: the line is parsed as it is
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    try:  # the message, from the line without its end (a column past it would confuse)
+                        record = json.loads(line.rstrip("\r\n"))
+                    except json.JSONDecodeError as exc:
+                        yield where, _BadRow(bad.get(lineno) or f"is not valid JSON ({exc.msg} at column {exc.colno})")
+                        continue
                 if not isinstance(record, dict):
                     yield where, _BadRow(f"is a JSON {type(record).__name__}, expected an object")
                     continue
                 if lineno in bad:
                     yield where, _undecodable(bad, lineno, lineno, record)
                     continue
+                if escaped_nul is not None and lineno not in escaped_nul:
+                    record = _NulFree(record)
                 yield where, record
         except _Unreadable as exc:
             yield f"{self.path}: line {exc.lineno}", _BadRow(exc.message())
+
+
+#: Encodings (by their codec's name) in which every ASCII character is its own byte and no
+#: other character holds those bytes' sequence "\u0000" (see :meth:`_JsonlSource.rows`).
+_ASCII_COMPATIBLE = frozenset({"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"})
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in _ASCII_COMPATIBLE
+    except LookupError:
+        return False
+
+
+class _NulFree(dict):
+    """A record whose values are known to hold no NUL character (:func:`_no_nul` is skipped)."""
+
+    __slots__ = ()
 
 
 class _ParquetSource(_Source):
@@ -1149,18 +1186,35 @@ def _no_nul(record: Mapping[str, Any], cols: Mapping[str, str | None]) -> None:
                                    f"encoding='utf-16' in Python)".lstrip())
 
 
+def _missing(v) -> bool:  # str.isspace stops at the first other character; strip() copies the text
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (not v or v.isspace()))
+
+
 def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | None], source: _Source,
-                   row_index: int, clean: bool | None, fixed: set[str] = frozenset(), reflow: bool = False) -> Document:
+                   row_index: int, clean: bool | None, fixed: set[str] = frozenset(), reflow: bool = False,
+                   column_cache: dict | None = None) -> Document:
+    """The document of one record. ``column_cache`` (a dict kept by the caller for one
+    source): the columns of records of an open schema, by their keys, so that records that
+    share their keys are matched to fields once."""
     if getattr(source, "open_schema", False):
-        cols = _record_columns(cols, record, fixed)
-    _no_nul(record, cols)
+        if column_cache is None:
+            cols = _record_columns(cols, record, fixed)
+        else:
+            keys = tuple(record)
+            found = column_cache.get(keys)
+            if found is None:
+                found = _record_columns(cols, record, fixed)  # an error is raised again for the next such record
+                if len(column_cache) >= 1024:  # records of ever new keys: keep the memory bounded
+                    column_cache.clear()
+                column_cache[keys] = found
+            cols = found
+    if type(record) is not _NulFree:
+        _no_nul(record, cols)
+    missing = _missing
 
     def value(field):
         col = cols.get(field)
         return record.get(col) if col is not None else None
-
-    def missing(v) -> bool:  # str.isspace stops at the first other character; strip() copies the text
-        return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (not v or v.isspace()))
 
     # text
     if isinstance(source, _FolderSource):
@@ -1229,17 +1283,13 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
     # Document.raw keeps the input as loaded (a page's HTML, a text before re-flowing or cleaning)
     raw = getattr(record, "original", None)
     if reflow:
-        from .reflow import reflow as reflow_text
-
         loaded = text
-        text, reflowed = reflow_text(text)
+        text, reflowed = _reflow_text(text)
         meta["reflowed"] = reflowed
         if reflowed and raw is None:
             raw = loaded
     if clean is None:
-        from .html import cjk_share
-
-        clean = isinstance(source, _HtmlSource) and cjk_share(text[:5000]) < 0.5
+        clean = isinstance(source, _HtmlSource) and _cjk_share(text[:5000]) < 0.5
     meta["cleaned"] = bool(clean)
     if clean:
         from .cleaning import clean_text
@@ -1248,10 +1298,14 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
             raw = text
         text = clean_text(text).text
     if missing(meta.get("language")):  # detected when the source does not say (see sco_discourse.language)
-        from ..language import detect_language
-
-        meta["language"] = detect_language(text)
+        meta["language"] = _detect_language(text)
     return Document(doc_id=doc_id, text=text, date=date, date_precision=precision, meta=meta, raw=raw)
+
+
+def _cjk_share(text: str) -> float:
+    from .html import cjk_share
+
+    return cjk_share(text)
 
 
 def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, skipped: list | None,
@@ -1265,6 +1319,7 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, sk
     seen: dict[str, str] = {}
     listed: set[str] = set()
     full_where = full_where or getattr(source, "full_where", False)
+    column_cache: dict = {}
     for index, (where, record) in enumerate(source.rows(), first_index):
         if not full_check and index in known_duplicates:
             continue  # already reported by the validation pass
@@ -1275,7 +1330,7 @@ def _iter_documents(source: _Source, cols, on_error: str, clean: bool | None, sk
                 mapped_seen.update(cols[f] for f in fixed if cols[f] in record)
             if full_check and isinstance(source, _FolderSource) and cols.get("file"):
                 listed.add(str(record.get(cols["file"]) or "").strip())
-            doc = _make_document(where, record, cols, source, index, clean, fixed, reflow)
+            doc = _make_document(where, record, cols, source, index, clean, fixed, reflow, column_cache)
             if full_check and doc.doc_id in seen:
                 if found_duplicates is not None:
                     found_duplicates.add(index)
