@@ -67,7 +67,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -93,10 +93,16 @@ _LIST_MARKER = re.compile(r"(?:[\u2022\u25cf\u25aa\u00b7*\-\u2013\u2014]\s|\(?(?
 #: :data:`_LIST_MARKER` at the start of a line after the first, in lines joined by "\n": one
 #: search over the text (the regex engine skips to each "\n") instead of a match per line;
 #: the white space after the marker is on its line (not the "\n" that ends it).
-_LIST_AFTER_BREAK = re.compile(_LIST_MARKER.pattern.replace(r"\s", r"[^\S\n]").replace("(?:", "\n(?:", 1))
+#: A lookahead first turns away the lines that start with a word (most lines: a letter, then a
+#: character no marker has after its first letter) before the alternatives are tried.
+_LIST_AFTER_BREAK = re.compile(_LIST_MARKER.pattern.replace(r"\s", r"[^\S\n]").replace(
+    "(?:", r"\n(?=[^a-zA-Z]|[a-zA-Z][.)]|[ivxIVX]{2,4}[.)])(?:", 1))
 _END_CHAR_RE = re.compile("[" + re.escape("".join(sorted(_END_CHARS))) + "]")
 _LAST = itemgetter(-1)
+_HEAD = itemgetter(0)
 _INDENT = (" ", "\t", "\u3000")
+#: The characters other than digits and white space a page-number line can start with.
+_FURNITURE_PUNCTUATION = frozenset("-/.,()\u2013")
 
 
 class WrapProfile(NamedTuple):
@@ -129,7 +135,9 @@ def _special(stripped: list[str], lengths: list[int]) -> dict[int, bool]:
     """``{line number: is blank}`` of the blank and page-number lines, in line order (only
     lines of at most :data:`_FURNITURE_MAX` characters can be either)."""
     short = [i for i, k in enumerate(lengths) if k <= _FURNITURE_MAX]
-    return {i: not stripped[i] for i in short if not stripped[i] or _is_furniture(stripped[i])}
+    # the pattern only for lines that start with a digit (``\d``) or a punctuation mark it allows
+    return {i: not line for i in short if not (line := stripped[i])
+            or ((line[0].isdecimal() or line[0] in _FURNITURE_PUNCTUATION) and _is_furniture(line))}
 
 
 def _percentile_90(sorted_lengths: list[int]) -> float:
@@ -324,14 +332,13 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
                     blank_before.add(i + 1 - seen)
                 blank = furniture = False
     count = len(lines)
-    # the raw line starts indented
-    indents = list(map(str.startswith, compress(raw_lines, kept) if kept is not None else raw_lines,
-                       repeat(_INDENT)))
+    # the first character of each content line as it stands (never empty): indented or not
+    heads = "".join(map(_HEAD, compress(raw_lines, kept) if kept is not None else raw_lines))
     # lines ending a sentence: the line after each may start a paragraph
     sentence_ends = [m.start() for m in _END_CHAR_RE.finditer(last_chars)]
     # a mark of paragraphs is used often enough to be one: a paragraph every 20 lines at most
     often = max(3, count / 20)
-    indented = sum(indents)
+    indented = sum(map(heads.count, _INDENT))
     indent_marks_paragraphs = often <= indented <= 0.4 * count
     # blank lines after a sentence's end: when there are enough of them they are the paragraph
     # breaks, and a short line at a sentence's end is not taken for one (rule 4 is off)
@@ -351,8 +358,9 @@ def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, 
         i = previous_index + 1
         if i >= count or i in new_paragraph:
             continue
-        if (i in blank_before or (indent_marks_paragraphs and indents[i])
-                or (short_breaks and lengths[previous_index] + 1 + len(lines[i].split(None, 1)[0]) <= fits)):
+        if (i in blank_before or (indent_marks_paragraphs and heads[i] in _INDENT)
+                or (short_breaks and lengths[previous_index] + 2 <= fits  # room for a word of one character
+                    and lengths[previous_index] + 1 + len(lines[i].split(None, 1)[0]) <= fits)):
             new_paragraph.add(i)
     for i in blank_before:  # a heading or salutation: a short line without final punctuation
         if 1 <= i < count and i not in new_paragraph and last_chars[i - 1] not in _END_CHARS:
