@@ -203,3 +203,83 @@ def test_reflow_then_clean_and_explain():
 def test_documents_built_in_memory_are_not_touched():
     doc = Document("d", "\n".join(["a line of a wrapped text that goes on and on"] * 12))
     assert list(Corpus.from_documents([doc]))[0].text == doc.text
+
+
+def test_list_markers_among_lines_that_start_with_words():
+    lines = ["The Assembly adopted the following measures on the",
+             "question before it:",
+             "ii) the first measure of the list of the",
+             "agreed measures;",
+             "iv. the second measure, which it adopted",
+             "after a long debate, a vote and the",
+             "Ivan said that it) was not a list item at",  # "Iv" + "a": a word, not a roman numeral
+             "all, and B. Smith agreed.",
+             "B. a lettered item of the list that was",
+             "adopted too."]
+    assert reflow("\n".join(lines), force=True).text.split("\n\n") == [
+        "The Assembly adopted the following measures on the question before it:",
+        "ii) the first measure of the list of the agreed measures;",
+        "iv. the second measure, which it adopted after a long debate, a vote and the Ivan said that it) "
+        "was not a list item at all, and B. Smith agreed.",
+        "B. a lettered item of the list that was adopted too.",
+    ]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_page_numbers_in_brackets_and_dashes_and_short_lines_that_are_text(newline):
+    lines = ["(12)",  # the first line is a page number
+             "The General Assembly met in its plenary hall",
+             "to hear the statements of the delegations of",
+             "- 17 -",
+             "the member states, which spoke in the order",
+             "of the list of speakers agreed by the General",
+             "\u20133\u2013",
+             "Committee; the first to speak was the head of",
+             "the delegation of Brazil, who spoke on 17 May.",
+             "17 May.",  # short, starts with a digit, holds letters: text
+             "A/68/PV.5",  # a document code with letters: text
+             "The next speaker was the minister of foreign",
+             "affairs of the Republic of Kazakhstan, who",
+             "spoke of the Shanghai Cooperation Organization."]
+    text = newline.join(lines)
+    assert is_hard_wrapped(text)
+    # 11 content lines, width 46 (the 90th percentile), "17 May." leaves room for "A/68/PV.5"
+    assert reflow(text) == (
+        "The General Assembly met in its plenary hall to hear the statements of the delegations of the member "
+        "states, which spoke in the order of the list of speakers agreed by the General Committee; the first to "
+        "speak was the head of the delegation of Brazil, who spoke on 17 May. 17 May.\n\n"
+        "A/68/PV.5 The next speaker was the minister of foreign affairs of the Republic of Kazakhstan, who "
+        "spoke of the Shanghai Cooperation Organization.", True)
+    removed = explain_reflow(text)
+    assert list(removed["text"]) == ["(12)", "- 17 -", "\u20133\u2013"]
+    assert list(removed["start"]) == [0, text.index("- 17 -"), text.index("\u20133\u2013")]
+    assert list(removed["end"] - removed["start"]) == [4, 6, 3]
+
+
+def test_tab_and_ideographic_space_indents_hyphen_joins_and_no_final_newline():
+    lines = ["\tThe delegation of China supports the zero-",
+             "sum approach of none of the members of the",
+             "Organization and calls on all of them to act",
+             "together.",
+             "\u3000It also supports the work of the Council",
+             "of the Heads of State and of the Council of",
+             "the Heads of Government of the member states",
+             "of the Organization.",
+             "   Finally, it thanks the Secretary-General of",
+             "the Organization for the report on the work",
+             "of the Organization since the last summit of",
+             "the Heads of State in Astana."]
+    assert reflow("\n".join(lines)) == (
+        "The delegation of China supports the zero-sum approach of none of the members of the Organization "
+        "and calls on all of them to act together.\n\n"
+        "It also supports the work of the Council of the Heads of State and of the Council of the Heads of "
+        "Government of the member states of the Organization.\n\n"
+        "Finally, it thanks the Secretary-General of the Organization for the report on the work of the "
+        "Organization since the last summit of the Heads of State in Astana.", True)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_only_blank_lines(force):
+    text = "\n \n\t\n\u3000\n" * 5
+    assert reflow(text, force=force) == (text, False)
+    assert explain_reflow(text, force=force).empty
