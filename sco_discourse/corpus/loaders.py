@@ -26,7 +26,9 @@ Strict reading, decided once for every format:
   field should end makes its row bad (named by row and line); the lines after it are
   read again as rows of their own, so one stray quote never merges later rows into it.
 * A NUL character in any text field is an error (a bad row): it does not occur in text
-  and usually means a binary file or a wrong encoding (UTF-16 read as UTF-8).
+  and usually means a binary file or a wrong encoding (UTF-16 read as UTF-8). So is a
+  lone surrogate (a JSON escape ``\\ud800`` without its pair): half a character, which no
+  table could be written with.
 * The package's fields (``id``, ``text``, ``date``, ...) match column names exactly
   first, then ignoring case and surrounding spaces (a header ``Date`` is the date);
   two columns that both match a field that way (``Date`` and ``DATE``) are an error.
@@ -187,7 +189,7 @@ def load_corpus(path: str | Path | pd.DataFrame | None = None, *, format: str | 
     ------
     CorpusError
         Missing or empty text, unparseable date or year (``true`` is not a year), duplicate
-        id, undecodable bytes, a NUL character, a malformed CSV row (unclosed quote),
+        id, undecodable bytes, a NUL character or lone surrogate, a malformed CSV row (unclosed quote),
         truncated or corrupt gzip data, a text file outside a folder corpus, unknown
         column mapping, empty corpus, unknown format — naming file, row, field.
 
@@ -423,16 +425,16 @@ def _splits_on_newline_byte(encoding: str) -> bool:
 
 
 def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None,
-                   escaped_nul: set[int] | None = None) -> Iterator[str]:
+                   escaped: set[int] | None = None) -> Iterator[str]:
     """Decode line by line so an undecodable byte is reported with its line number.
 
     Without ``bad`` such a line raises :class:`CorpusError`; with it, the line is decoded
     with U+FFFD for the bad bytes and ``bad[line number]`` holds the message, so the row
     it belongs to can be reported (and skipped) like any other bad row. Damaged gzip data
-    raises :class:`_Unreadable` naming the first line not read. ``escaped_nul``, when
-    given, receives the numbers of the lines whose bytes hold the JSON escape ``\\u0000``
-    (looked for in the bytes, which is cheaper than in the text; only for lines split
-    before decoding).
+    raises :class:`_Unreadable` naming the first line not read. ``escaped``, when
+    given, receives the numbers of the lines whose bytes hold a JSON escape of a NUL
+    character or of a surrogate (:data:`_NUL_OR_SURROGATE_ESCAPE`; looked for in the
+    bytes, which is cheaper than in the text; only for lines split before decoding).
     """
     lineno = 0
     try:
@@ -455,8 +457,8 @@ def _decoded_lines(path: Path, encoding: str, bad: dict[int, str] | None = None,
         else:
             for raw_line in _byte_lines(path):
                 lineno += 1
-                if escaped_nul is not None and b"\\u0000" in raw_line:
-                    escaped_nul.add(lineno)
+                if escaped is not None and _NUL_OR_SURROGATE_ESCAPE.search(raw_line):
+                    escaped.add(lineno)
                 try:
                     line = raw_line.decode(encoding)
                 except UnicodeDecodeError as exc:
@@ -654,13 +656,14 @@ class _JsonlSource(_Source):
     def rows(self):
         bad: dict[int, str] = {}
         # a NUL character in a JSON value can only come from the escape \u0000 (a raw NUL is
-        # not valid JSON): when the line's bytes do not hold it, the record needs no NUL check
-        # (the bytes are looked at only in encodings that write "\u0000" as those ASCII bytes)
-        escaped_nul: set[int] | None = set() if _ascii_compatible(self.encoding) else None
+        # not valid JSON), a lone surrogate only from an escape \ud800-\udfff: when the line's
+        # bytes hold neither, the record needs no check of its characters (the bytes are looked
+        # at only in encodings that write these escapes as those ASCII bytes)
+        escaped: set[int] | None = set() if _ascii_compatible(self.encoding) else None
         lineno = 0
         try:
             for lineno, line in enumerate(_decoded_lines(self.path, self.encoding, bad=bad,
-                                                         escaped_nul=escaped_nul), 1):
+                                                         escaped=escaped), 1):
                 if not line or line.isspace():  # what strip() would empty, without copying the line
                     continue
                 where = f"{self.path}: line {lineno}"
@@ -679,8 +682,8 @@ class _JsonlSource(_Source):
                 if lineno in bad:
                     yield where, _undecodable(bad, lineno, lineno, record)
                     continue
-                if escaped_nul is not None and lineno not in escaped_nul:
-                    record = _NulFree(record)
+                if escaped is not None and lineno not in escaped:
+                    record = _PlainText(record)
                 yield where, record
         except _Unreadable as exc:
             yield f"{self.path}: line {exc.lineno}", _BadRow(exc.message())
@@ -698,8 +701,13 @@ def _ascii_compatible(encoding: str) -> bool:
         return False
 
 
-class _NulFree(dict):
-    """A record whose values are known to hold no NUL character (:func:`_no_nul` is skipped)."""
+#: A JSON escape that gives a NUL character or half of a surrogate pair (in a line's bytes).
+_NUL_OR_SURROGATE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+
+
+class _PlainText(dict):
+    """A record whose values are known to hold no NUL character and no lone surrogate
+    (:func:`_check_characters` is skipped)."""
 
     __slots__ = ()
 
@@ -1174,16 +1182,32 @@ def _columns_among(fields: tuple[str, ...], keys: tuple) -> tuple:
 _NUL = "\x00"
 
 
-def _no_nul(record: Mapping[str, Any], cols: Mapping[str, str | None]) -> None:
-    """A NUL character is not text: it means a binary file or a wrong encoding."""
-    field_of = {c: f for f, c in cols.items() if c is not None}
+def _check_characters(record: Mapping[str, Any], cols: Mapping[str, str | None]) -> None:
+    """A NUL character is not text: it means a binary file or a wrong encoding. A lone
+    surrogate (a JSON escape ``\\ud800``-``\\udfff`` without its pair, or a string built in
+    Python) is half of a UTF-16 pair, not a character: no table holding it could be written."""
+    field_of = None
     for key, v in record.items():
-        if isinstance(v, str) and _NUL in v:
-            field = field_of.get(key, str(key))
-            column = f" (column {key!r})" if field != key else ""
-            raise _RowError(field, f"{column} holds a NUL character at position {v.index(_NUL)}: not text; the "
-                                   f"file may be binary or in another encoding (UTF-16: --encoding utf-16, "
-                                   f"encoding='utf-16' in Python)".lstrip())
+        if not isinstance(v, str):
+            continue
+        if _NUL in v:
+            problem = (f"holds a NUL character at position {v.index(_NUL)}: not text; the file may be binary "
+                       f"or in another encoding (UTF-16: --encoding utf-16, encoding='utf-16' in Python)")
+        elif v.isascii():
+            continue
+        else:
+            try:
+                v.encode("utf-8")
+                continue
+            except UnicodeEncodeError as exc:
+                problem = (f"holds a lone surrogate (U+{ord(v[exc.start]):04X}) at position {exc.start}: half of "
+                           f"a UTF-16 pair, not a character (in JSON an escape \\u{ord(v[exc.start]):04x} "
+                           f"without its partner); correct the file, or skip the row (on_error='skip')")
+        if field_of is None:
+            field_of = {c: f for f, c in cols.items() if c is not None}
+        field = field_of.get(key, str(key))
+        column = f" (column {key!r})" if field != key else ""
+        raise _RowError(field, f"{column} {problem}".lstrip())
 
 
 def _missing(v) -> bool:  # str.isspace stops at the first other character; strip() copies the text
@@ -1208,8 +1232,8 @@ def _make_document(where: str, record: dict[str, Any], cols: dict[str, str | Non
                     column_cache.clear()
                 column_cache[keys] = found
             cols = found
-    if type(record) is not _NulFree:
-        _no_nul(record, cols)
+    if type(record) is not _PlainText:
+        _check_characters(record, cols)
     missing = _missing
 
     def value(field):

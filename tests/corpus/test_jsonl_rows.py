@@ -1,7 +1,8 @@
-"""JSON Lines rows read without copies of the line: the NUL check left to the records whose
-bytes hold the escape \\u0000, lines parsed with their line end, the columns of records that
-share their keys matched once. Each case gives what reading the line after stripping it,
-checking every value and matching every record gave: the same documents, skips and messages."""
+"""JSON Lines rows read without copies of the line: the NUL and lone-surrogate checks left
+to the records whose bytes hold the escape \\u0000 or one of \\ud800-\\udfff, lines parsed
+with their line end, the columns of records that share their keys matched once. Each case
+gives what reading the line after stripping it, checking every value and matching every
+record gave: the same documents, skips and messages."""
 
 import json
 
@@ -71,3 +72,41 @@ def test_records_with_new_keys_are_matched_record_by_record(tmp_path):
 ])
 def test_language_when_the_text_is_not_ascii(text, language):
     assert detect_language(text) == language
+
+
+SURROGATE_LINES = [
+    '{"id": "a", "text": "half a pair \\ud800 here"}',             # a lone high surrogate
+    '{"id": "b", "text": "a pair \\ud83d\\ude00 is one character"}',  # U+1F600: kept
+    '{"id": "c", "text": "ok", "note": "low half \\uDC00"}',         # a lone low one, upper-case hex
+    '{"id": "d", "text": "the escape \\\\ud800 is text"}',          # an escaped backslash: no surrogate
+]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_lone_surrogate_is_a_bad_row_naming_line_field_and_position(tmp_path, encoding):
+    # a JSON escape of half a UTF-16 pair gives no character: before, it went through loading
+    # and broke the corpus fingerprint (or a written table) with a traceback
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(("\n".join(SURROGATE_LINES) + "\n").encode(encoding))
+    corpus = load_corpus(path, on_error="skip", encoding=encoding)
+    docs = list(corpus)
+    assert [d.doc_id for d in docs] == ["b", "d"]
+    assert docs[0].text == "a pair \U0001f600 is one character"
+    assert docs[1].text == "the escape \\ud800 is text"
+    assert [(where.rsplit(": ", 1)[-1], message) for where, message in corpus.skipped] == [
+        ("line 1", "field 'text' holds a lone surrogate (U+D800) at position 12: half of a UTF-16 pair, not a "
+                   "character (in JSON an escape \\ud800 without its partner); correct the file, or skip the "
+                   "row (on_error='skip')"),
+        ("line 3", "field 'note' holds a lone surrogate (U+DC00) at position 9: half of a UTF-16 pair, not a "
+                   "character (in JSON an escape \\udc00 without its partner); correct the file, or skip the "
+                   "row (on_error='skip')"),
+    ]
+    with pytest.raises(CorpusError, match=r"s\.jsonl: line 1: field 'text' holds a lone surrogate \(U\+D800\)"):
+        load_corpus(path, encoding=encoding)
+
+
+def test_a_lone_surrogate_in_records_given_in_python_is_refused():
+    from sco_discourse.corpus.loaders import records_corpus
+
+    with pytest.raises(CorpusError, match=r"row 2: field 'text' holds a lone surrogate \(U\+DFFF\) at position 1"):
+        records_corpus([{"id": "a", "text": "fine"}, {"id": "b", "text": "x\udfff"}])
