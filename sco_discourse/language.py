@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .text import _codes
+
 __all__ = ["LANGUAGES", "detect_language", "language_code", "document_language", "han_share"]
 
 #: The languages the package has a tokenizer and a lexicon for.
@@ -79,29 +81,17 @@ def _han_table():
 def _may_have_han(text: str) -> bool:
     """False when ``text`` has no Chinese character, decided from its array of code points
     (its maximum, then a table look-up over the few characters from U+3000 on, when the
-    maximum reaches them) when all of them lie in the BMP: this spares the regular-expression scan of an English text with a few typographic
-    quotes, which costs as much as reading it. True: :func:`~sco_discourse.zh.has_han` decides."""
+    maximum reaches them) when all of them lie in the BMP: this spares the
+    regular-expression scan of an English text with a few typographic quotes, which costs
+    as much as reading it. True: :func:`~sco_discourse.zh.has_han` decides."""
     if text.isascii():
         return False
-    codes = _code_points(text)
+    codes = _codes(text)
     if codes is None:
         return True
     if codes.max() < 0x3000:  # one reduction over the array; most texts stop here
         return False
     return bool(_han_table()[codes[codes >= 0x3000]].any())
-
-
-def _code_points(text: str):
-    """:func:`sco_discourse.text._codes` (imported on the first call, not at every call)."""
-    global _CODES
-    if _CODES is None:
-        from .text import _codes
-
-        _CODES = _codes
-    return _CODES(text)
-
-
-_CODES = None
 
 
 def detect_language(text: str) -> str | None:
