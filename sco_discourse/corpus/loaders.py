@@ -359,10 +359,14 @@ def _text_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and (p.name.endswith(".txt") or p.name.endswith(".txt.gz"))]
 
 
-def _open_binary(path: Path):
+def _is_gzip(path: Path) -> bool:
+    """Whether the file holds gzip data (its first two bytes), whatever its name."""
     with open(path, "rb") as probe:
-        magic = probe.read(2)
-    return gzip.open(path, "rb") if magic == _MAGIC_GZIP else open(path, "rb")
+        return probe.read(2) == _MAGIC_GZIP
+
+
+def _open_binary(path: Path):
+    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
 
 
 def _byte_lines(path: Path) -> Iterator[bytes]:
@@ -374,9 +378,7 @@ def _byte_lines(path: Path) -> Iterator[bytes]:
     errors: the file is then read again with :mod:`gzip` from the first line not yet given,
     so the lines read before the damage and the error raised are exactly those of :mod:`gzip`.
     """
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic != _MAGIC_GZIP:
+    if not _is_gzip(path):
         with open(path, "rb") as handle:
             yield from handle
         return
@@ -690,7 +692,7 @@ class _JsonlSource(_Source):
 
 
 #: Encodings (by their codec's name) in which every ASCII character is its own byte and no
-#: other character holds those bytes' sequence "\u0000" (see :meth:`_JsonlSource.rows`).
+#: other character holds the bytes of an escape such as "\u0000" (see :meth:`_JsonlSource.rows`).
 _ASCII_COMPATIBLE = frozenset({"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"})
 
 
