@@ -127,8 +127,9 @@ def _is_furniture(line: str) -> bool:
 
 
 def _content(stripped: list[str]) -> list[str]:
-    """The non-blank lines that are not page furniture (only short lines can be)."""
-    return [s for s in stripped if s and (len(s) > _FURNITURE_MAX or not _is_furniture(s))]
+    """The non-blank lines that are not page furniture (:func:`_special`)."""
+    special = _special(stripped, list(map(len, stripped)))
+    return [s for i, s in enumerate(stripped) if i not in special] if special else stripped
 
 
 def _special(stripped: list[str], lengths: list[int]) -> dict[int, bool]:
