@@ -321,9 +321,6 @@ class _ScanAutomaton:
             self._automaton = ahocorasick_rs.BytesAhoCorasick(self._forms,
                                                               implementation=ahocorasick_rs.Implementation.DFA)
 
-    def __len__(self) -> int:
-        return len(self._forms)
-
     def hits(self, compact: str, scan: bytes) -> list[tuple[int, int, tuple]]:
         """``(start, end, payload)`` of every whole-word hit of a key in the match text,
         by end (the longest first at one end, as the reference automaton reports them)."""
