@@ -496,10 +496,10 @@ class TopicModel(TransformerMixin, BaseEstimator):
         score = self.components_ if by == "probability" else frex
         n_terms = score.shape[1] if n is None else min(int(n), score.shape[1])
         vocab = np.asarray(self.vocabulary_, dtype=object)
+        top = top_term_indices(score, n_terms)
         rows = []
         for k in range(score.shape[0]):
-            # stable sort on (-score, term index) so ties are broken the same way every time
-            order = np.lexsort((np.arange(score.shape[1]), -score[k]))[:n_terms]
+            order = top[k]
             rows.append(pd.DataFrame({"topic": k, "term": vocab[order], "weight": self.components_[k, order],
                                       "rank": np.arange(1, n_terms + 1), "frex": frex[k, order]}))
         return pd.concat(rows, ignore_index=True)
@@ -755,11 +755,23 @@ def exclusivity(components: np.ndarray, *, n: int = 10) -> np.ndarray:
     beta = np.asarray(components, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         excl = np.nan_to_num(beta / beta.sum(axis=0, keepdims=True))
-    top = np.argsort(-beta, axis=1, kind="stable")[:, :n]
+    top = top_term_indices(beta, n)
     return np.take_along_axis(excl, top, axis=1).mean(axis=1)
 
 
 # ---------------------------------------------------------------------- helpers
+def top_term_indices(weights: np.ndarray, n: int) -> np.ndarray:
+    """Per topic (row), the indices of its ``n`` highest weights, highest first; equal
+    weights in term order, so ties are broken the same way every time.
+
+    Examples
+    --------
+    >>> top_term_indices(np.array([[0.1, 0.5, 0.5, 0.2]]), 3).tolist()
+    [[1, 2, 3]]
+    """
+    return np.argsort(-np.asarray(weights), axis=1, kind="stable")[:, :n]
+
+
 def _tomotopy():
     try:
         import tomotopy

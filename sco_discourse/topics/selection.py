@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .models import TopicModel, exclusivity
+from .models import TopicModel, exclusivity, top_term_indices
 from .preprocess import Preprocessor
 from .units import as_units
 
@@ -545,8 +545,8 @@ def _fit_run(state: dict, k: int, seed: int) -> dict:
     counts, units = state["counts"], state["units"]
     model = clone(state["template"]).set_params(n_topics=k, random_state=seed)
     model.fit(units.iloc[idx].reset_index(drop=True), counts=counts[idx])
-    # the top terms as topic_terms gives them (ties in term order), without building its table
-    order = np.argsort(-model.components_, axis=1, kind="stable")[:, :state["n_terms"]]
+    # the top terms as topic_terms gives them, without building its table
+    order = top_term_indices(model.components_, state["n_terms"])
     vocabulary = np.asarray(model.vocabulary_, dtype=object)
     top = [vocabulary[row].tolist() for row in order]
     held = state["held_idx"]
