@@ -48,7 +48,7 @@ __all__ = ["provenance_record", "corpus_attrs", "corpus_record", "write_table", 
 RECORD_VERSION = 1
 #: Distributions whose versions are recorded (those the computations rest on).
 _LIBRARIES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "statsmodels", "pyahocorasick", "ahocorasick-rs",
-              "jieba", "rjieba", "simplemma", "nltk", "pyyaml", "pyarrow", "matplotlib")
+              "numba", "jieba", "rjieba", "simplemma", "nltk", "pyyaml", "pyarrow", "matplotlib")
 #: How many skipped rows are listed one by one (all are counted).
 MAX_LISTED_SKIPS = 1000
 

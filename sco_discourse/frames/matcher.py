@@ -59,6 +59,7 @@ from typing import Any
 
 from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
 from ..provenance import corpus_attrs
+from .._kernels import match_bytes
 from ..text import _lower, normalize
 from .rules import ListResolver, _ContextRules, _Doc, _is_word, to_original
 
@@ -204,7 +205,13 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
         return compact, _scan_bytes(compact), break_at, shift
     to_match, to_scan, ascii_table, folded_table, scan_table = _match_tables()
     if codes.dtype == np.uint8:   # one byte per character (ASCII or Latin-1): byte translations
-        out = _collapse_bytes(codes.tobytes().translate(folded_table if folded else ascii_table), scan_table)
+        table = folded_table if folded else ascii_table
+        compiled = match_bytes(codes, table, scan_table)
+        if compiled is None:
+            out = _collapse_bytes(codes.tobytes().translate(table), scan_table)
+        else:
+            match, scan, break_at, shift = compiled
+            out = (match.decode("latin-1"), scan, break_at, shift)
         if folded and text[0] == "\ufeff":   # the match text keeps the byte-order mark
             out = ("\ufeff" + out[0][1:], *out[1:])
         return out
