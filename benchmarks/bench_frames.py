@@ -9,7 +9,9 @@ Rows
 ----
 * ``Matcher.find``: the mention table (evidence, sentence and paragraph numbers).
 * ``Matcher.count + frame_counts``: ``frame_counts(matcher.count(corpus, by="year"),
-  interval="poisson")`` over documents in memory.
+  interval="poisson")`` over documents in memory; then the same with the byte passes in
+  numpy instead of numba's compiled loops (``sco_discourse._kernels.numpy_passes``: what a
+  machine without numba runs).
 * the same end to end from the ``.jsonl.gz`` file: ``load_corpus(path, validate=False)``
   reads every line once (one decompression, one JSON parse per document) while counting;
   the loader's default (``validate=True``) reads the file once at load time and keeps the
@@ -212,6 +214,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from sco_discourse import Corpus, load_corpus
+    from sco_discourse._kernels import kernels, numpy_passes
     from sco_discourse.frames import Matcher, frame_counts
     from sco_discourse.frames.matcher import match_text
     from sco_discourse.text import count_tokens
@@ -250,6 +253,12 @@ def main(argv=None) -> int:
                     f"{len(result.get('find', ()))} mentions")
     in_memory = row(IN_MEMORY_ROW,
                     cpu(lambda: frame_counts(matcher.count(corpus, by="year"), interval="poisson"), args.repeat))
+    if kernels() is not None:
+        with numpy_passes():
+            row("  the same, byte passes in numpy (no numba)",
+                cpu(lambda: frame_counts(matcher.count(corpus, by="year"), interval="poisson"), args.repeat))
+    else:
+        print("  (numba is not installed or SCO_DISCOURSE_JIT=0: the rows use the numpy passes)")
 
     def end_to_end(**options):
         source = load_corpus(path, **options)
