@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ._kernels import may_have_han
 from .text import _codes
 
 __all__ = ["LANGUAGES", "detect_language", "language_code", "document_language", "han_share"]
@@ -86,6 +87,9 @@ def _may_have_han(text: str) -> bool:
     as much as reading it. True: :func:`~sco_discourse.zh.has_han` decides."""
     if text.isascii():
         return False
+    found = may_have_han(text)   # the same test, compiled: one pass over the characters as stored
+    if found is not None:
+        return found
     codes = _codes(text)
     if codes is None:
         return True

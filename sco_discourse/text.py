@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ._kernels import class_counts, fold_wide, kernels
-
 __all__ = [
     "Token",
     "normalize",
@@ -540,10 +538,6 @@ def _folded_codes(text: str):
 
     if text.isascii():
         return np.frombuffer(text.encode("ascii"), dtype=np.uint8), False
-    if kernels() is not None:   # a compiled table look-up over the two-byte codes
-        wide = _codes(text)
-        folded = None if wide is None else fold_wide(wide, _fold_table())
-        return (wide, False) if folded is None else (folded, True)
     try:
         return np.frombuffer(text.encode("latin-1", "sco_discourse.fold"), dtype=np.uint8), True
     except UnicodeEncodeError:
@@ -553,7 +547,8 @@ def _folded_codes(text: str):
 @lru_cache(maxsize=1)
 def _fold_table():
     """Per code point of the BMP, its one-byte code in :func:`_folded_codes` (what
-    :func:`_fold_error` makes of it), 0xFFFF where it has none."""
+    :func:`_fold_error` makes of it), 0xFFFF where it has none: the table of the compiled
+    fold (:func:`sco_discourse._kernels.english_passes`)."""
     import numpy as np
 
     table = np.full(0x10000, 0xFFFF, dtype=np.uint16)
@@ -608,10 +603,6 @@ def _counts_from_codes(text: str, codes, folded: bool = False) -> tuple[int, int
         return count_tokens(text, language="en"), count_characters(text)
     wide, ascii = _code_classes()
     if codes.dtype == np.uint8:   # one byte per character: a byte translation
-        compiled = class_counts(codes, _byte_classes()[folded])
-        if compiled is not None:   # the same counts in one compiled loop
-            n_word, runs, joiners, underscores = compiled
-            return runs - joiners, n_word - underscores
         raw = codes.tobytes()
         flags = np.frombuffer(raw.translate(_byte_classes()[folded]), dtype=np.uint8)
         underscores = raw.count(b"_")

@@ -57,9 +57,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .._kernels import english_passes
 from ..lexicons.schema import Lexicon, canonical_phrase, inflected_forms, load_lexicon
 from ..provenance import corpus_attrs
-from .._kernels import match_bytes
 from ..text import _lower, normalize
 from .rules import ListResolver, _ContextRules, _Doc, _is_word, to_original
 
@@ -198,6 +198,9 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
     from ..text import _folded_codes
 
     if codes is None:
+        compiled = english_passes(text, counts=False)   # the same, in one compiled loop
+        if compiled is not None:
+            return compiled[0]
         codes, folded = _folded_codes(text)
     # "Σ" lower-cases by its context (final "ς"), which a table cannot do: the string path
     if codes is None or (codes.dtype != np.uint8 and "\u03a3" in text):
@@ -205,13 +208,7 @@ def _prepare(text: str, codes=None, folded: bool = False) -> tuple[str, bytes, l
         return compact, _scan_bytes(compact), break_at, shift
     to_match, to_scan, ascii_table, folded_table, scan_table = _match_tables()
     if codes.dtype == np.uint8:   # one byte per character (ASCII or Latin-1): byte translations
-        table = folded_table if folded else ascii_table
-        compiled = match_bytes(codes, table, scan_table)
-        if compiled is None:
-            out = _collapse_bytes(codes.tobytes().translate(table), scan_table)
-        else:
-            match, scan, break_at, shift = compiled
-            out = (match.decode("latin-1"), scan, break_at, shift)
+        out = _collapse_bytes(codes.tobytes().translate(folded_table if folded else ascii_table), scan_table)
         if folded and text[0] == "\ufeff":   # the match text keeps the byte-order mark
             out = ("\ufeff" + out[0][1:], *out[1:])
         return out

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._kernels import english_passes
 from ..dtm import DTM
 from ..errors import InputError
 from ..text import _counts_from_codes, _folded_codes, count_characters, count_tokens
@@ -132,24 +133,30 @@ def _key_specific(matcher: Matcher, keys: list, languages: set) -> list[bool]:
     return [flags.get(key, True) for key in keys]
 
 
+def _spans_and_counts(matcher: Matcher, text: str, language: str | None, year) -> tuple[list, int, int]:
+    """Mentions, tokens and characters of one document. English: the match text and both
+    counts in one compiled call (:func:`sco_discourse._kernels.english_passes`), or else
+    from one array of code points; Chinese, a text of unknown language with letters beyond
+    ASCII (its language is detected) and text beyond the BMP: the string path."""
+    if language != "zh":
+        compiled = english_passes(text)
+        if compiled is not None:
+            prepared, (n_tokens, n_characters) = compiled
+            return matcher._find_text(text, year, prepared=prepared)[0], n_tokens, n_characters
+        codes, folded = _folded_codes(text)
+        if codes is not None and (language is not None or codes.dtype == np.uint8):
+            spans = matcher._find_text(text, year, prepared=_prepare(text, codes, folded))[0]
+            return (spans, *_counts_from_codes(text, codes, folded))
+    return matcher._spans(text, language, year), count_tokens(text, language=language), count_characters(text)
+
+
 def _count_item(matcher: Matcher, item: tuple[Any, str, str | None, Any]) -> tuple[Any, int, int, str | None, list[int]]:
     """Worker: (key, tokens, characters, language, key indices hit) for one document read
     in its language and dated by its year (``since`` rules); a mention adds to its frame's
     total column and to its variant's column."""
     key, text, language, year = item
     index = matcher.key_index
-    codes = None
-    if language != "zh":
-        # English rules: the match text and both counts from one array of code points
-        codes, folded = _folded_codes(text)
-        if language is None and codes is not None and codes.dtype != np.uint8:
-            codes = None   # a text of unknown language with letters beyond ASCII: detect it
-    if codes is None:
-        spans = matcher._spans(text, language, year)
-        n_tokens, n_characters = count_tokens(text, language=language), count_characters(text)
-    else:
-        spans = matcher._find_text(text, year, prepared=_prepare(text, codes, folded))[0]
-        n_tokens, n_characters = _counts_from_codes(text, codes, folded)
+    spans, n_tokens, n_characters = _spans_and_counts(matcher, text, language, year)
     hits: list[int] = []
     for _, _, frame, variant in spans:
         hits.append(index[(frame, "")])
