@@ -7,7 +7,9 @@ and telling whether a text has Chinese characters. With numpy these are five to 
 array passes per document (and a copy of the text to an array); compiled with `numba
 <https://numba.pydata.org>`_ each is one loop over the characters as Python stores them
 (:mod:`sco_discourse._english_kernel`), and counting is about 1.4 times as fast
-(``benchmarks/bench_frames.py`` shows both in one run).
+(``benchmarks/bench_frames.py`` shows both in one run). Re-flowing hard-wrapped text at
+load time is one compiled loop over the characters too (:mod:`sco_discourse._reflow_kernel`),
+whose reference is the Python code of :mod:`sco_discourse.corpus.reflow`.
 
 numba is a dependency where it has wheels. Without it, with ``SCO_DISCOURSE_JIT=0`` in the
 environment or inside ``with numpy_passes():``, :func:`kernels` is None and every caller
@@ -64,14 +66,14 @@ def _compiled():
     if os.environ.get(ENV_SWITCH, "1").strip() == "0":
         return None
     try:
-        from . import _english_kernel
+        from . import _english_kernel, _reflow_kernel
     except ImportError:
         return None
     except Exception as exc:   # an install numba cannot load with (e.g. llvmlite of another version)
         warnings.warn(f"numba could not be loaded ({exc}); counting with numpy instead", RuntimeWarning,
                       stacklevel=3)
         return None
-    return SimpleNamespace(english=_english_kernel)
+    return SimpleNamespace(english=_english_kernel, reflow=_reflow_kernel)
 
 
 def jit(function):

@@ -60,6 +60,11 @@ ends): a paragraph is sometimes merged with the next one, a speech is never cut 
 lines.
 
 Text that is not wrapped is returned unchanged.
+
+With numba, detection and re-flowing run as one compiled loop over the characters of the
+text (:mod:`sco_discourse._reflow_kernel`), about three times as fast on wrapped
+speeches; the Python code below is the fallback and the reference, and gives the same
+text, verdict and removed lines.
 """
 
 from __future__ import annotations
@@ -72,6 +77,8 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import pandas as pd
+
+from .._kernels import kernels
 
 __all__ = ["Reflowed", "WrapProfile", "wrap_profile", "is_hard_wrapped", "reflow", "explain_reflow",
            "MIN_LINES", "MIN_CONTINUATION_SHARE", "MIN_FULL_SHARE"]
@@ -281,6 +288,21 @@ def explain_reflow(text: str, *, force: bool = False) -> pd.DataFrame:
 
 
 def _reflow(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, str, str]]]:
+    """``(text, changed, removed)`` of :func:`reflow` and :func:`explain_reflow`: with the
+    compiled loop over the text's code points when numba is there
+    (:mod:`sco_discourse._reflow_kernel`), else (or for a text with characters beyond the
+    Basic Multilingual Plane) with :func:`_reflow_python`, which gives the same."""
+    if "\n" not in text:
+        return text, False, []
+    compiled = kernels()
+    if compiled is not None:
+        result = compiled.reflow.reflow_text(text, force)
+        if result is not None:
+            return result
+    return _reflow_python(text, force=force)
+
+
+def _reflow_python(text: str, *, force: bool) -> tuple[str, bool, list[tuple[int, int, str, str]]]:
     # Cheap tests first: a text with fewer line breaks than MIN_LINES - 1 cannot be wrapped,
     # nor can one where most lines end a sentence; the percentile of the line lengths is only
     # computed for texts that pass both. Every line is stripped once, and the work done per
