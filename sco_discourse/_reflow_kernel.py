@@ -63,29 +63,33 @@ def char_classes() -> np.ndarray:
     assert reflow.MIN_LINES == MIN_LINES and reflow._FURNITURE_MAX == FURNITURE_MAX
     assert (reflow.MIN_CONTINUATION_SHARE, reflow.MIN_FULL_SHARE) == (MIN_CONTINUATION_SHARE, MIN_FULL_SHARE)
     chars = [chr(c) for c in range(0x10000)]
+    every = "".join(chars)
     table = np.zeros(0x10000, dtype=np.uint16)
 
-    def flag(bit, test):
+    def method(bit, test):
         table[np.fromiter(map(test, chars), dtype=bool, count=len(chars))] |= bit
 
-    def pattern_class(pattern):
-        return re.compile(pattern).fullmatch
+    def pattern(bit, regex):   # the characters a one-character pattern matches
+        table[[m.start() for m in re.finditer(regex, every)]] |= bit
 
-    flag(SPACE, str.isspace)
-    flag(RE_DIGIT, pattern_class(r"\d"))
-    flag(ISDIGIT, str.isdigit)
-    flag(ISALPHA, str.isalpha)
-    flag(ISALNUM, str.isalnum)
-    flag(ISUPPER, str.isupper)
-    flag(END, reflow._END_CHARS.__contains__)
-    flag(FURNITURE, pattern_class(reflow._PAGE_FURNITURE.pattern.replace("{1,24}", "")))
-    flag(RE_SPACE, pattern_class(r"[^\S\n]"))
-    flag(ISDECIMAL, str.isdecimal)
-    flag(FURNITURE_START, reflow._FURNITURE_PUNCTUATION.__contains__)
-    flag(BULLET, pattern_class("[\u2022\u25cf\u25aa\u00b7*\\-\u2013\u2014]"))
-    flag(ROMAN, pattern_class("[ivxIVX]"))
-    flag(ASCII_LETTER, pattern_class("[a-zA-Z]"))
-    flag(INDENT, frozenset(reflow._INDENT).__contains__)
+    def members(bit, characters):
+        table[[ord(c) for c in characters]] |= bit
+
+    method(SPACE, str.isspace)
+    method(ISDIGIT, str.isdigit)
+    method(ISALPHA, str.isalpha)
+    method(ISALNUM, str.isalnum)
+    method(ISUPPER, str.isupper)
+    method(ISDECIMAL, str.isdecimal)
+    pattern(RE_DIGIT, r"\d")
+    pattern(RE_SPACE, r"[^\S\n]")
+    pattern(FURNITURE, reflow._PAGE_FURNITURE.pattern.replace("{1,24}", ""))
+    pattern(BULLET, re.match(r"\(\?:(\[.*?\])\\s\|", reflow._LIST_MARKER.pattern).group(1))
+    pattern(ROMAN, "[ivxIVX]")
+    pattern(ASCII_LETTER, "[a-zA-Z]")
+    members(END, reflow._END_CHARS)
+    members(FURNITURE_START, reflow._FURNITURE_PUNCTUATION)
+    members(INDENT, reflow._INDENT)
     return table
 
 
@@ -137,8 +141,16 @@ def _reflow_codes(codes, table, force):
     n_lines = heads.shape[0] - 1
     if n_lines < MIN_LINES and not force:
         return 0, codes[:0], no_spans
-    starts = np.empty(n_lines, np.int64)   # of each stripped line
+    # each line stripped, then classed (reflow._special): kinds 0 a content line, 1 blank, 2 a
+    # page-number line; the content lines' stripped spans, first characters and lengths
+    starts = np.empty(n_lines, np.int64)
     ends = np.empty(n_lines, np.int64)
+    kinds = np.zeros(n_lines, np.uint8)
+    c_start = np.empty(n_lines, np.int64)
+    c_end = np.empty(n_lines, np.int64)
+    c_head = np.empty(n_lines, np.int64)
+    n_content = 0
+    n_ends = 0
     for j in range(n_lines):
         s = heads[j]
         e = heads[j + 1] - 1
@@ -148,20 +160,13 @@ def _reflow_codes(codes, table, force):
             e -= 1
         starts[j] = s
         ends[j] = e
-    # kinds: 0 a content line, 1 blank, 2 a page-number line (reflow._special)
-    kinds = np.zeros(n_lines, np.uint8)
-    n_content = 0
-    n_ends = 0
-    for j in range(n_lines):
-        s = starts[j]
-        length = ends[j] - s
-        if length == 0:
+        if s == e:
             kinds[j] = 1
             continue
-        if length <= FURNITURE_MAX and (table[codes[s]] & (ISDECIMAL | FURNITURE_START)) != 0:
+        if e - s <= FURNITURE_MAX and (table[codes[s]] & (ISDECIMAL | FURNITURE_START)) != 0:
             furniture = True
             digit = False
-            for k in range(s, ends[j]):
+            for k in range(s, e):
                 flags = table[codes[k]]
                 if not (flags & FURNITURE):
                     furniture = False
@@ -171,27 +176,21 @@ def _reflow_codes(codes, table, force):
             if furniture and digit:
                 kinds[j] = 2
                 continue
+        c_start[n_content] = s
+        c_end[n_content] = e
+        c_head[n_content] = heads[j]
         n_content += 1
-        if table[codes[ends[j] - 1]] & END:
+        if table[codes[e - 1]] & END:
             n_ends += 1
     if n_content == 0:
         return 0, codes[:0], no_spans
     continuation = (n_content - n_ends) / n_content
     if not force and (n_content < MIN_LINES or continuation < MIN_CONTINUATION_SHARE):
         return 0, codes[:0], no_spans
-    # the content lines
-    c_start = np.empty(n_content, np.int64)
-    c_end = np.empty(n_content, np.int64)
-    c_head = np.empty(n_content, np.int64)
-    lengths = np.empty(n_content, np.int64)
-    m = 0
-    for j in range(n_lines):
-        if kinds[j] == 0:
-            c_start[m] = starts[j]
-            c_end[m] = ends[j]
-            c_head[m] = heads[j]
-            lengths[m] = ends[j] - starts[j]
-            m += 1
+    c_start = c_start[:n_content]
+    c_end = c_end[:n_content]
+    c_head = c_head[:n_content]
+    lengths = c_end - c_start
     # reflow._percentile_90: numpy's linear percentile, the same floating-point operations
     ordered = np.sort(lengths)
     virtual = (n_content - 1) * 0.9
@@ -330,9 +329,8 @@ def _reflow_codes(codes, table, force):
                 out[o] = 10
                 out[o + 1] = 10
                 o += 2
-        for k in range(c_start[m], c_end[m]):
-            out[o] = codes[k]
-            o += 1
+        out[o:o + lengths[m]] = codes[c_start[m]:c_end[m]]
+        o += lengths[m]
     same = size == n
     if same:
         for k in range(n):
