@@ -20,6 +20,7 @@ their meaning.
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -372,11 +373,25 @@ def _reflow_text(text, table, force):
     return 3, none8, none16, np.empty((0, 2), np.int64)
 
 
+_compiles = True
+
+
 def reflow_text(text: str, force: bool) -> tuple[str, bool, list] | None:
     """``reflow._reflow(text, force=force)``, compiled; None for a text the loop does not
     take (a character beyond the BMP, or lone surrogates that would pair up in the
-    re-flowed text): the caller then takes the Python path."""
-    status, out8, out16, spans = _reflow_text(text, char_classes(), force)
+    re-flowed text): the caller then takes the Python path. So for every text when numba
+    cannot compile the loop (it reads the fields of numba's string type, ``_kind`` and
+    ``_data``, which a numba release could rename): a warning says so once."""
+    global _compiles
+    if not _compiles:
+        return None
+    try:
+        status, out8, out16, spans = _reflow_text(text, char_classes(), force)
+    except numba.core.errors.NumbaError as exc:
+        _compiles = False
+        warnings.warn(f"the compiled re-flowing could not be compiled ({type(exc).__name__}); re-flowing "
+                      "with the Python code instead", RuntimeWarning, stacklevel=2)
+        return None
     if status == 0:
         return text, False, []
     if status == 3:

@@ -183,3 +183,17 @@ def test_same_on_generated_wrapped_text(shape, rnd):
     for force in (False, True):
         compiled, reference = both(text, force)
         assert compiled == reference
+
+
+def test_a_loop_numba_cannot_compile_leaves_the_python_path(monkeypatch):
+    from sco_discourse import _reflow_kernel
+
+    def broken(text, table, force):
+        raise _reflow_kernel.numba.core.errors.TypingError("no attribute _kind")
+
+    monkeypatch.setattr(_reflow_kernel, "_reflow_text", broken)
+    monkeypatch.setattr(_reflow_kernel, "_compiles", True)
+    with pytest.warns(RuntimeWarning, match="could not be compiled"):
+        assert _reflow(HAND, force=False) == _reflow_python(HAND, force=False)
+    assert _reflow_kernel._compiles is False
+    assert _reflow(HAND, force=True) == _reflow_python(HAND, force=True)   # no second warning
