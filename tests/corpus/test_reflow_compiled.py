@@ -61,7 +61,9 @@ def test_same_on_a_wrapped_speech_with_page_furniture():
     doc = next(d for d in load_corpus(DATA / "ungdc_extra.jsonl.gz", reflow=False) if d.doc_id == "CHN_65_2010")
     compiled, reference = both(doc.text, False)
     assert compiled == reference and compiled[1]
-    assert [(text, doc.text[start:end]) for start, end, _, text in compiled[2]] == [("10-54827 42", "10-54827 42"), ("43 10-54827", "43 10-54827")]
+    # the page number and document code lines, at the offsets explain_reflow gives
+    removed = [(text, doc.text[start:end]) for start, end, _, text in compiled[2]]
+    assert removed == [("10-54827 42", "10-54827 42"), ("43 10-54827", "43 10-54827")]
 
 
 # the hand-checked cases: a wrapped text whose breaks rules 1, 2, 4 and the hyphen join decide
@@ -112,21 +114,34 @@ def test_texts_the_loop_leaves_to_python():
     assert both(lone, False)[0] == both(lone, False)[1] == (" ".join(lone.split("\n")[:9]), True, [])
 
 
+def test_the_loop_follows_the_patterns_and_thresholds():
+    # the loop reads the character classes from these patterns, and implements their structure
+    from sco_discourse import _reflow_kernel as k
+    from sco_discourse.corpus import reflow as r
+
+    assert r._LIST_MARKER.pattern == (r"(?:[\u2022\u25cf\u25aa\u00b7*\-\u2013\u2014]\s|"
+                                      r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s)")
+    assert r._PAGE_FURNITURE.pattern == r"[\d\s\-/.,()\u2013]{1,24}"
+    assert (r.MIN_LINES, r.MIN_CONTINUATION_SHARE, r.MIN_FULL_SHARE, r._FURNITURE_MAX) == (
+        k.MIN_LINES, k.MIN_CONTINUATION_SHARE, k.MIN_FULL_SHARE, k.FURNITURE_MAX)
+
+
 def test_character_classes_are_pythons():
     table = char_classes()
     from sco_discourse import _reflow_kernel as k
 
     # no-break space, ideographic space, a line separator: white space; "\u00b2" a digit, not decimal
-    for char, flags in [(" ", k.SPACE | k.RE_SPACE | k.FURNITURE | k.INDENT), ("\u00a0", k.SPACE | k.RE_SPACE | k.FURNITURE),
-                        ("\u3000", k.SPACE | k.RE_SPACE | k.FURNITURE | k.INDENT), ("\n", k.SPACE | k.FURNITURE),
-                        ("\u2028", k.SPACE | k.RE_SPACE | k.FURNITURE), ("\u00b2", k.ISDIGIT | k.ISALNUM),
-                        ("\u0663", k.RE_DIGIT | k.ISDIGIT | k.ISDECIMAL | k.ISALNUM | k.FURNITURE),
-                        ("7", k.RE_DIGIT | k.ISDIGIT | k.ISDECIMAL | k.ISALNUM | k.FURNITURE),
-                        ("\u01c5", k.ISALPHA | k.ISALNUM), ("\u0416", k.ISALPHA | k.ISALNUM | k.ISUPPER),
-                        ("i", k.ISALPHA | k.ISALNUM | k.ROMAN | k.ASCII_LETTER),
-                        ("\u2013", k.FURNITURE | k.FURNITURE_START | k.BULLET), ("\u201d", k.END),
-                        ("-", k.FURNITURE | k.FURNITURE_START | k.BULLET), (".", k.END | k.FURNITURE | k.FURNITURE_START),
-                        (")", k.END | k.FURNITURE | k.FURNITURE_START), ("\u2022", k.BULLET)]:
+    expected = [(" ", k.SPACE | k.RE_SPACE | k.FURNITURE | k.INDENT), ("\u00a0", k.SPACE | k.RE_SPACE | k.FURNITURE),
+                ("\u3000", k.SPACE | k.RE_SPACE | k.FURNITURE | k.INDENT), ("\n", k.SPACE | k.FURNITURE),
+                ("\u2028", k.SPACE | k.RE_SPACE | k.FURNITURE), ("\u00b2", k.ISDIGIT | k.ISALNUM),
+                ("\u0663", k.RE_DIGIT | k.ISDIGIT | k.ISDECIMAL | k.ISALNUM | k.FURNITURE),
+                ("7", k.RE_DIGIT | k.ISDIGIT | k.ISDECIMAL | k.ISALNUM | k.FURNITURE),
+                ("\u01c5", k.ISALPHA | k.ISALNUM), ("\u0416", k.ISALPHA | k.ISALNUM | k.ISUPPER),
+                ("i", k.ISALPHA | k.ISALNUM | k.ROMAN | k.ASCII_LETTER),
+                ("\u2013", k.FURNITURE | k.FURNITURE_START | k.BULLET), ("\u201d", k.END),
+                ("-", k.FURNITURE | k.FURNITURE_START | k.BULLET), (".", k.END | k.FURNITURE | k.FURNITURE_START),
+                (")", k.END | k.FURNITURE | k.FURNITURE_START), ("\u2022", k.BULLET)]
+    for char, flags in expected:
         assert table[ord(char)] == flags, char
 
 
@@ -136,10 +151,11 @@ WORD = st.text(alphabet=LETTERS + "-'", min_size=1, max_size=9)
 SPACE = st.sampled_from([" ", " ", " ", "  ", "\u00a0", "\u3000", "\t", "\u2003"])
 ENDING = st.sampled_from(["", "", "", "", ".", ".", ",", "-", "\u201d", ":", "?", " ", "\r", "\u00a0"])
 INDENT = st.sampled_from(["", "", "", "", " ", "   ", "\t", "\u3000", "\u00a0"])
-MARKER = st.sampled_from(["", "", "", "", "", "\u2022 ", "- ", "* ", "\u2014 ", "(a) ", "a) ", "iv. ", "(iv) ", "xviii. ",
-                          "12. ", "(3) ", "1234. ", "\u0663. ", "\u2022", "-", "(", "ivxiv. ", "A.\u00a0", "b.\u3000"])
-FURNITURE = st.sampled_from(["10-54827 42", "17", "25/09/2013", "(3)", "- 4 -", "\u0661\u0662", "\u00b2", "1.", "12,5",
-                             "3\u20134", "\u00a0 42 \u00a0", "x 17", "1234567890123456789012345"])
+MARKER = st.sampled_from(["", "", "", "", "", "\u2022 ", "- ", "* ", "\u2014 ", "(a) ", "a) ", "iv. ", "(iv) ",
+                          "xviii. ", "12. ", "(3) ", "1234. ", "\u0663. ", "\u2022", "-", "(", "ivxiv. ", "A.\u00a0",
+                          "b.\u3000"])
+FURNITURE = st.sampled_from(["10-54827 42", "17", "25/09/2013", "(3)", "- 4 -", "\u0661\u0662", "\u00b2", "1.",
+                             "12,5", "3\u20134", "\u00a0 42 \u00a0", "x 17", "1234567890123456789012345"])
 
 
 @st.composite
