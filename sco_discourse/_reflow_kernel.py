@@ -137,10 +137,11 @@ def _reflow_codes(codes, table, force):
     the start and end of each page-number line removed."""
     n = codes.shape[0]
     no_spans = np.empty((0, 2), np.int64)
+    nothing = np.empty(0, codes.dtype)   # not a view of ``codes``, which may be a str's buffer
     heads = _line_starts(codes)   # where each line starts as it stands
     n_lines = heads.shape[0] - 1
     if n_lines < MIN_LINES and not force:
-        return 0, codes[:0], no_spans
+        return 0, nothing, no_spans
     # each line stripped, then classed (reflow._special): kinds 0 a content line, 1 blank, 2 a
     # page-number line; the content lines' stripped spans, first characters and lengths
     starts = np.empty(n_lines, np.int64)
@@ -183,10 +184,10 @@ def _reflow_codes(codes, table, force):
         if table[codes[e - 1]] & END:
             n_ends += 1
     if n_content == 0:
-        return 0, codes[:0], no_spans
+        return 0, nothing, no_spans
     continuation = (n_content - n_ends) / n_content
     if not force and (n_content < MIN_LINES or continuation < MIN_CONTINUATION_SHARE):
-        return 0, codes[:0], no_spans
+        return 0, nothing, no_spans
     c_start = c_start[:n_content]
     c_end = c_end[:n_content]
     c_head = c_head[:n_content]
@@ -211,7 +212,7 @@ def _reflow_codes(codes, table, force):
     full = (n_content - below) / n_content
     wrapped = n_content >= MIN_LINES and continuation >= MIN_CONTINUATION_SHARE and full >= MIN_FULL_SHARE
     if not (wrapped or force):
-        return 0, codes[:0], no_spans
+        return 0, nothing, no_spans
     # page-number lines removed, and the content lines after blank lines (not after page numbers)
     n_removed = 0
     for j in range(n_lines):
