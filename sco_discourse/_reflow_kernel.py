@@ -1,4 +1,5 @@
-"""The compiled re-flowing of hard-wrapped text: one loop over the text's characters.
+"""The compiled re-flowing of hard-wrapped text: one loop over the text's characters;
+imported by :func:`sco_discourse._kernels.kernels` only (this module imports numba).
 
 :func:`sco_discourse.corpus.reflow._reflow_python` splits a text into lines, strips them,
 finds the blank and page-number lines, decides from the line statistics whether the text
@@ -23,12 +24,10 @@ import re
 import warnings
 from functools import lru_cache
 
+import numba
 import numpy as np
 
-try:
-    import numba
-except Exception:   # missing, or an install numba cannot load with: _kernels.kernels() is then None
-    numba = None
+from ._kernels import jit
 
 __all__ = ["char_classes", "reflow_text"]
 
@@ -341,22 +340,11 @@ def _reflow_codes(codes, table, force):
     return (2 if same else 1), out, spans
 
 
-def _jit(function):
-    """``function`` compiled as :mod:`sco_discourse._kernels` compiles its loops (lazily, at
-    the first call), or as it is without numba (it is then not called)."""
-    if numba is None:
-        return function
-    try:
-        return numba.njit(cache=True, nogil=True, boundscheck=False)(function)
-    except RuntimeError:   # no writable cache location: compile in every process
-        return numba.njit(nogil=True, boundscheck=False)(function)
+_line_starts = jit(_line_starts)
+_reflow_codes = jit(_reflow_codes)
 
 
-_line_starts = _jit(_line_starts)
-_reflow_codes = _jit(_reflow_codes)
-
-
-@_jit
+@jit
 def _reflow_text(text, table, force):
     """:func:`_reflow_codes` over the characters of the str ``text`` as they are stored
     (one or two bytes each: a view, no copy); status 3 for a text stored with four
