@@ -9,9 +9,9 @@ Rows
 ----
 * ``Matcher.find``: the mention table (evidence, sentence and paragraph numbers).
 * ``Matcher.count + frame_counts``: ``frame_counts(matcher.count(corpus, by="year"),
-  interval="poisson")`` over documents in memory; then the same with the byte passes in
-  numpy instead of numba's compiled loops (``sco_discourse._kernels.numpy_passes``: what a
-  machine without numba runs).
+  interval="poisson")`` over documents in memory. Rows marked "no numba" run the same
+  with the numpy and Python passes instead of numba's compiled loops
+  (``sco_discourse._kernels.numpy_passes``: what a machine without numba runs).
 * the same end to end from the ``.jsonl.gz`` file: ``load_corpus(path, validate=False)``
   reads every line once (one decompression, one JSON parse per document) while counting;
   the loader's default (``validate=True``) reads the file once at load time and keeps the
@@ -255,7 +255,7 @@ def main(argv=None) -> int:
                     cpu(lambda: frame_counts(matcher.count(corpus, by="year"), interval="poisson"), args.repeat))
     if kernels() is not None:
         with numpy_passes():
-            row("  the same, byte passes in numpy (no numba)",
+            row("  the same, numpy passes (no numba)",
                 cpu(lambda: frame_counts(matcher.count(corpus, by="year"), interval="poisson"), args.repeat))
     else:
         print("  (numba is not installed or SCO_DISCOURSE_JIT=0: the rows use the numpy passes)")
@@ -267,6 +267,10 @@ def main(argv=None) -> int:
 
     e2e = row(E2E_ROW,
               cpu(lambda: end_to_end(validate=False), args.repeat), "one read; reflow on")
+    if kernels() is not None:
+        with numpy_passes():
+            row("  the same, numpy and Python passes (no numba)", cpu(lambda: end_to_end(validate=False), args.repeat),
+                "one read; reflow on")
     row("  the same, load_corpus(validate=False, reflow=False)",
         cpu(lambda: end_to_end(validate=False, reflow=False), args.repeat), "one read; no reflow")
     if not args.skip_default_loader:
@@ -284,6 +288,10 @@ def main(argv=None) -> int:
     if not args.skip_default_loader:
         row("load_corpus() defaults", cpu(load_only, args.repeat), "validation pass, documents kept")
     row("load_corpus(validate=False)", cpu(lambda: load_only(validate=False), args.repeat), "reflow on")
+    if kernels() is not None:
+        with numpy_passes():
+            row("  the same, re-flowing in Python (no numba)", cpu(lambda: load_only(validate=False), args.repeat),
+                "reflow on")
     row("load_corpus(validate=False, reflow=False)", cpu(lambda: load_only(validate=False, reflow=False),
                                                          args.repeat))
 

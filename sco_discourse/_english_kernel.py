@@ -1,5 +1,5 @@
-"""The English counting path's loops, compiled with numba; imported by
-:func:`sco_discourse._kernels.kernels` only (this module imports numba).
+"""The English counting path's loops, compiled with numba; called
+through :func:`sco_discourse._kernels.kernels` only (never without numba).
 
 :func:`english_text` reads a text's characters as Python stores them (one byte per
 character up to U+00FF, two up to U+FFFF: numba's string type exposes that buffer, read in
@@ -21,8 +21,12 @@ and :func:`sco_discourse.text._counts_from_codes`.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+try:
+    import numba
+except Exception:   # without numba this module is never called (_kernels.kernels() is None)
+    numba = None
 
 from ._kernels import jit
 

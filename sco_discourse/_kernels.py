@@ -57,8 +57,32 @@ def numpy_passes() -> Iterator[None]:
 
 def kernels():
     """The compiled loops (a namespace of the kernel modules), or None without numba, with
-    ``SCO_DISCOURSE_JIT=0`` or inside :func:`numpy_passes`."""
-    return None if _numpy_only else _compiled()
+    ``SCO_DISCOURSE_JIT=0``, inside :func:`numpy_passes`, or once numba failed to compile one
+    (:func:`run`)."""
+    return None if _numpy_only or _failed else _compiled()
+
+
+_failed = False
+
+
+def run(loop, *args):
+    """``loop(*args)``, or None when numba cannot compile it: the loops read the fields of
+    numba's string type (``_kind``, ``_data``), which a numba release could rename. A
+    warning then says so once, and :func:`kernels` is None from then on: every caller takes
+    its numpy or Python path, which gives the same values."""
+    global _failed
+    try:
+        return loop(*args)
+    except Exception as exc:
+        import numba
+
+        if not isinstance(exc, numba.core.errors.NumbaError):
+            raise
+        _failed = True
+        warnings.warn(f"numba could not compile {getattr(loop, '__name__', 'a loop')} ({type(exc).__name__}); "
+                      "counting and re-flowing with the numpy and Python code instead", RuntimeWarning,
+                      stacklevel=3)
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -66,20 +90,26 @@ def _compiled():
     if os.environ.get(ENV_SWITCH, "1").strip() == "0":
         return None
     try:
-        from . import _english_kernel, _reflow_kernel
+        import numba  # noqa: F401
     except ImportError:
         return None
     except Exception as exc:   # an install numba cannot load with (e.g. llvmlite of another version)
         warnings.warn(f"numba could not be loaded ({exc}); counting with numpy instead", RuntimeWarning,
                       stacklevel=3)
         return None
+    from . import _english_kernel, _reflow_kernel
+
     return SimpleNamespace(english=_english_kernel, reflow=_reflow_kernel)
 
 
 def jit(function):
     """``function`` compiled by numba (no Python objects, the GIL released, cached on
-    disk); for the kernel modules, which import numba."""
-    import numba
+    disk); for the kernel modules. Without numba ``function`` as it is, which is then never
+    called (:func:`kernels` is None): the modules still import, for their doctests."""
+    try:
+        import numba
+    except Exception:
+        return function
 
     try:
         return numba.njit(cache=True, nogil=True, boundscheck=False)(function)
@@ -126,10 +156,10 @@ def english_passes(text: str, *, counts: bool = True):
     compiled = kernels()
     if compiled is None:
         return None
-    status, match, scan, breaks, shifts, tokens, characters = compiled.english.english_text(
-        text, *_english_tables(), counts)
-    if status:
+    out = run(compiled.english.english_text, text, *_english_tables(), counts)
+    if out is None or out[0]:
         return None
+    _, match, scan, breaks, shifts, tokens, characters = out
     compact = match.tobytes().decode("latin-1")
     if text[:1] == "\ufeff":   # the match text keeps the byte-order mark, folded to 0x01
         compact = "\ufeff" + compact[1:]
@@ -151,5 +181,5 @@ def may_have_han(text: str) -> bool | None:
         return None
     from .language import _han_table
 
-    found = compiled.english.han_in_text(text, _han_table())
-    return None if found < 0 else bool(found)
+    found = run(compiled.english.han_in_text, text, _han_table())
+    return None if found is None or found < 0 else bool(found)

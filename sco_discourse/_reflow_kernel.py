@@ -1,5 +1,5 @@
 """The compiled re-flowing of hard-wrapped text: one loop over the text's characters;
-imported by :func:`sco_discourse._kernels.kernels` only (this module imports numba).
+called through :func:`sco_discourse._kernels.kernels` only (never without numba).
 
 :func:`sco_discourse.corpus.reflow._reflow_python` splits a text into lines, strips them,
 finds the blank and page-number lines, decides from the line statistics whether the text
@@ -21,13 +21,16 @@ their meaning.
 from __future__ import annotations
 
 import re
-import warnings
 from functools import lru_cache
 
-import numba
 import numpy as np
 
-from ._kernels import jit
+try:
+    import numba
+except Exception:   # without numba this module is never called (_kernels.kernels() is None)
+    numba = None
+
+from ._kernels import jit, run
 
 __all__ = ["char_classes", "reflow_text"]
 
@@ -361,25 +364,15 @@ def _reflow_text(text, table, force):
     return 3, none8, none16, np.empty((0, 2), np.int64)
 
 
-_compiles = True
-
-
 def reflow_text(text: str, force: bool) -> tuple[str, bool, list] | None:
     """``reflow._reflow(text, force=force)``, compiled; None for a text the loop does not
     take (a character beyond the BMP, or lone surrogates that would pair up in the
-    re-flowed text): the caller then takes the Python path. So for every text when numba
-    cannot compile the loop (it reads the fields of numba's string type, ``_kind`` and
-    ``_data``, which a numba release could rename): a warning says so once."""
-    global _compiles
-    if not _compiles:
+    re-flowed text), or when numba cannot compile the loop (:func:`sco_discourse._kernels.run`):
+    the caller then takes the Python path."""
+    out = run(_reflow_text, text, char_classes(), force)
+    if out is None:
         return None
-    try:
-        status, out8, out16, spans = _reflow_text(text, char_classes(), force)
-    except numba.core.errors.NumbaError as exc:
-        _compiles = False
-        warnings.warn(f"the compiled re-flowing could not be compiled ({type(exc).__name__}); re-flowing "
-                      "with the Python code instead", RuntimeWarning, stacklevel=2)
-        return None
+    status, out8, out16, spans = out
     if status == 0:
         return text, False, []
     if status == 3:

@@ -20,7 +20,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sco_discourse
 from sco_discourse import Corpus, load_corpus
 from sco_discourse._kernels import _compiled, english_passes, kernels, numpy_passes
 from sco_discourse.frames import Matcher, frame_counts
@@ -117,9 +116,6 @@ def test_same_values_on_generated_text(text):
 
 def test_without_numba_the_numpy_passes_count(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)   # import numba raises ImportError
-    # the kernel module imported again, without numba
-    monkeypatch.delitem(sys.modules, "sco_discourse._english_kernel", raising=False)
-    monkeypatch.delattr(sco_discourse, "_english_kernel", raising=False)
     _compiled.cache_clear()
     try:
         assert kernels() is None and english_passes("a text") is None
@@ -140,3 +136,23 @@ def test_switched_off_by_the_environment(monkeypatch):
         monkeypatch.undo()
         _compiled.cache_clear()
     assert kernels() is not None
+
+
+def test_a_loop_numba_cannot_compile_leaves_the_numpy_path(monkeypatch):
+    from sco_discourse import _english_kernel, _kernels
+
+    def broken(*args):
+        raise _english_kernel.numba.core.errors.TypingError("no attribute _kind")
+
+    monkeypatch.setattr(_english_kernel, "english_text", broken)
+    monkeypatch.setattr(_kernels, "_failed", False)
+    text = "Community with a shared future \u2013 for mankind. " * 4
+    with pytest.warns(RuntimeWarning, match="could not compile"):
+        assert english_passes(text) is None
+    assert kernels() is None
+    compiled = frame_counts(Matcher().count(Corpus.from_documents(list(load_corpus()))), by="year",
+                            interval="poisson")
+    with numpy_passes():
+        reference = frame_counts(Matcher().count(Corpus.from_documents(list(load_corpus()))), by="year",
+                                 interval="poisson")
+    assert compiled.equals(reference)

@@ -22,7 +22,7 @@ from sco_discourse.corpus.reflow import _reflow, _reflow_python, explain_reflow,
 
 pytest.importorskip("numba")
 
-from sco_discourse._reflow_kernel import char_classes, reflow_text  # noqa: E402  (imports numba)
+from sco_discourse._reflow_kernel import char_classes, reflow_text  # noqa: E402
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -202,14 +202,14 @@ def test_same_on_generated_wrapped_text(shape, rnd):
 
 
 def test_a_loop_numba_cannot_compile_leaves_the_python_path(monkeypatch):
-    from sco_discourse import _reflow_kernel
+    from sco_discourse import _kernels, _reflow_kernel
 
     def broken(text, table, force):
         raise _reflow_kernel.numba.core.errors.TypingError("no attribute _kind")
 
     monkeypatch.setattr(_reflow_kernel, "_reflow_text", broken)
-    monkeypatch.setattr(_reflow_kernel, "_compiles", True)
-    with pytest.warns(RuntimeWarning, match="could not be compiled"):
+    monkeypatch.setattr(_kernels, "_failed", False)
+    with pytest.warns(RuntimeWarning, match="could not compile"):
         assert _reflow(HAND, force=False) == _reflow_python(HAND, force=False)
-    assert _reflow_kernel._compiles is False
+    assert _kernels.kernels() is None    # every compiled loop is left from then on
     assert _reflow(HAND, force=True) == _reflow_python(HAND, force=True)   # no second warning
