@@ -36,7 +36,10 @@ Rows
   per-document matrix with ``interval="bootstrap"``.
 
 Targets: counting >= 50 MB/s per core with documents in memory, >= 40 MB/s per core end to
-end from the ``.jsonl.gz`` file.
+end from the ``.jsonl.gz`` file. They were set in a run where the minimal pyahocorasick
+pass ran at 72.5 MB/s and one regex per frame at 57.0: the script also judges them as
+shares of those two baselines (50/72.5 = 0.69, 40/72.5 = 0.55; 0.88, 0.70), which carry over
+to a faster or slower machine (a virtual machine's speed changes from day to day).
 
 Usage::
 
@@ -72,6 +75,9 @@ def default_corpus() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ungdc" / UNGDC_FILE
 TARGET_IN_MEMORY = 50.0
 TARGET_END_TO_END = 40.0
+#: The baselines of the run in which the targets were set (MB/s per core; the machine then
+#: ran gzip + json.loads at 158 and str.lower at 340 MB/s).
+SET_IN = {"minimal pyahocorasick": 72.5, "one regex per frame": 57.0}
 IN_MEMORY_ROW = "Matcher.count + frame_counts(by='year', poisson), in memory"
 E2E_ROW = "  the same from the .jsonl.gz, load_corpus(validate=False)"
 
@@ -348,6 +354,12 @@ def main(argv=None) -> int:
                        f"met in the fastest run, NOT in the median ({median:.1f})" if rate >= target else
                        f"median {median:.1f}: NOT met")
         print(f"target {name}: >= {target:.0f} MB/s per core: {rate:.1f} -> {verdict}")
+        # the targets were set in a run whose baselines ran at SET_IN (MB/s): the same targets
+        # as shares of those baselines hold on a faster or slower machine
+        for baseline, baseline_rate in (("minimal pyahocorasick", automaton_rate), ("one regex per frame", regex_rate)):
+            share, asked = rate / baseline_rate, target / SET_IN[baseline]
+            print(f"  as a share of {baseline}: {share:.2f} (asked {asked:.2f}, i.e. {target:.0f} of "
+                  f"{SET_IN[baseline]}) -> {'met' if share >= asked else 'NOT met'}")
 
     if not args.skip_memory:
         print("peak traced memory, streaming (interval='poisson'):")
