@@ -139,7 +139,7 @@ def english_text(text, fold_table, match_tables, scan_table, class_tables, count
 
 @jit
 def han_in_text(text, han_table):
-    """Whether a str has a character of ``han_table`` (uint8, one per BMP code point); -1
+    """Whether a str has a character of ``han_table`` (bool, one per BMP code point); -1
     for a text beyond U+FFFF. One byte per character: none (the first Chinese character
     of the table is U+3007)."""
     if text._kind == 1:

@@ -6,12 +6,13 @@ the match text and the scan bytes the automaton reads, counting tokens and chara
 and telling whether a text has Chinese characters. With numpy these are five to eight
 array passes per document (and a copy of the text to an array); compiled with `numba
 <https://numba.pydata.org>`_ each is one loop over the characters as Python stores them
-(:mod:`sco_discourse._english_kernel`), and counting is about 1.4 times as fast
+(:mod:`sco_discourse._english_kernel`), and counting is about 1.3 times as fast
 (``benchmarks/bench_frames.py`` shows both in one run). Re-flowing hard-wrapped text at
 load time is one compiled loop over the characters too (:mod:`sco_discourse._reflow_kernel`),
 whose reference is the Python code of :mod:`sco_discourse.corpus.reflow`.
 
-numba is a dependency where it has wheels. Without it, with ``SCO_DISCOURSE_JIT=0`` in the
+numba is a dependency on the platforms it has wheels for (CPython on x86-64 and 64-bit
+ARM). Without it, with ``SCO_DISCOURSE_JIT=0`` in the
 environment or inside ``with numpy_passes():``, :func:`kernels` is None and every caller
 takes its numpy or Python path, which stays the reference: the tests check both give the
 same values on real speeches, the seeds and generated text. The first call in a process
@@ -39,7 +40,9 @@ _numpy_only = False
 @contextmanager
 def numpy_passes() -> Iterator[None]:
     """Within the block, run the numpy/Python passes instead of the compiled loops (the
-    benchmark's comparison, and the tests that check both give the same values).
+    benchmark's comparison, and the tests that check both give the same values). It
+    switches this process only: worker processes (``n_jobs`` > 1) keep the compiled loops,
+    unless ``SCO_DISCOURSE_JIT=0`` is set in the environment before they start.
 
     Examples
     --------
@@ -56,9 +59,10 @@ def numpy_passes() -> Iterator[None]:
 
 
 def kernels():
-    """The compiled loops (a namespace of the kernel modules), or None without numba, with
-    ``SCO_DISCOURSE_JIT=0``, inside :func:`numpy_passes`, or once numba failed to compile one
-    (:func:`run`)."""
+    """The compiled loops (a namespace of the kernel modules), or None without numba (or
+    with ``NUMBA_DISABLE_JIT=1``), with ``SCO_DISCOURSE_JIT=0``, inside
+    :func:`numpy_passes`, or once numba failed to compile one (:func:`run`). The
+    environment is read at the first call of a process."""
     return None if _numpy_only or _failed else _compiled()
 
 
@@ -90,16 +94,24 @@ def _compiled():
     if os.environ.get(ENV_SWITCH, "1").strip() == "0":
         return None
     try:
-        import numba  # noqa: F401
-    except ImportError:
+        import numba
+    except ModuleNotFoundError as exc:
+        if exc.name != "numba":   # numba is there, a module it needs is not
+            _cannot_load(exc)
         return None
-    except Exception as exc:   # an install numba cannot load with (e.g. llvmlite of another version)
-        warnings.warn(f"numba could not be loaded ({exc}); counting with numpy instead", RuntimeWarning,
-                      stacklevel=3)
+    except Exception as exc:   # e.g. numba refusing a numpy or llvmlite of another version
+        _cannot_load(exc)
+        return None
+    if numba.config.DISABLE_JIT:   # NUMBA_DISABLE_JIT=1: the loops would run as Python, on str
         return None
     from . import _english_kernel, _reflow_kernel
 
     return SimpleNamespace(english=_english_kernel, reflow=_reflow_kernel)
+
+
+def _cannot_load(exc: Exception) -> None:
+    warnings.warn(f"numba is installed but could not be loaded ({exc}); counting and re-flowing with the "
+                  "numpy and Python code instead (the same values, slower)", RuntimeWarning, stacklevel=4)
 
 
 def jit(function):

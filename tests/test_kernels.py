@@ -156,3 +156,39 @@ def test_a_loop_numba_cannot_compile_leaves_the_numpy_path(monkeypatch):
         reference = frame_counts(Matcher().count(Corpus.from_documents(list(load_corpus()))), by="year",
                                  interval="poisson")
     assert compiled.equals(reference)
+
+
+def test_numba_disable_jit_leaves_the_numpy_path(monkeypatch):
+    import numba
+
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)   # NUMBA_DISABLE_JIT=1
+    _compiled.cache_clear()
+    try:
+        assert kernels() is None and english_passes("a text") is None
+        text = "Win\u2013win cooperation. " * 5
+        assert _may_have_han(text) is False and numpy_path(text)[1] == (10, 85)   # 2 tokens, 17 letters, 5 times
+    finally:
+        monkeypatch.undo()
+        _compiled.cache_clear()
+    assert kernels() is not None
+
+
+def test_a_numba_that_cannot_load_is_said(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def numba_without_llvmlite(name, *args, **kwargs):
+        if name == "numba":
+            raise ModuleNotFoundError("No module named 'llvmlite'", name="llvmlite")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", numba_without_llvmlite)
+    _compiled.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="installed but could not be loaded"):
+            assert kernels() is None
+    finally:
+        monkeypatch.undo()
+        _compiled.cache_clear()
+    assert kernels() is not None
