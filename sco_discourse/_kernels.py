@@ -178,20 +178,21 @@ def english_passes(text: str, *, counts: bool = True):
     return (compact, scan.tobytes(), breaks.tolist(), shifts.tolist()), (int(tokens), int(characters))
 
 
-def may_have_han(text: str) -> bool | None:
-    """Whether ``text`` has a Chinese character, in one compiled pass over its characters
+def may_have_han(text: str, han_table) -> bool | None:
+    """Whether ``text`` has a character of ``han_table`` (bool, one per BMP code point:
+    :func:`sco_discourse.language._han_table`), in one compiled pass over its characters
     as stored; None without the compiled loops or for a text beyond U+FFFF (the caller
     decides then).
 
     Examples
     --------
-    >>> may_have_han("caf\\u00e9") in (False, None), may_have_han("\\u4e2d\\u56fd") in (True, None)
+    >>> from sco_discourse.language import _han_table
+    >>> table = _han_table()
+    >>> may_have_han("caf\\u00e9", table) in (False, None), may_have_han("\\u4e2d\\u56fd", table) in (True, None)
     (True, True)
     """
     compiled = kernels()
     if compiled is None:
         return None
-    from .language import _han_table
-
-    found = run(compiled.english.han_in_text, text, _han_table())
+    found = run(compiled.english.han_in_text, text, han_table)
     return None if found is None or found < 0 else bool(found)

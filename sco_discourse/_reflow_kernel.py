@@ -31,6 +31,10 @@ except Exception:   # without numba this module is never called (_kernels.kernel
     numba = None
 
 from ._kernels import jit, run
+from .corpus import reflow
+# reflow's thresholds, read by the loop as constants
+from .corpus.reflow import _FURNITURE_MAX as FURNITURE_MAX
+from .corpus.reflow import MIN_CONTINUATION_SHARE, MIN_FULL_SHARE, MIN_LINES
 
 __all__ = ["char_classes", "reflow_text"]
 
@@ -51,19 +55,12 @@ ROMAN = 4096       # [ivxIVX]
 ASCII_LETTER = 8192   # [a-zA-Z]
 INDENT = 16384     # reflow._INDENT
 
-# reflow's thresholds (the tests check they are the same)
-MIN_LINES = 8
-MIN_CONTINUATION_SHARE = 0.5
-MIN_FULL_SHARE = 0.6
-FURNITURE_MAX = 24
 
 
 @lru_cache(maxsize=1)
 def char_classes() -> np.ndarray:
     """The flags above for each of the 65,536 code points of the BMP (uint16), each read
     from the Python method or pattern :mod:`sco_discourse.corpus.reflow` uses."""
-    from sco_discourse.corpus import reflow
-
     chars = [chr(c) for c in range(0x10000)]
     every = "".join(chars)
     table = np.zeros(0x10000, dtype=np.uint16)
@@ -95,6 +92,7 @@ def char_classes() -> np.ndarray:
     return table
 
 
+@jit
 def _line_starts(codes):
     """Where each line of ``codes`` starts (0, then one past each "\\n"), plus an end mark
     one past the end: the words of 8 bytes that hold a "\\n" are found 8 bytes at a time
@@ -133,6 +131,7 @@ def _line_starts(codes):
     return heads[:k + 1]
 
 
+@jit
 def _reflow_codes(codes, table, force):
     """The loop of :func:`reflow_text`: ``(status, out, spans)``, status 0 not re-flowed,
     1 re-flowed into the codes ``out``, 2 re-flowed into the text as it was; ``spans``
@@ -341,10 +340,6 @@ def _reflow_codes(codes, table, force):
                 same = False
                 break
     return (2 if same else 1), out, spans
-
-
-_line_starts = jit(_line_starts)
-_reflow_codes = jit(_reflow_codes)
 
 
 @jit

@@ -87,7 +87,7 @@ def _may_have_han(text: str) -> bool:
     as much as reading it. True: :func:`~sco_discourse.zh.has_han` decides."""
     if text.isascii():
         return False
-    found = may_have_han(text)   # the same test, compiled: one pass over the characters as stored
+    found = may_have_han(text, _han_table())   # the same test, compiled: one pass over the characters as stored
     if found is not None:
         return found
     codes = _codes(text)
